@@ -1,0 +1,50 @@
+/**
+ * Every error agentwatch reports, with a stable code, a message, whether retrying can help, and
+ * the pipeline stage it belongs to. Metrics count errors by code, rejects files and dead-letter
+ * records carry the code, and nothing that leaves the process carries more than code + message.
+ */
+export type Stage = "ingest" | "parse" | "detect" | "deliver" | "config" | "api";
+
+export interface ErrorCodeInfo {
+  readonly message: string;
+  readonly retriable: boolean;
+  readonly stage: Stage;
+}
+
+export const ERROR_CODES = {
+  // ingest/parse: why a line or record was rejected
+  LINE_TOO_LONG: { message: "line exceeds the maximum line length", retriable: false, stage: "ingest" },
+  INVALID_UTF8: { message: "line is not valid UTF-8", retriable: false, stage: "ingest" },
+  EMPTY_LINE: { message: "line is empty", retriable: false, stage: "ingest" },
+  UNKNOWN_FORMAT: { message: "line matches no known log format", retriable: false, stage: "parse" },
+  MALFORMED_JSON: { message: "line is not valid JSON", retriable: false, stage: "parse" },
+  MALFORMED_LINE: { message: "line does not match the log format", retriable: false, stage: "parse" },
+  FORBIDDEN_KEY: { message: "record contains a __proto__/constructor/prototype key", retriable: false, stage: "parse" },
+  INVALID_FIELD: { message: "a field has the wrong type or an out-of-range value", retriable: false, stage: "parse" },
+  MISSING_FIELD: { message: "a required field is missing", retriable: false, stage: "parse" },
+  MISSING_IDENTITY: { message: "no agent identity could be resolved", retriable: false, stage: "parse" },
+  TIMESTAMP_OUT_OF_RANGE: { message: "timestamp is too far in the past or the future", retriable: false, stage: "parse" },
+  // deliver
+  SINK_TIMEOUT: { message: "sink did not answer in time", retriable: true, stage: "deliver" },
+  SINK_UNAVAILABLE: { message: "sink is unreachable or answered 5xx", retriable: true, stage: "deliver" },
+  SINK_RATE_LIMITED: { message: "sink answered 429", retriable: true, stage: "deliver" },
+  SINK_REJECTED: { message: "sink rejected the request (4xx)", retriable: false, stage: "deliver" },
+  CIRCUIT_OPEN: { message: "sink circuit breaker is open", retriable: true, stage: "deliver" },
+  // config
+  INVALID_CONFIG: { message: "configuration is invalid", retriable: false, stage: "config" },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a code from ERROR_CODES; `detail` is for operators and never leaves the process. */
+export class AgentwatchError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    super(detail ? `${ERROR_CODES[code].message}: ${detail}` : ERROR_CODES[code].message, options);
+    this.name = "AgentwatchError";
+    this.code = code;
+  }
+  get retriable(): boolean {
+    return ERROR_CODES[this.code].retriable;
+  }
+}
