@@ -1,0 +1,89 @@
+/**
+ * Glue between a line source and the pure core: line -> decoder -> engine -> alert / reject.
+ *
+ * Every source that reads text lines (replay, `run` over files or stdin) drives one of these,
+ * so counting, reject records and alert emission are written once. The pipeline itself is
+ * synchronous; what to do with an alert or a reject (write a file, enqueue for delivery) is
+ * the caller's, through the two callbacks.
+ */
+import type { Engine } from "../engine/engine.js";
+import type { Alert, Severity } from "../engine/types.js";
+import { ERROR_CODES, type ErrorCode } from "../errors.js";
+import type { NormalizedEvent } from "../events/event.js";
+import type { Rejection } from "../parse/decoder.js";
+import { REJECT_PREFIX_BYTES } from "../ingest/line-splitter.js";
+
+export type LineDecoder = (line: string, out: NormalizedEvent[]) => Rejection | undefined;
+
+/** One rejected line, as written to the rejects file. */
+export interface RejectRecord {
+  source: string;
+  line: number;
+  code: ErrorCode;
+  message: string;
+  /** The raw line, truncated to REJECT_PREFIX_BYTES characters. */
+  raw: string;
+}
+
+export interface PipelineCounters {
+  linesRead: number;
+  eventsApplied: number;
+  rejected: number;
+  rejectedByReason: Partial<Record<ErrorCode, number>>;
+  alertsBySeverity: Record<Severity, number>;
+}
+
+export interface PipelineCallbacks {
+  onAlert(alert: Alert): void;
+  onReject(record: RejectRecord): void;
+}
+
+export class EventPipeline {
+  readonly counters: PipelineCounters = {
+    linesRead: 0,
+    eventsApplied: 0,
+    rejected: 0,
+    rejectedByReason: {},
+    alertsBySeverity: { low: 0, medium: 0, high: 0, critical: 0 },
+  };
+  /** Reused across lines: the decoder pushes into it, the pipeline drains it. */
+  private readonly batch: NormalizedEvent[] = [];
+
+  constructor(
+    private readonly decode: LineDecoder,
+    private readonly engine: Engine,
+    private readonly callbacks: PipelineCallbacks,
+  ) {}
+
+  /** Decodes one line and applies its events; never throws for bad input. */
+  handleLine(line: string, lineNumber: number, source: string): void {
+    this.counters.linesRead++;
+    const batch = this.batch;
+    batch.length = 0;
+    const rejection = this.decode(line, batch);
+    if (rejection) {
+      this.record(source, lineNumber, rejection.code, rejection.message, line);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const alert = this.engine.process(batch[i] as NormalizedEvent);
+      this.counters.eventsApplied++;
+      if (alert) {
+        this.counters.alertsBySeverity[alert.severity]++;
+        this.callbacks.onAlert(alert);
+      }
+    }
+  }
+
+  /** Records a line the byte-level reader already refused (too long, not UTF-8). */
+  rejectLine(lineNumber: number, code: ErrorCode, rawPrefix: string, source: string): void {
+    this.counters.linesRead++;
+    this.record(source, lineNumber, code, ERROR_CODES[code].message, rawPrefix);
+  }
+
+  private record(source: string, line: number, code: ErrorCode, message: string, raw: string): void {
+    this.counters.rejected++;
+    this.counters.rejectedByReason[code] = (this.counters.rejectedByReason[code] ?? 0) + 1;
+    this.callbacks.onReject({ source, line, code, message, raw: raw.slice(0, REJECT_PREFIX_BYTES) });
+  }
+}
