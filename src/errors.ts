@@ -19,11 +19,23 @@ export const ERROR_CODES = {
   UNKNOWN_FORMAT: { message: "line matches no known log format", retriable: false, stage: "parse" },
   MALFORMED_JSON: { message: "line is not valid JSON", retriable: false, stage: "parse" },
   MALFORMED_LINE: { message: "line does not match the log format", retriable: false, stage: "parse" },
-  FORBIDDEN_KEY: { message: "record contains a __proto__/constructor/prototype key", retriable: false, stage: "parse" },
-  INVALID_FIELD: { message: "a field has the wrong type or an out-of-range value", retriable: false, stage: "parse" },
+  FORBIDDEN_KEY: {
+    message: "record contains a __proto__/constructor/prototype key",
+    retriable: false,
+    stage: "parse",
+  },
+  INVALID_FIELD: {
+    message: "a field has the wrong type or an out-of-range value",
+    retriable: false,
+    stage: "parse",
+  },
   MISSING_FIELD: { message: "a required field is missing", retriable: false, stage: "parse" },
   MISSING_IDENTITY: { message: "no agent identity could be resolved", retriable: false, stage: "parse" },
-  TIMESTAMP_OUT_OF_RANGE: { message: "timestamp is too far in the past or the future", retriable: false, stage: "parse" },
+  TIMESTAMP_OUT_OF_RANGE: {
+    message: "timestamp is too far in the past or the future",
+    retriable: false,
+    stage: "parse",
+  },
   // deliver
   SINK_TIMEOUT: { message: "sink did not answer in time", retriable: true, stage: "deliver" },
   SINK_UNAVAILABLE: { message: "sink is unreachable or answered 5xx", retriable: true, stage: "deliver" },
@@ -32,6 +44,20 @@ export const ERROR_CODES = {
   CIRCUIT_OPEN: { message: "sink circuit breaker is open", retriable: true, stage: "deliver" },
   // config
   INVALID_CONFIG: { message: "configuration is invalid", retriable: false, stage: "config" },
+  // api: what the status API answers (the HTTP status is chosen by the API layer)
+  UNAUTHORIZED: { message: "missing or invalid API key", retriable: false, stage: "api" },
+  FORBIDDEN: { message: "the API key lacks the scope this route requires", retriable: false, stage: "api" },
+  RATE_LIMITED: { message: "too many requests, retry later", retriable: true, stage: "api" },
+  NOT_FOUND: { message: "no such resource", retriable: false, stage: "api" },
+  INVALID_REQUEST: { message: "the request is invalid", retriable: false, stage: "api" },
+  PAYLOAD_TOO_LARGE: { message: "the request body is too large", retriable: false, stage: "api" },
+  CURSOR_EXPIRED: {
+    message: "the cursor is unknown or too old, fetch the full list again",
+    retriable: false,
+    stage: "api",
+  },
+  UNAVAILABLE: { message: "a backing store is unavailable", retriable: true, stage: "api" },
+  INTERNAL: { message: "internal error", retriable: true, stage: "api" },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
