@@ -1,0 +1,69 @@
+/**
+ * What flows through the action layer: decisions (the enforcement state per agent) and the records
+ * of the durable queue (an alert to act on, or the end of a decision to announce). Plain JSON
+ * types, because the queue may be a file or a Kafka topic and the store may be Redis.
+ */
+import type { Alert, Severity } from "../engine/types.js";
+
+export type DecisionType = "throttle" | "block" | "revoke";
+
+/** How strong a decision is; a stronger one replaces a weaker one, never the reverse. */
+export const DECISION_RANK: Readonly<Record<DecisionType, number>> = { throttle: 1, block: 2, revoke: 3 };
+
+/** An enforcement decision against one agent. Times are event times (epoch ms), never wall time. */
+export interface Decision {
+  agentId: string;
+  /** `revoke` also blocks: a gateway treats it as `block`. */
+  type: DecisionType;
+  /** Requests per minute the gateway lets through while throttled (throttle only). */
+  ratePerMinute?: number;
+  /** Start of the incident: event time of the alert that first created a decision in it. */
+  since: number;
+  /** Event time of the latest change (creation or escalation). */
+  updatedAt: number;
+  /** Event time after which the decision no longer applies. */
+  expiresAt: number;
+  /** How this version came to be. */
+  change: "created" | "escalated";
+  /** Alert that created or last escalated it (lets a replayed alert reproduce the same outcome). */
+  alertId: string;
+  severity: Severity;
+  riskScore: number;
+  /** Repeat-offender level when taken: 0 for a first offence, +1 per undecayed earlier decision. */
+  level: number;
+  /** Shadow mode: decided and announced, never enforced. Gateways must ignore shadow decisions. */
+  shadow: boolean;
+  /** Stable per incident; PagerDuty's dedup_key and the gateway's idempotency key derive from it. */
+  incidentKey: string;
+  /** Strongest finding, for people reading a decision list. */
+  reason: string;
+}
+
+/** Per-agent state the decision policy reads and writes. */
+export interface OffenderState {
+  /** Latest decision (may have expired; the policy compares `expiresAt` with the alert time). */
+  decision?: Decision;
+  /** Undecayed offences so far (a new decision's level is `strikes - 1` after counting it). */
+  strikes: number;
+  /** Event time of the latest alert that asked for a decision. */
+  lastOffenceAt?: number;
+}
+
+export type EndReason = "expired" | "unblocked";
+
+/** One entry of the durable queue. */
+export type ActionRecord =
+  | { kind: "alert"; alert: Alert }
+  | { kind: "ended"; decision: Decision; reason: EndReason; at: number };
+
+/** Partition key for queues that have keys (Kafka): per agent, so one agent's records stay ordered. */
+export function recordKey(record: ActionRecord): string {
+  return record.kind === "alert" ? record.alert.agentId : record.decision.agentId;
+}
+
+/** Identity of a record across instances and restarts (alert ids are deterministic). */
+export function recordId(record: ActionRecord): string {
+  return record.kind === "alert"
+    ? `alert:${record.alert.id}`
+    : `ended:${record.decision.incidentKey}:${record.decision.updatedAt}:${record.reason}`;
+}
