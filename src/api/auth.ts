@@ -1,0 +1,60 @@
+/**
+ * Authentication, rate limiting and authorization of every non-public route, in that order:
+ * 401 without a valid key (and 429 for an address that keeps failing), 429 + Retry-After past the
+ * key's token bucket, 403 when the key holds none of the route's scopes. Keys are read from
+ * `Authorization: Bearer` or `X-Api-Key` only — never from the URL, which ends up in logs.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ApiKeyRateLimit, KeyVerifier } from "../keys/keys.js";
+import { ApiError } from "./errors.js";
+import { TokenBuckets } from "./token-bucket.js";
+
+export interface AuthOptions {
+  verify: KeyVerifier;
+  rateLimit: ApiKeyRateLimit;
+  failedAuthPerSecond: number;
+  now: () => number;
+}
+
+function presentedKey(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const match = /^Bearer +(\S+) *$/i.exec(authorization);
+    return match?.[1];
+  }
+  const header = request.headers["x-api-key"];
+  return typeof header === "string" ? header.trim() : undefined;
+}
+
+function tooMany(retryAfterSeconds: number): ApiError {
+  return new ApiError(429, "RATE_LIMITED", undefined, { "retry-after": String(retryAfterSeconds) });
+}
+
+export function installAuth(app: FastifyInstance, options: AuthOptions): void {
+  const perKey = new TokenBuckets();
+  const failures = new TokenBuckets();
+  const failureBurst = Math.max(1, Math.ceil(options.failedAuthPerSecond * 2));
+
+  app.decorateRequest("principal", undefined);
+  app.addHook("onRequest", async (request) => {
+    const auth = request.routeOptions.config.auth;
+    // Unmatched URLs carry no auth config and fall through to the 404 handler.
+    if (auth === undefined || auth === "public") return;
+
+    const key = presentedKey(request);
+    const principal = key === undefined ? undefined : options.verify(key);
+    if (!principal) {
+      const take = failures.take(request.ip, options.failedAuthPerSecond, failureBurst, options.now());
+      if (!take.ok) throw tooMany(take.retryAfterSeconds);
+      throw new ApiError(401, "UNAUTHORIZED", undefined, { "www-authenticate": 'Bearer realm="agentwatch"' });
+    }
+    const limit = principal.rateLimit ?? options.rateLimit;
+    const take = perKey.take(principal.name, limit.perSecond, limit.burst, options.now());
+    if (!take.ok) throw tooMany(take.retryAfterSeconds);
+    if (!auth.some((scope) => principal.scopes.has(scope))) {
+      throw new ApiError(403, "FORBIDDEN", `needs one of: ${auth.join(", ")}`);
+    }
+    request.principal = principal;
+    request.log = request.log.child({ keyName: principal.name });
+  });
+}

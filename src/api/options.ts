@@ -1,0 +1,53 @@
+/**
+ * Configuration of the status API (the `api` section of the config file). Validated once at
+ * startup; `.strict()` so a misspelt field stops startup instead of being ignored.
+ */
+import { z } from "zod";
+import { apiKeyEntrySchema, apiKeyRateLimitSchema } from "../keys/keys.js";
+
+export const statusApiOptionsSchema = z
+  .object({
+    /** Serve the status API at all. */
+    enabled: z.boolean().default(true),
+    /**
+     * Address to listen on. Loopback by default: expose it deliberately (and with TLS) or behind
+     * a proxy.
+     */
+    host: z.string().min(1).default("127.0.0.1"),
+    /** TCP port; 0 picks a free one (tests). */
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Serve HTTPS with this certificate and key (PEM files). Plain HTTP when absent. */
+    tls: z
+      .object({
+        /** Path to the PEM certificate (chain). */
+        certFile: z.string().min(1),
+        /** Path to the PEM private key. */
+        keyFile: z.string().min(1),
+      })
+      .strict()
+      .optional(),
+    /**
+     * API keys, as SHA-256 hashes with a name and scopes (`agentwatch keys create`). When empty,
+     * an admin key is generated at start and printed once.
+     */
+    keys: z.array(apiKeyEntrySchema).default([]),
+    /** Per-key token bucket, unless the key sets its own `rateLimit`. */
+    rateLimit: apiKeyRateLimitSchema.default({ perSecond: 20, burst: 40 }),
+    /**
+     * Requests per second one client address may spend on failed authentication before it gets
+     * 429, so key guessing and 401 floods stay cheap.
+     */
+    failedAuthPerSecond: z.number().positive().max(10_000).default(5),
+    /** Largest accepted request body, bytes. */
+    bodyLimitBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+    /** Time allowed to receive a whole request, ms (slow-client protection). */
+    requestTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    /**
+     * Trust `X-Forwarded-For` from these proxies (addresses/CIDRs) for the client address used in
+     * logs and failed-auth limits. Empty: use the socket address.
+     */
+    trustedProxies: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+export type StatusApiOptions = z.output<typeof statusApiOptionsSchema>;

@@ -1,0 +1,95 @@
+/**
+ * State-changing routes (admin scope): lift an agent's decision, manage the allowlist, and send a
+ * test alert through every sink. Each change is logged with the name of the key that made it.
+ */
+import type { ApiPrincipal } from "../../keys/keys.js";
+import type { StatusApiDeps } from "../deps.js";
+import { ApiError } from "../errors.js";
+import { type AnyRoute, defineRoute } from "../route.js";
+import {
+  allowlistBodySchema,
+  allowlistEntrySchema,
+  allowlistListSchema,
+  idParamsSchema,
+  sinkTestSchema,
+  unblockBodySchema,
+  unblockResultSchema,
+} from "../schemas.js";
+
+const actor = (principal: ApiPrincipal | undefined) => principal?.name ?? "unknown";
+
+export function adminRoutes(deps: StatusApiDeps): AnyRoute[] {
+  return [
+    defineRoute({
+      method: "POST",
+      url: "/v1/agents/:id/unblock",
+      operationId: "unblockAgent",
+      summary: "Lift the agent's active throttle/block decision.",
+      auth: ["admin"],
+      params: idParamsSchema,
+      body: unblockBodySchema,
+      responses: {
+        200: { description: "Unblocked", schema: unblockResultSchema },
+        404: { description: "The agent has no active decision" },
+      },
+      handler: async ({ params, body }, { request, principal }) => {
+        const lifted = await deps.decisions.unblock(params.id, actor(principal));
+        if (!lifted) throw new ApiError(404, "NOT_FOUND", "the agent has no active decision");
+        request.log.info({ agentId: params.id, reason: body?.reason }, "agent unblocked");
+        return { agentId: params.id, unblocked: true as const };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/v1/allowlist",
+      operationId: "listAllowlist",
+      summary: "Agents and networks never enforced against.",
+      auth: ["read"],
+      responses: { 200: { description: "The allowlist", schema: allowlistListSchema } },
+      handler: async () => ({ items: await deps.decisions.allowlistList() }),
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/v1/allowlist",
+      operationId: "addAllowlist",
+      summary: "Allowlist an agent id or a network (CIDR or address).",
+      auth: ["admin"],
+      body: allowlistBodySchema,
+      responses: { 201: { description: "Added", schema: allowlistEntrySchema } },
+      handler: async ({ body }, { request, reply, principal }) => {
+        const entry = await deps.decisions.allowlistAdd(body, actor(principal));
+        request.log.info({ allowlist: entry.id, kind: entry.kind }, "allowlist entry added");
+        return reply.code(201).send(entry);
+      },
+    }),
+    defineRoute({
+      method: "DELETE",
+      url: "/v1/allowlist/:id",
+      operationId: "removeAllowlist",
+      summary: "Remove an allowlist entry.",
+      auth: ["admin"],
+      params: idParamsSchema,
+      responses: { 204: { description: "Removed" }, 404: { description: "No such entry" } },
+      handler: async ({ params }, { request, reply, principal }) => {
+        if (!(await deps.decisions.allowlistRemove(params.id, actor(principal)))) {
+          throw new ApiError(404, "NOT_FOUND", "no such allowlist entry");
+        }
+        request.log.info({ allowlist: params.id }, "allowlist entry removed");
+        return reply.code(204).send();
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/v1/test",
+      operationId: "testSinks",
+      summary: "Send a test alert through every configured sink and report each outcome.",
+      auth: ["admin"],
+      responses: { 200: { description: "Per-sink outcome", schema: sinkTestSchema } },
+      handler: async (_input, { request }) => {
+        const results = await deps.testSinks();
+        request.log.info({ sinks: results.length }, "sink test run");
+        return { ok: results.every((result) => result.ok), results };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,196 @@
+/**
+ * zod schemas of every status API input and output. Inputs are parsed with them (so a bad
+ * parameter is a 400 naming the field); outputs are declared with them and the OpenAPI document is
+ * generated from both, so the docs cannot drift from what the code accepts and returns.
+ */
+import { z } from "zod";
+import { SEVERITIES } from "../engine/types.js";
+
+/** Largest page any listing serves. */
+export const MAX_PAGE_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 50;
+
+const TIERS = ["none", ...SEVERITIES] as const;
+// C0 controls and DEL never occur in ids the parsers produce; rejecting them keeps them out of logs.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** An agent id or allowlist entry id as it arrives in a path or query (already URL-decoded). */
+export const idSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(256, "must be at most 256 characters")
+  .refine((value) => !CONTROL_CHARS.test(value), "must not contain control characters");
+
+const pageCursorSchema = z
+  .string()
+  .max(512, "must be at most 512 characters")
+  .regex(/^[A-Za-z0-9_-]+$/, "must be a cursor returned by a previous page");
+
+const limitSchema = z
+  .string()
+  .regex(/^\d{1,9}$/, "must be a whole number")
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(MAX_PAGE_SIZE))
+  .default(DEFAULT_PAGE_SIZE);
+
+/** Epoch milliseconds or ISO 8601 with offset. */
+const timeSchema = z.union([
+  z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number),
+  z.iso.datetime({ offset: true }).transform((value) => Date.parse(value)),
+]);
+
+const riskParamSchema = z
+  .string()
+  .regex(/^(0(\.\d{1,6})?|1(\.0{1,6})?)$/, "must be a number between 0 and 1")
+  .transform(Number);
+
+export const idParamsSchema = z.object({ id: idSchema }).strict();
+
+export const agentListQuerySchema = z
+  .object({
+    tier: z.enum(TIERS).optional(),
+    minRisk: riskParamSchema.optional(),
+    /** Only agents seen at or after this time. */
+    seenSince: timeSchema.optional(),
+    cursor: pageCursorSchema.optional(),
+    limit: limitSchema,
+  })
+  .strict();
+
+export const alertListQuerySchema = z
+  .object({
+    /** Comma-separated severities to keep, e.g. `high,critical`. */
+    severity: z
+      .string()
+      .max(64)
+      .transform((value) => value.split(","))
+      .pipe(z.array(z.enum(SEVERITIES)).min(1))
+      .optional(),
+    agent: idSchema.optional(),
+    /** Only alerts whose event time is at or after this time. */
+    since: timeSchema.optional(),
+    cursor: pageCursorSchema.optional(),
+    limit: limitSchema,
+  })
+  .strict();
+
+export const decisionsQuerySchema = z
+  .object({
+    /** Cursor from a previous answer: return only what changed since. */
+    since: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be a cursor returned by a previous answer")
+      .optional(),
+  })
+  .strict();
+
+export const decisionCheckQuerySchema = z
+  .object({
+    /** The agent id; may instead come in the `X-Agentwatch-Agent` header (no URL escaping needed). */
+    agent: idSchema.optional(),
+  })
+  .strict();
+
+export const unblockBodySchema = z
+  .object({
+    /** Why, for the audit log. */
+    reason: z.string().max(512).optional(),
+  })
+  .strict()
+  .optional();
+
+export const allowlistBodySchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("agent"), value: idSchema, note: z.string().max(512).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal("cidr"),
+      value: z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()]),
+      note: z.string().max(512).optional(),
+    })
+    .strict(),
+]);
+
+// ---- outputs ----
+
+export const errorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+
+export const healthSchema = z.object({ status: z.literal("ok") });
+export const readinessSchema = z.object({ ready: z.boolean(), checks: z.record(z.string(), z.boolean()) });
+
+const tierSchema = z.enum(TIERS);
+export const agentBriefSchema = z.object({
+  agentId: z.string(),
+  risk: z.number().min(0).max(1),
+  tier: tierSchema,
+  /** ISO 8601 event time of the latest event. */
+  lastSeen: z.string(),
+});
+
+const findingSchema = z.object({ detector: z.string(), score: z.number(), detail: z.string() });
+export const alertSchema = z.object({
+  id: z.string(),
+  agentId: z.string(),
+  identitySource: z.enum(["agent", "header", "jwt", "consumer", "apikey", "ip"]),
+  severity: z.enum(SEVERITIES),
+  riskScore: z.number(),
+  timestamp: z.string(),
+  requestId: z.string().optional(),
+  action: z.enum(["log", "throttle", "block", "block-and-revoke"]),
+  reasons: z.array(findingSchema),
+  request: z.object({ method: z.string(), template: z.string(), status: z.number(), clientIp: z.string() }),
+  tokenHash: z.string().optional(),
+});
+
+export const decisionSchema = z.object({
+  agentId: z.string(),
+  type: z.enum(["throttle", "block", "revoke"]),
+  ratePerSecond: z.number().optional(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  severity: z.enum(SEVERITIES).optional(),
+  shadow: z.boolean(),
+  alertId: z.string().optional(),
+});
+
+export const allowlistEntrySchema = z.object({
+  id: z.string(),
+  kind: z.enum(["agent", "cidr"]),
+  value: z.string(),
+  note: z.string().optional(),
+  addedBy: z.string(),
+  addedAt: z.string(),
+});
+
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const agentListSchema = page(agentBriefSchema);
+export const alertListSchema = page(alertSchema);
+
+export const agentDetailSchema = z.object({
+  /** The engine's readable profile summary (endpoints, sizes, transitions, rates, risk history...). */
+  agent: z.looseObject(agentBriefSchema.shape),
+  decision: decisionSchema.nullable(),
+  recentAlerts: z.array(alertSchema),
+});
+
+export const decisionsSnapshotSchema = z.object({ decisions: z.array(decisionSchema), cursor: z.string() });
+export const decisionsChangesSchema = z.object({
+  added: z.array(decisionSchema),
+  /** Agent ids whose decision ended. */
+  removed: z.array(z.string()),
+  cursor: z.string(),
+});
+
+export const unblockResultSchema = z.object({ agentId: z.string(), unblocked: z.literal(true) });
+export const allowlistListSchema = z.object({ items: z.array(allowlistEntrySchema) });
+export const sinkTestSchema = z.object({
+  ok: z.boolean(),
+  results: z.array(z.object({ sink: z.string(), ok: z.boolean(), detail: z.string() })),
+});

@@ -1,0 +1,80 @@
+/**
+ * Builds the status API server (not listening: the composition root calls `listen` and `close`).
+ * Hooks run in this order on every request: telemetry (span, metrics) -> auth (401/429/403) ->
+ * route handler with zod-parsed input -> error handler. Routes are declared as data in
+ * `routes/*.ts`; the same list feeds the OpenAPI document.
+ */
+import { readFileSync } from "node:fs";
+import Fastify, { type FastifyInstance } from "fastify";
+import { AgentwatchError } from "../errors.js";
+import { createKeyVerifier } from "../keys/keys.js";
+import { installAuth } from "./auth.js";
+import type { StatusApiDeps } from "./deps.js";
+import { installErrorHandlers } from "./errors.js";
+import { buildOpenApiDocument } from "./openapi.js";
+import type { StatusApiOptions } from "./options.js";
+import type { AnyRoute } from "./route.js";
+import { registerRoutes } from "./route.js";
+import { adminRoutes } from "./routes/admin.js";
+import { agentRoutes } from "./routes/agents.js";
+import { alertRoutes } from "./routes/alerts.js";
+import { decisionRoutes } from "./routes/decisions.js";
+import { healthRoutes } from "./routes/health.js";
+import { metaRoutes } from "./routes/meta.js";
+import { installTelemetry } from "./telemetry.js";
+
+export { type StatusApiOptions, statusApiOptionsSchema } from "./options.js";
+
+/**
+ * @param options parsed `statusApiOptionsSchema`, with `keys` already resolved (main passes them
+ *   through `resolveApiKeys` so the embedded default gets a generated key, never an open API).
+ */
+export function buildStatusServer(
+  deps: StatusApiDeps,
+  options: StatusApiOptions,
+  meta: { version?: string } = {},
+): FastifyInstance {
+  if (options.keys.length === 0) {
+    throw new AgentwatchError(
+      "INVALID_CONFIG",
+      "api.keys is empty; resolve keys with resolveApiKeys() first",
+    );
+  }
+  const now = deps.now ?? Date.now;
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: "api" }),
+    ...(options.tls
+      ? { https: { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) } }
+      : {}),
+    bodyLimit: options.bodyLimitBytes,
+    requestTimeout: options.requestTimeoutMs,
+    // Agent ids are up to 256 characters, percent-encoded up to three times that.
+    routerOptions: { maxParamLength: 1024 },
+    trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  // JSON only: a text/plain body is a 415, not a string handed to a handler.
+  app.removeContentTypeParser("text/plain");
+
+  installTelemetry(app, deps.metrics);
+  installAuth(app, {
+    verify: createKeyVerifier(options.keys),
+    rateLimit: options.rateLimit,
+    failedAuthPerSecond: options.failedAuthPerSecond,
+    now,
+  });
+  installErrorHandlers(app, deps.metrics);
+
+  const routes: AnyRoute[] = [
+    ...healthRoutes(deps),
+    ...agentRoutes(deps),
+    ...alertRoutes(deps),
+    ...decisionRoutes(deps, now),
+    ...adminRoutes(deps),
+  ];
+  let openApi: unknown;
+  routes.push(...metaRoutes(deps, () => openApi));
+  openApi = buildOpenApiDocument(routes, meta.version ?? "0.0.0");
+  registerRoutes(app, routes);
+  return app;
+}
