@@ -1,0 +1,65 @@
+/**
+ * Where simulated lines go. A `LineWriter` is the one seam: files and stdout here, a Kafka
+ * producer later, each honouring back-pressure by returning a promise when it needs the caller
+ * to wait. `paced` turns the (instant) simulation into a real-time stream for demos.
+ */
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
+import type { SimEvent } from "./agent.js";
+
+export interface LineWriter {
+  /** Writes one line (no newline); a returned promise means "wait before the next write". */
+  write(line: string): undefined | Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Wraps a Node stream; `ownsStream` decides whether `close` ends it (never for stdout). */
+export function streamWriter(stream: Writable, ownsStream: boolean): LineWriter {
+  return {
+    write(line) {
+      if (stream.write(`${line}\n`)) return undefined;
+      return once(stream, "drain").then(() => undefined);
+    },
+    async close() {
+      if (!ownsStream) return;
+      stream.end();
+      await once(stream, "finish");
+    },
+  };
+}
+
+/** A file, or stdout for `-`. */
+export function openLineWriter(path: string): LineWriter {
+  if (path === "-") return streamWriter(process.stdout, false);
+  return streamWriter(createWriteStream(path, { highWaterMark: 1 << 20 }), true);
+}
+
+export interface PaceOptions {
+  /** Simulated seconds per wall-clock second (1 = real time). */
+  speed: number;
+  /** Wall clock, for tests. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Yields events no earlier than their simulated time allows, measured from the first event.
+ * Timing is kept against the start, not per event, so delays never accumulate drift.
+ */
+export async function* paced(events: Iterable<SimEvent>, opts: PaceOptions): AsyncGenerator<SimEvent> {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let simStart: number | undefined;
+  let wallStart = 0;
+  for (const e of events) {
+    if (simStart === undefined) {
+      simStart = e.timestamp;
+      wallStart = now();
+    }
+    const due = wallStart + (e.timestamp - simStart) / opts.speed;
+    const wait = due - now();
+    if (wait > 1) await sleep(wait);
+    yield e;
+  }
+}
