@@ -36,6 +36,13 @@ export const ERROR_CODES = {
     retriable: false,
     stage: "parse",
   },
+  // detect / kafka source
+  EVENT_PROCESSING_FAILED: {
+    message: "the engine failed on this event; it was dead-lettered instead of retried",
+    retriable: false,
+    stage: "detect",
+  },
+  SHUTDOWN_TIMEOUT: { message: "clean shutdown did not complete in time", retriable: false, stage: "ingest" },
   // deliver
   SINK_TIMEOUT: { message: "sink did not answer in time", retriable: true, stage: "deliver" },
   SINK_UNAVAILABLE: { message: "sink is unreachable or answered 5xx", retriable: true, stage: "deliver" },
