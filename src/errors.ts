@@ -49,6 +49,12 @@ export const ERROR_CODES = {
   SINK_RATE_LIMITED: { message: "sink answered 429", retriable: true, stage: "deliver" },
   SINK_REJECTED: { message: "sink rejected the request (4xx)", retriable: false, stage: "deliver" },
   CIRCUIT_OPEN: { message: "sink circuit breaker is open", retriable: true, stage: "deliver" },
+  // detect
+  INVALID_SNAPSHOT: {
+    message: "profile snapshot is malformed or does not fit this configuration",
+    retriable: false,
+    stage: "detect",
+  },
   // config
   INVALID_CONFIG: { message: "configuration is invalid", retriable: false, stage: "config" },
   // api: what the status API answers (the HTTP status is chosen by the API layer)
@@ -58,12 +64,6 @@ export const ERROR_CODES = {
   NOT_FOUND: { message: "no such resource", retriable: false, stage: "api" },
   INVALID_REQUEST: { message: "the request is invalid", retriable: false, stage: "api" },
   PAYLOAD_TOO_LARGE: { message: "the request body is too large", retriable: false, stage: "api" },
-  CURSOR_EXPIRED: {
-    message: "the cursor is unknown or too old, fetch the full list again",
-    retriable: false,
-    stage: "api",
-  },
-  UNAVAILABLE: { message: "a backing store is unavailable", retriable: true, stage: "api" },
   INTERNAL: { message: "internal error", retriable: true, stage: "api" },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -4,6 +4,7 @@
  * tests pass in-memory ones. The API itself holds no state besides rate-limit buckets.
  */
 import type { Logger } from "pino";
+import type { Decision } from "../actions/records.js";
 import type { Alert, Severity } from "../engine/types.js";
 import type { Metrics } from "../observability/metrics.js";
 
@@ -68,53 +69,27 @@ export interface AlertLog {
   list(query: AlertQuery): Promise<Page<Alert>>;
 }
 
-export type DecisionType = "throttle" | "block" | "revoke";
-
-/** An enforcement decision as gateways and people see it. */
-export interface DecisionView {
-  agentId: string;
-  type: DecisionType;
-  /** Allowed requests per second while throttled. */
-  ratePerSecond?: number;
-  /** ISO 8601. */
-  createdAt: string;
-  /** ISO 8601; the decision lapses by itself then. */
-  expiresAt: string;
-  severity?: Severity;
-  /** Shadow mode: decided and reported, never enforced. */
-  shadow: boolean;
-  /** Alert that caused it. */
-  alertId?: string;
-}
-
-export interface AllowlistEntry {
-  id: string;
-  kind: "agent" | "cidr";
-  value: string;
-  note?: string;
-  /** Name of the API key (or config) that added it. */
-  addedBy: string;
-  /** ISO 8601. */
-  addedAt: string;
-}
-
-/** The subset of the actions' DecisionStore the API uses. */
+/**
+ * The subset of the actions' DecisionStore the API uses (`src/actions/decision-store.ts`
+ * satisfies it structurally, except `unblock`, which the actions layer provides so that lifting a
+ * decision is announced like any other ending).
+ */
 export interface DecisionSource {
-  /** Active decisions and the cursor to poll changes from. */
-  snapshot(): Promise<{ decisions: DecisionView[]; cursor: string }>;
-  /** Changes after `cursor`; undefined when the cursor is unknown or too old (client resyncs). */
+  /** The agent's decision until the store removes it; callers compare `expiresAt` with their clock. */
+  get(agentId: string): Promise<Decision | undefined>;
+  /**
+   * Changes after `cursor`. Without a cursor, or with one too old, `reset` is true and `added` is
+   * the full active set.
+   */
   changesSince(
-    cursor: string,
-  ): Promise<{ added: DecisionView[]; removed: string[]; cursor: string } | undefined>;
-  get(agentId: string): Promise<DecisionView | undefined>;
+    cursor: string | undefined,
+  ): Promise<{ added: Decision[]; removed: string[]; cursor: string; reset: boolean }>;
   /** Lifts the agent's active decision; false when there was none. */
   unblock(agentId: string, actor: string): Promise<boolean>;
-  allowlistAdd(
-    entry: { kind: AllowlistEntry["kind"]; value: string; note?: string },
-    actor: string,
-  ): Promise<AllowlistEntry>;
-  allowlistRemove(id: string, actor: string): Promise<boolean>;
-  allowlistList(): Promise<AllowlistEntry[]>;
+  /** Adds an agent id or a network (CIDR); false when it was already there. */
+  allowlistAdd(entry: string, actor: string): Promise<boolean>;
+  allowlistRemove(entry: string, actor: string): Promise<boolean>;
+  allowlistEntries(): Promise<string[]>;
 }
 
 export interface SinkTestResult {

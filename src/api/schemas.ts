@@ -103,16 +103,10 @@ export const unblockBodySchema = z
   .strict()
   .optional();
 
-export const allowlistBodySchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("agent"), value: idSchema, note: z.string().max(512).optional() }).strict(),
-  z
-    .object({
-      kind: z.literal("cidr"),
-      value: z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()]),
-      note: z.string().max(512).optional(),
-    })
-    .strict(),
-]);
+/** An agent id, an IP address or a CIDR network. */
+export const allowlistBodySchema = z
+  .object({ entry: z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6(), idSchema]) })
+  .strict();
 
 // ---- outputs ----
 
@@ -147,24 +141,25 @@ export const alertSchema = z.object({
   tokenHash: z.string().optional(),
 });
 
+/** A decision as the API shows it: the store's record with event times as ISO 8601. */
 export const decisionSchema = z.object({
   agentId: z.string(),
+  /** `revoke` also blocks. */
   type: z.enum(["throttle", "block", "revoke"]),
-  ratePerSecond: z.number().optional(),
-  createdAt: z.string(),
+  /** Requests per minute let through while throttled. */
+  ratePerMinute: z.number().optional(),
+  since: z.string(),
+  updatedAt: z.string(),
   expiresAt: z.string(),
-  severity: z.enum(SEVERITIES).optional(),
+  change: z.enum(["created", "escalated"]),
+  alertId: z.string(),
+  severity: z.enum(SEVERITIES),
+  riskScore: z.number(),
+  level: z.number(),
+  /** Decided and reported, never enforced: gateways ignore it. */
   shadow: z.boolean(),
-  alertId: z.string().optional(),
-});
-
-export const allowlistEntrySchema = z.object({
-  id: z.string(),
-  kind: z.enum(["agent", "cidr"]),
-  value: z.string(),
-  note: z.string().optional(),
-  addedBy: z.string(),
-  addedAt: z.string(),
+  incidentKey: z.string(),
+  reason: z.string(),
 });
 
 const page = <T extends z.ZodType>(item: T) =>
@@ -186,10 +181,12 @@ export const decisionsChangesSchema = z.object({
   /** Agent ids whose decision ended. */
   removed: z.array(z.string()),
   cursor: z.string(),
+  /** The cursor was too old: `added` is the full active set, drop everything else. */
+  reset: z.boolean(),
 });
 
 export const unblockResultSchema = z.object({ agentId: z.string(), unblocked: z.literal(true) });
-export const allowlistListSchema = z.object({ items: z.array(allowlistEntrySchema) });
+export const allowlistListSchema = z.object({ items: z.array(z.string()) });
 export const sinkTestSchema = z.object({
   ok: z.boolean(),
   results: z.array(z.object({ sink: z.string(), ok: z.boolean(), detail: z.string() })),

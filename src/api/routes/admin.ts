@@ -8,7 +8,6 @@ import { ApiError } from "../errors.js";
 import { type AnyRoute, defineRoute } from "../route.js";
 import {
   allowlistBodySchema,
-  allowlistEntrySchema,
   allowlistListSchema,
   idParamsSchema,
   sinkTestSchema,
@@ -43,30 +42,33 @@ export function adminRoutes(deps: StatusApiDeps): AnyRoute[] {
       method: "GET",
       url: "/v1/allowlist",
       operationId: "listAllowlist",
-      summary: "Agents and networks never enforced against.",
+      summary: "Agent ids and networks never enforced against.",
       auth: ["read"],
       responses: { 200: { description: "The allowlist", schema: allowlistListSchema } },
-      handler: async () => ({ items: await deps.decisions.allowlistList() }),
+      handler: async () => ({ items: await deps.decisions.allowlistEntries() }),
     }),
     defineRoute({
       method: "POST",
       url: "/v1/allowlist",
       operationId: "addAllowlist",
-      summary: "Allowlist an agent id or a network (CIDR or address).",
+      summary: "Allowlist an agent id, an IP address or a CIDR network.",
       auth: ["admin"],
       body: allowlistBodySchema,
-      responses: { 201: { description: "Added", schema: allowlistEntrySchema } },
+      responses: {
+        201: { description: "Added", schema: allowlistBodySchema },
+        200: { description: "Already allowlisted", schema: allowlistBodySchema },
+      },
       handler: async ({ body }, { request, reply, principal }) => {
-        const entry = await deps.decisions.allowlistAdd(body, actor(principal));
-        request.log.info({ allowlist: entry.id, kind: entry.kind }, "allowlist entry added");
-        return reply.code(201).send(entry);
+        const added = await deps.decisions.allowlistAdd(body.entry, actor(principal));
+        request.log.info({ allowlistEntry: body.entry, added }, "allowlist entry added");
+        return reply.code(added ? 201 : 200).send({ entry: body.entry });
       },
     }),
     defineRoute({
       method: "DELETE",
       url: "/v1/allowlist/:id",
       operationId: "removeAllowlist",
-      summary: "Remove an allowlist entry.",
+      summary: "Remove an allowlist entry (URL-encode a CIDR's slash as %2F).",
       auth: ["admin"],
       params: idParamsSchema,
       responses: { 204: { description: "Removed" }, 404: { description: "No such entry" } },
@@ -74,7 +76,7 @@ export function adminRoutes(deps: StatusApiDeps): AnyRoute[] {
         if (!(await deps.decisions.allowlistRemove(params.id, actor(principal)))) {
           throw new ApiError(404, "NOT_FOUND", "no such allowlist entry");
         }
-        request.log.info({ allowlist: params.id }, "allowlist entry removed");
+        request.log.info({ allowlistEntry: params.id }, "allowlist entry removed");
         return reply.code(204).send();
       },
     }),

@@ -7,6 +7,7 @@ import type { AgentBrief, StatusApiDeps } from "../deps.js";
 import { ApiError } from "../errors.js";
 import { type AnyRoute, defineRoute } from "../route.js";
 import { agentDetailSchema, agentListQuerySchema, agentListSchema, idParamsSchema } from "../schemas.js";
+import { decisionView } from "./decisions.js";
 
 /** Alerts shown with an agent's profile. */
 const RECENT_ALERTS = 10;
@@ -55,7 +56,11 @@ export function agentRoutes(deps: StatusApiDeps): AnyRoute[] {
           deps.decisions.get(params.id),
           deps.alerts.list({ agentId: params.id, limit: RECENT_ALERTS }),
         ]);
-        return { agent: withIsoTime(agent), decision: decision ?? null, recentAlerts: alerts.items };
+        return {
+          agent: withIsoTime(agent),
+          decision: decision ? decisionView(decision) : null,
+          recentAlerts: alerts.items,
+        };
       },
     }),
   ];

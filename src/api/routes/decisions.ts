@@ -1,9 +1,14 @@
 /**
- * Decisions for gateways: the full list plus a cursor, then only what changed since (cheap
+ * Decisions for gateways: the active list plus a cursor, then only what changed since (cheap
  * polling), and a per-request check answering 204 allow / 429 throttled / 403 blocked that nginx
  * `auth_request` and similar hooks can call on every request.
+ *
+ * Decision times are event times. Live, event time tracks the wall clock closely, so the API
+ * compares `expiresAt` with the wall clock to never enforce a lapsed decision the store has not
+ * swept yet; gateways polling the list must honour `expiresAt` the same way.
  */
-import type { DecisionView, StatusApiDeps } from "../deps.js";
+import type { Decision } from "../../actions/records.js";
+import type { StatusApiDeps } from "../deps.js";
 import { ApiError } from "../errors.js";
 import { type AnyRoute, defineRoute } from "../route.js";
 import {
@@ -20,10 +25,21 @@ const AGENT_HEADER = "x-agentwatch-agent";
 /** Tells the gateway (and its logs) which decision applied. */
 const DECISION_HEADER = "x-agentwatch-decision";
 
-function enforced(decision: DecisionView | undefined, nowMs: number): DecisionView | undefined {
-  if (!decision || decision.shadow) return undefined;
-  // The store expires decisions itself; this guards against one that lags behind.
-  return Date.parse(decision.expiresAt) > nowMs ? decision : undefined;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The store's record with event times as ISO 8601, like every time the API shows. */
+export function decisionView(decision: Decision) {
+  return {
+    ...decision,
+    since: iso(decision.since),
+    updatedAt: iso(decision.updatedAt),
+    expiresAt: iso(decision.expiresAt),
+  };
+}
+
+function enforced(decision: Decision | undefined, nowMs: number): Decision | undefined {
+  if (!decision || decision.shadow || decision.expiresAt <= nowMs) return undefined;
+  return decision;
 }
 
 export function decisionRoutes(deps: StatusApiDeps, now: () => number): AnyRoute[] {
@@ -40,16 +56,19 @@ export function decisionRoutes(deps: StatusApiDeps, now: () => number): AnyRoute
       query: decisionsQuerySchema,
       responses: {
         200: {
-          description: "Full snapshot (no since) or changes since the cursor",
+          description:
+            "Without since: the active decisions. With since: the changes (reset=true: `added` is the full set).",
           schema: decisionsSnapshotSchema.or(decisionsChangesSchema),
         },
-        410: { description: "The cursor is unknown or too old: fetch the full list again" },
       },
       handler: async ({ query }) => {
-        if (query.since === undefined) return deps.decisions.snapshot();
         const changes = await deps.decisions.changesSince(query.since);
-        if (!changes) throw new ApiError(410, "CURSOR_EXPIRED");
-        return changes;
+        if (query.since === undefined) {
+          const nowMs = now();
+          const decisions = changes.added.filter((decision) => decision.expiresAt > nowMs).map(decisionView);
+          return { decisions, cursor: changes.cursor };
+        }
+        return { ...changes, added: changes.added.map(decisionView) };
       },
     }),
     defineRoute({
@@ -67,8 +86,7 @@ export function decisionRoutes(deps: StatusApiDeps, now: () => number): AnyRoute
         429: { description: "Throttled: over the decided rate", headers: { "Retry-After": "seconds" } },
       },
       handler: async ({ query }, { request, reply }) => {
-        const fromHeader = request.headers[AGENT_HEADER];
-        const agentId = query.agent ?? idSchema.safeParse(fromHeader).data;
+        const agentId = query.agent ?? idSchema.safeParse(request.headers[AGENT_HEADER]).data;
         if (agentId === undefined) {
           throw new ApiError(
             400,
@@ -81,8 +99,8 @@ export function decisionRoutes(deps: StatusApiDeps, now: () => number): AnyRoute
         if (!decision) return reply.code(204).send();
         reply.header(DECISION_HEADER, decision.type);
         if (decision.type !== "throttle") return reply.code(403).send();
-        const rate = decision.ratePerSecond ?? 1;
-        const take = throttles.take(agentId, rate, Math.max(1, Math.ceil(rate)), nowMs);
+        const perSecond = Math.max(1, decision.ratePerMinute ?? 60) / 60;
+        const take = throttles.take(agentId, perSecond, Math.max(1, Math.ceil(perSecond)), nowMs);
         if (take.ok) return reply.code(204).send();
         return reply.code(429).header("retry-after", String(take.retryAfterSeconds)).send();
       },

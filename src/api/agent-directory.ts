@@ -1,0 +1,257 @@
+/**
+ * Where the API finds agents. The local directory reads this process's profile store; the Redis
+ * directory reads summaries every instance publishes (a hash per agent, a sorted set by risk, an
+ * expiry index), so with several instances in one consumer group any of them answers for any
+ * agent. `createAgentDirectory` puts the two together: a profile held here is read fresh, anything
+ * else comes from Redis.
+ *
+ * Ordering everywhere: risk descending, then agent id ascending; cursors are keyset positions
+ * (risk, agent id), so pages stay consistent while agents come and go.
+ */
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import { SEVERITIES } from "../engine/types.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import type { AgentBrief, AgentDirectory, AgentListQuery, AgentSummary, Tier } from "./deps.js";
+
+/** What the local directory needs from the engine's profile store (the composition root adapts it). */
+export interface LocalProfiles {
+  ids(): Iterable<string>;
+  /** Cheap: risk, tier and last-seen time, called for every agent on a listing. */
+  brief(agentId: string): AgentBrief | undefined;
+  /** The full readable summary (engine `profiles.summarize`). */
+  summarize(agentId: string): AgentSummary | undefined;
+}
+
+const positionSchema = z.object({ r: z.number().min(0).max(1), id: z.string().min(1).max(256) }).strict();
+type Position = z.output<typeof positionSchema>;
+
+/** True when `a` sorts before `b`. */
+function before(a: Position, b: Position): boolean {
+  return a.r > b.r || (a.r === b.r && a.id < b.id);
+}
+
+function matches(brief: AgentBrief, query: AgentListQuery): boolean {
+  return (
+    (query.tier === undefined || brief.tier === query.tier) &&
+    (query.minRisk === undefined || brief.risk >= query.minRisk) &&
+    (query.seenSinceMs === undefined || brief.lastSeenMs >= query.seenSinceMs)
+  );
+}
+
+const cursorOf = (brief: AgentBrief) => encodeCursor({ r: brief.risk, id: brief.agentId });
+
+export function createLocalAgentDirectory(profiles: LocalProfiles): AgentDirectory {
+  return {
+    async list(query) {
+      const after = query.cursor === undefined ? undefined : decodeCursor(positionSchema, query.cursor);
+      const rows: AgentBrief[] = [];
+      for (const id of profiles.ids()) {
+        const brief = profiles.brief(id);
+        if (!brief || !matches(brief, query)) continue;
+        if (after && !before(after, { r: brief.risk, id: brief.agentId })) continue;
+        rows.push(brief);
+      }
+      rows.sort((a, b) => b.risk - a.risk || (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0));
+      const items = rows.slice(0, query.limit);
+      const last = items[items.length - 1];
+      return { items, nextCursor: rows.length > query.limit && last ? cursorOf(last) : null };
+    },
+    async get(agentId) {
+      return profiles.summarize(agentId);
+    },
+  };
+}
+
+export interface RedisDirectoryOptions {
+  /** Key prefix shared by all instances of one deployment, e.g. `agentwatch:`. */
+  prefix: string;
+  /** How long a published summary stays visible without being refreshed. */
+  ttlSeconds: number;
+  /** Entries examined per listing request at most, bounding its latency with heavy filters. */
+  maxScan?: number;
+}
+
+const TIER_SET = new Set<string>(["none", ...SEVERITIES]);
+const FIELDS = ["risk", "tier", "lastSeenMs"] as const;
+
+function keys(prefix: string) {
+  return {
+    agent: (id: string) => `${prefix}agent:${id}`,
+    // Score is -risk so ascending order is risk descending, ties by member (agent id) ascending.
+    byRisk: `${prefix}agents:by-risk`,
+    expiry: `${prefix}agents:expiry`,
+  };
+}
+
+function briefFromHash(agentId: string, values: ReadonlyArray<string | null>): AgentBrief | undefined {
+  const [risk, tier, lastSeenMs] = values;
+  if (risk == null || tier == null || lastSeenMs == null || !TIER_SET.has(tier)) return undefined;
+  return { agentId, risk: Number(risk), tier: tier as Tier, lastSeenMs: Number(lastSeenMs) };
+}
+
+/** Reads agent summaries that every instance publishes with `createAgentPublisher`. */
+export function createRedisAgentDirectory(redis: Redis, options: RedisDirectoryOptions): AgentDirectory {
+  const k = keys(options.prefix);
+  const maxScan = options.maxScan ?? 5_000;
+  const chunk = 200;
+  return {
+    async list(query) {
+      const after = query.cursor === undefined ? undefined : decodeCursor(positionSchema, query.cursor);
+      const min = after ? -after.r : "-inf";
+      const max = query.minRisk === undefined ? "+inf" : -query.minRisk;
+      const items: AgentBrief[] = [];
+      let scanned = 0;
+      let offset = 0;
+      let lastExamined: Position | undefined;
+      while (scanned < maxScan) {
+        const raw = await redis.zrangebyscore(k.byRisk, min, max, "WITHSCORES", "LIMIT", offset, chunk);
+        if (raw.length === 0) return { items, nextCursor: null };
+        offset += raw.length / 2;
+        const members: string[] = [];
+        for (let i = 0; i < raw.length; i += 2) {
+          const id = raw[i] as string;
+          const position = { r: -Number(raw[i + 1]), id };
+          if (after && !before(after, position)) continue;
+          members.push(id);
+        }
+        const pipeline = redis.pipeline();
+        for (const id of members) pipeline.hmget(k.agent(id), ...FIELDS);
+        const replies = (await pipeline.exec()) ?? [];
+        const stale: string[] = [];
+        for (const [index, id] of members.entries()) {
+          scanned += 1;
+          const brief = briefFromHash(id, (replies[index]?.[1] as Array<string | null>) ?? []);
+          if (!brief) {
+            stale.push(id);
+            continue;
+          }
+          lastExamined = { r: brief.risk, id };
+          if (!matches(brief, query)) continue;
+          items.push(brief);
+          if (items.length === query.limit) return { items, nextCursor: cursorOf(brief) };
+        }
+        // The hash expired before the index caught up: drop the dangling index entries.
+        if (stale.length > 0) await redis.zrem(k.byRisk, ...stale);
+      }
+      // Scan budget spent: hand back a cursor at the last examined entry, the client continues.
+      return { items, nextCursor: lastExamined ? encodeCursor(lastExamined) : null };
+    },
+    async get(agentId) {
+      const summary = await redis.hget(k.agent(agentId), "summary");
+      return summary === null ? undefined : (JSON.parse(summary) as AgentSummary);
+    },
+  };
+}
+
+/** Local profiles first (fresh), then what the other instances published. */
+export function createAgentDirectory(local: AgentDirectory, shared?: AgentDirectory): AgentDirectory {
+  if (!shared) return local;
+  return {
+    // Every instance publishes its own agents too, so the shared index is the complete listing.
+    list: (query) => shared.list(query),
+    async get(agentId) {
+      return (await local.get(agentId)) ?? shared.get(agentId);
+    },
+  };
+}
+
+export interface AgentPublisher {
+  /** Publishes agents seen since the previous call; returns how many. */
+  publishChanged(): Promise<number>;
+  /** Publishes every `intervalMs` until `stop`. */
+  start(intervalMs: number): void;
+  stop(): Promise<void>;
+}
+
+export interface AgentPublisherOptions extends RedisDirectoryOptions {
+  logger?: { warn(obj: object, msg: string): void };
+  /** Wall clock for expiry bookkeeping. */
+  now?: () => number;
+}
+
+/**
+ * Publishes this instance's agents to Redis. Only agents whose latest event is at or after the
+ * previous round's newest event are re-published (risk changes only with events), so a round
+ * costs one pass over briefs plus a summary per active agent.
+ */
+export function createAgentPublisher(
+  profiles: LocalProfiles,
+  redis: Redis,
+  options: AgentPublisherOptions,
+): AgentPublisher {
+  const k = keys(options.prefix);
+  const now = options.now ?? Date.now;
+  const ttlMs = options.ttlSeconds * 1000;
+  const batch = 500;
+  let watermark = Number.NEGATIVE_INFINITY;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+
+  async function prune(nowMs: number): Promise<void> {
+    const expired = await redis.zrangebyscore(k.expiry, "-inf", nowMs, "LIMIT", 0, 1000);
+    if (expired.length === 0) return;
+    await redis
+      .multi()
+      .zrem(k.byRisk, ...expired)
+      .zrem(k.expiry, ...expired)
+      .exec();
+  }
+
+  async function publishChanged(): Promise<number> {
+    const changed: AgentSummary[] = [];
+    let newest = watermark;
+    for (const id of profiles.ids()) {
+      const brief = profiles.brief(id);
+      if (!brief || brief.lastSeenMs < watermark) continue;
+      const summary = profiles.summarize(id);
+      if (!summary) continue;
+      changed.push(summary);
+      newest = Math.max(newest, brief.lastSeenMs);
+    }
+    const nowMs = now();
+    for (let start = 0; start < changed.length; start += batch) {
+      const pipeline = redis.pipeline();
+      for (const summary of changed.slice(start, start + batch)) {
+        const key = k.agent(summary.agentId);
+        pipeline.hset(key, {
+          risk: summary.risk,
+          tier: summary.tier,
+          lastSeenMs: summary.lastSeenMs,
+          summary: JSON.stringify(summary),
+        });
+        pipeline.pexpire(key, ttlMs);
+        pipeline.zadd(k.byRisk, -summary.risk, summary.agentId);
+        pipeline.zadd(k.expiry, nowMs + ttlMs, summary.agentId);
+      }
+      await pipeline.exec();
+    }
+    await prune(nowMs);
+    watermark = newest;
+    return changed.length;
+  }
+
+  return {
+    publishChanged,
+    start(intervalMs) {
+      let busy = false;
+      timer = setInterval(() => {
+        // A slow Redis must not stack rounds on top of each other.
+        if (busy) return;
+        busy = true;
+        running = publishChanged()
+          .catch((error: unknown) =>
+            options.logger?.warn({ err: error }, "publishing agent summaries to redis failed"),
+          )
+          .finally(() => {
+            busy = false;
+          });
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
