@@ -1,0 +1,201 @@
+/**
+ * The detection stage: applies each agent's events to its profile through the core engine, and
+ * commits, in one transaction per batch, the alerts raised, the dead letters, a snapshot of every
+ * profile that changed and the consumed offset.
+ *
+ * Exactly-once application: a snapshot records the offset of the first record it does *not*
+ * include. After a restore, a record below its agent's snapshot offset is already in the profile
+ * and is skipped, whatever offset the group had committed. With the transaction this never fires
+ * in normal operation; it is what keeps a replay honest if offsets and snapshots ever disagree
+ * (a changelog restored from a backup, offsets reset by an operator).
+ *
+ * One engine per partition: a partition's agents move between instances together, so dropping a
+ * partition drops exactly its engine and nothing is shared between partitions.
+ */
+import type { Kafka, KafkaMessage } from "kafkajs";
+import type { Logger } from "pino";
+import type { Alert } from "../engine/types.js";
+import type { NormalizedEvent } from "../events/event.js";
+import type { KafkaOptions, KafkaTopicNames } from "./options.js";
+import {
+  alertMessage,
+  deadLetterMessage,
+  encodeSnapshot,
+  type ProfileSnapshot,
+  type RecordRejection,
+} from "./records.js";
+import { readChangelog } from "./restore.js";
+import type { PartitionProcessor, StageDefinition } from "./stage.js";
+import type { PipelineCounters } from "./stats.js";
+import type { Outbox } from "./transactions.js";
+
+/** What detection needs of the core engine (`createEngine` in src/engine/engine.ts). */
+export interface DetectionEngine {
+  process(event: NormalizedEvent): Alert | undefined;
+  readonly profiles: {
+    serialize(agentId: string): unknown;
+    restore(agentId: string, data: unknown): void;
+  };
+}
+
+/** Turns one record of the detection topic into events (appended to `out`) or a rejection. */
+export type RecordDecoder = (message: KafkaMessage, out: NormalizedEvent[]) => RecordRejection | undefined;
+
+interface AgentPosition {
+  /** First offset not yet applied to the agent's profile. */
+  nextOffset: number;
+  /** Events applied to the profile over its whole life. */
+  events: number;
+}
+
+class DetectPartition implements PartitionProcessor {
+  private readonly dirty = new Set<string>();
+  private readonly events: NormalizedEvent[] = [];
+
+  constructor(
+    private readonly partition: number,
+    private readonly topics: KafkaTopicNames,
+    private readonly detectTopic: string,
+    private readonly engine: DetectionEngine,
+    private readonly positions: Map<string, AgentPosition>,
+    private readonly decode: RecordDecoder,
+    private readonly counters: PipelineCounters,
+  ) {}
+
+  handle(message: KafkaMessage, offset: number, outbox: Outbox): void {
+    const events = this.events;
+    events.length = 0;
+    const rejection = this.decode(message, events);
+    if (rejection) {
+      this.deadLetter(message, rejection, outbox);
+      return;
+    }
+    for (const event of events) {
+      let position = this.positions.get(event.agentId);
+      if (position === undefined) {
+        position = { nextOffset: 0, events: 0 };
+        this.positions.set(event.agentId, position);
+      } else if (offset < position.nextOffset) {
+        this.counters.replaySkipped++;
+        continue;
+      }
+      let alert: Alert | undefined;
+      try {
+        alert = this.engine.process(event);
+      } catch (error) {
+        // A bug, not bad data, but retrying would stall the partition forever: set the record aside.
+        const reason = error instanceof Error ? error.name : "error";
+        this.deadLetter(
+          message,
+          { code: "EVENT_PROCESSING_FAILED", message: `engine threw ${reason}` },
+          outbox,
+        );
+        return;
+      }
+      position.events++;
+      this.dirty.add(event.agentId);
+      this.counters.eventsApplied++;
+      if (alert) {
+        outbox.push(this.topics.alerts, alertMessage(alert));
+        this.counters.alerts++;
+      }
+    }
+  }
+
+  private deadLetter(message: KafkaMessage, rejection: RecordRejection, outbox: Outbox): void {
+    const source = { topic: this.detectTopic, partition: this.partition, offset: message.offset };
+    outbox.push(this.topics.deadLetter, deadLetterMessage(message, source, rejection));
+    this.counters.deadLettered(rejection.code);
+  }
+
+  seal(outbox: Outbox, nextOffset: number): void {
+    for (const agentId of this.dirty) {
+      const position = this.positions.get(agentId) as AgentPosition;
+      // Records are handled in offset order, so an agent touched in this batch has everything
+      // below the batch's end applied.
+      position.nextOffset = nextOffset;
+      const snapshot: ProfileSnapshot = {
+        v: 1,
+        agentId,
+        partition: this.partition,
+        nextOffset: String(position.nextOffset),
+        events: position.events,
+        profile: this.engine.profiles.serialize(agentId),
+      };
+      // Explicit partition: the changelog is co-partitioned with the detection topic, whatever the key hashes to.
+      outbox.push(this.topics.changelog, {
+        key: agentId,
+        value: encodeSnapshot(snapshot),
+        partition: this.partition,
+      });
+    }
+    this.counters.snapshots += this.dirty.size;
+  }
+
+  committed(): void {
+    this.dirty.clear();
+  }
+}
+
+export interface DetectStageDeps {
+  kafka: Kafka;
+  createEngine: () => DetectionEngine;
+  /** One decoder per partition, like engines. */
+  createDecoder: () => RecordDecoder;
+  counters: PipelineCounters;
+  logger: Logger;
+}
+
+export function detectStage(
+  options: KafkaOptions,
+  topics: KafkaTopicNames,
+  deps: DetectStageDeps,
+): StageDefinition {
+  const detectTopic = topics.repartition ?? topics.input;
+  return {
+    name: "detect",
+    groupId: options.groupId,
+    topic: detectTopic,
+    // The repartition topic is written in transactions; gateways' own topics may be too.
+    readCommitted: true,
+    async open(partitions, keepAlive) {
+      const started = Date.now();
+      const restored = await readChangelog(deps.kafka, topics.changelog, partitions, {
+        groupPrefix: options.groupId,
+        keepAlive,
+        timeoutMs: options.sessionTimeoutMs * 10,
+      });
+      const processors = new Map<number, PartitionProcessor>();
+      let agents = 0;
+      for (const partition of partitions) {
+        const engine = deps.createEngine();
+        const positions = new Map<string, AgentPosition>();
+        for (const [agentId, snapshot] of restored.get(partition) ?? []) {
+          if (snapshot.profile !== undefined && snapshot.profile !== null) {
+            engine.profiles.restore(agentId, snapshot.profile);
+          }
+          positions.set(agentId, { nextOffset: Number(snapshot.nextOffset), events: snapshot.events });
+          agents++;
+        }
+        processors.set(
+          partition,
+          new DetectPartition(
+            partition,
+            topics,
+            detectTopic,
+            engine,
+            positions,
+            deps.createDecoder(),
+            deps.counters,
+          ),
+        );
+      }
+      deps.counters.agentsRestored += agents;
+      deps.logger.info({ partitions, agents, ms: Date.now() - started }, "profiles restored from changelog");
+      return processors;
+    },
+    close() {
+      // The partition's engine and positions are dropped with its processor.
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * `runKafkaPipeline`: agentwatch as a member of a Kafka consumer group. Checks or creates the
+ * topics, then runs the repartition stage (when the input is not keyed by agent) and the detection
+ * stage until `stop()`, which finishes the batches in hand, commits them with their snapshots and
+ * alerts, and leaves the group within `shutdownTimeoutMs`.
+ *
+ * Parsing and detection are the core's: the caller passes factories for the line decoder and the
+ * engine (the composition root builds them from the validated config).
+ */
+import type { KafkaMessage } from "kafkajs";
+import type { Logger } from "pino";
+import { AgentwatchError } from "../errors.js";
+import type { NormalizedEvent } from "../events/event.js";
+import { createKafkaClient } from "./client.js";
+import { type DetectionEngine, detectStage, type RecordDecoder } from "./detect.js";
+import { type KafkaOptions, topicNames } from "./options.js";
+import { decodeEvent, isRejection, type RecordRejection, recordLine } from "./records.js";
+import { repartitionStage } from "./repartition.js";
+import { type StageStats, TransactionalStage } from "./stage.js";
+import { PipelineCounters } from "./stats.js";
+import { ensureTopics } from "./topics.js";
+
+/** The core's line decoder (`createLineDecoder` in src/parse/decoder.ts). */
+export type LineDecoder = (line: string, out: NormalizedEvent[]) => RecordRejection | undefined;
+
+export interface KafkaPipelineDeps {
+  createEngine: () => DetectionEngine;
+  createDecoder: () => LineDecoder;
+  /** Longest accepted record value (the config's `input.maxLineBytes`). */
+  maxLineBytes: number;
+  logger: Logger;
+}
+
+export interface KafkaPipelineStats {
+  counters: PipelineCounters;
+  repartition: StageStats | undefined;
+  detect: StageStats;
+}
+
+export interface KafkaPipeline {
+  stats(): KafkaPipelineStats;
+  /** Clean shutdown; rejects if it did not complete within `shutdownTimeoutMs`. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Decodes a raw gateway record: bytes checks, then the core's line decoder. */
+function rawRecordDecoder(decodeLine: LineDecoder, maxLineBytes: number): RecordDecoder {
+  return (message: KafkaMessage, out: NormalizedEvent[]) => {
+    const line = recordLine(message.value, maxLineBytes);
+    return typeof line === "string" ? decodeLine(line, out) : line;
+  };
+}
+
+function repartitionedRecordDecoder(
+  message: KafkaMessage,
+  out: NormalizedEvent[],
+): RecordRejection | undefined {
+  const event = decodeEvent(message.value);
+  if (isRejection(event)) return event;
+  out.push(event);
+  return undefined;
+}
+
+export async function runKafkaPipeline(
+  options: KafkaOptions,
+  deps: KafkaPipelineDeps,
+): Promise<KafkaPipeline> {
+  const logger = deps.logger.child({ component: "kafka" });
+  const kafka = createKafkaClient(options, logger);
+  const topics = topicNames(options);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const layout = await ensureTopics(admin, options, topics);
+    logger.info({ topics, layout }, "kafka topics ready");
+  } finally {
+    await admin.disconnect();
+  }
+
+  const counters = new PipelineCounters();
+  const createRawDecoder = () => rawRecordDecoder(deps.createDecoder(), deps.maxLineBytes);
+  const detect = new TransactionalStage(
+    kafka,
+    options,
+    detectStage(options, topics, {
+      kafka,
+      createEngine: deps.createEngine,
+      createDecoder: topics.repartition ? () => repartitionedRecordDecoder : createRawDecoder,
+      counters,
+      logger,
+    }),
+    logger,
+  );
+  const repartition = topics.repartition
+    ? new TransactionalStage(
+        kafka,
+        options,
+        repartitionStage(options, topics, { createDecoder: createRawDecoder, counters }),
+        logger,
+      )
+    : undefined;
+
+  await detect.start();
+  await repartition?.start();
+  logger.info(
+    { groupId: options.groupId, input: topics.input, repartition: topics.repartition },
+    "kafka pipeline running",
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new AgentwatchError("SHUTDOWN_TIMEOUT", `kafka pipeline after ${options.shutdownTimeoutMs} ms`),
+          ),
+        options.shutdownTimeoutMs,
+      );
+    });
+    try {
+      // Both at once: each finishes its own batches and commits; neither waits for the other.
+      await Promise.race([Promise.all([repartition?.stop(), detect.stop()]), deadline]);
+      logger.info({ ms: Date.now() - started, counters }, "kafka pipeline stopped");
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return {
+    stats: () => ({ counters, repartition: repartition?.stats(), detect: detect.stats() }),
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}

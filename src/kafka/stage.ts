@@ -1,0 +1,238 @@
+/**
+ * A consume-transform-produce stage with exactly-once output: a kafkajs consumer group whose
+ * `eachBatch` hands each record of a partition to that partition's processor, then writes what the
+ * processor produced and the consumed offset in one Kafka transaction. Written once and used by
+ * both the repartition stage and the detection stage.
+ *
+ * Partition lifecycle: on every group join the stage forgets partitions it no longer owns, fences
+ * the new ones (see transactions.ts) and asks the stage definition to open them, which is where
+ * detection restores profiles; a batch of a partition waits (heartbeating) until it is open. When a
+ * commit fails the partition is closed, so its state is rebuilt from what was committed before the
+ * batch is retried.
+ */
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+import type { Logger } from "pino";
+import type { KafkaOptions } from "./options.js";
+import { Outbox, TransactionalProducers } from "./transactions.js";
+
+export interface PartitionProcessor {
+  /** Handles the record at `offset`, pushing whatever it writes into `outbox`. Never throws for bad data. */
+  handle(message: KafkaMessage, offset: number, outbox: Outbox): void;
+  /** Adds what must be committed together with the offset `nextOffset` (snapshots). */
+  seal(outbox: Outbox, nextOffset: number): void;
+  /** The transaction holding everything since the last `seal` is committed. */
+  committed(): void;
+}
+
+export interface StageDefinition {
+  /** Short name for logs, metrics and transactional ids. */
+  name: string;
+  groupId: string;
+  topic: string;
+  /** Read only committed records: required when the topic is written transactionally. */
+  readCommitted: boolean;
+  /** Builds processors for newly owned (and already fenced) partitions, restoring their state. */
+  open(partitions: number[], keepAlive: () => Promise<void>): Promise<Map<number, PartitionProcessor>>;
+  /** Forgets a partition's state. */
+  close(partition: number): void;
+}
+
+export interface StageStats {
+  records: number;
+  batches: number;
+  commits: number;
+  failedCommits: number;
+  /** Partitions currently open on this instance. */
+  partitions: number[];
+}
+
+/** Records between heartbeats inside a long batch (kafkajs throttles them to heartbeatIntervalMs). */
+const HEARTBEAT_EVERY = 2_000;
+
+export class TransactionalStage {
+  private readonly consumer: Consumer;
+  private readonly producers: TransactionalProducers;
+  private readonly ready = new Map<number, PartitionProcessor>();
+  private readonly opening = new Map<number, Promise<void>>();
+  private readonly openingToken = new Map<number, symbol>();
+  private assigned = new Set<number>();
+  private readonly counters = { records: 0, batches: 0, commits: 0, failedCommits: 0 };
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: KafkaOptions,
+    private readonly def: StageDefinition,
+    private readonly logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: def.groupId,
+      readUncommitted: !def.readCommitted,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
+      rebalanceTimeout: options.sessionTimeoutMs * 2,
+      maxBytesPerPartition: options.maxBytesPerPartition,
+      maxBytes: options.maxBytesPerPartition * 8,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    });
+    this.producers = new TransactionalProducers(
+      kafka,
+      `${def.groupId}-${def.topic}`,
+      options.transactionTimeoutMs,
+      logger,
+    );
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.onAssignment(payload.memberAssignment[def.topic] ?? []);
+    });
+  }
+
+  stats(): StageStats {
+    return { ...this.counters, partitions: [...this.ready.keys()].sort((a, b) => a - b) };
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topic: this.def.topic,
+      fromBeginning: this.options.startFrom === "earliest",
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+  }
+
+  /**
+   * Stops fetching, lets the batches in hand finish and commit (they stop early once they see the
+   * consumer is no longer running), leaves the group and releases the producers.
+   */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.producers.releaseAll();
+    for (const partition of this.ready.keys()) this.def.close(partition);
+    this.ready.clear();
+  }
+
+  private onAssignment(partitions: number[]): void {
+    const next = new Set(partitions);
+    for (const partition of new Set([...this.ready.keys(), ...this.opening.keys()])) {
+      if (!next.has(partition)) this.closePartition(partition);
+    }
+    this.assigned = next;
+    const fresh = partitions.filter((p) => !this.ready.has(p) && !this.opening.has(p));
+    if (fresh.length > 0) this.openPartitions(fresh, async () => undefined);
+    this.logger.info({ stage: this.def.name, partitions, opening: fresh }, "partitions assigned");
+  }
+
+  private openPartitions(partitions: number[], keepAlive: () => Promise<void>): Promise<void> {
+    // Identifies this attempt: a later reassignment may start another one for the same partition.
+    const token = Symbol("opening");
+    const opening = (async () => {
+      await Promise.all(partitions.map((p) => this.producers.fence(p)));
+      const processors = await this.def.open(partitions, keepAlive);
+      for (const [partition, processor] of processors) {
+        // The assignment may have changed while restoring: keep only what is still ours.
+        if (this.openingToken.get(partition) === token && this.assigned.has(partition)) {
+          this.ready.set(partition, processor);
+        } else {
+          this.def.close(partition);
+        }
+      }
+    })().finally(() => {
+      for (const p of partitions) {
+        if (this.openingToken.get(p) === token) {
+          this.opening.delete(p);
+          this.openingToken.delete(p);
+        }
+      }
+    });
+    for (const p of partitions) {
+      this.opening.set(p, opening);
+      this.openingToken.set(p, token);
+    }
+    // Awaited by the batches of these partitions; an unobserved failure must not crash the process.
+    opening.catch((error: Error) => {
+      this.logger.error(
+        { stage: this.def.name, partitions, err: error.message },
+        "opening partitions failed",
+      );
+    });
+    return opening;
+  }
+
+  private closePartition(partition: number): void {
+    this.ready.delete(partition);
+    this.opening.delete(partition);
+    this.openingToken.delete(partition);
+    this.def.close(partition);
+    void this.producers.release(partition);
+  }
+
+  /** The partition's processor, opening it when needed; heartbeats while waiting for a restore. */
+  private async processorFor(partition: number, heartbeat: () => Promise<void>): Promise<PartitionProcessor> {
+    for (;;) {
+      const processor = this.ready.get(partition);
+      if (processor) return processor;
+      if (!this.assigned.has(partition)) this.assigned.add(partition);
+      const opening = this.opening.get(partition) ?? this.openPartitions([partition], heartbeat);
+      let settled = false;
+      const done = opening.then(() => {
+        settled = true;
+      });
+      while (!settled) {
+        await Promise.race([done, sleep(this.options.heartbeatIntervalMs)]);
+        await heartbeat();
+      }
+      if (!this.ready.has(partition))
+        throw new Error(`partition ${partition} of ${this.def.topic} could not be opened`);
+    }
+  }
+
+  private async processBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const partition = batch.partition;
+    const processor = await this.processorFor(partition, heartbeat);
+    const outbox = new Outbox();
+    let last = -1;
+    let handled = 0;
+    for (const message of batch.messages) {
+      // On shutdown or rebalance, stop here and commit what is done: the rest is fetched again.
+      if (!isRunning() || isStale()) break;
+      const offset = Number(message.offset);
+      processor.handle(message, offset, outbox);
+      last = offset;
+      if (++handled % HEARTBEAT_EVERY === 0) await heartbeat();
+    }
+    if (last < 0) return;
+    processor.seal(outbox, last + 1);
+    try {
+      await this.producers.commit(outbox, {
+        consumerGroupId: this.def.groupId,
+        topic: this.def.topic,
+        partition,
+        nextOffset: String(last + 1),
+      });
+    } catch (error) {
+      this.counters.failedCommits++;
+      this.closePartition(partition);
+      throw error;
+    }
+    processor.committed();
+    resolveOffset(String(last));
+    this.counters.records += handled;
+    this.counters.batches++;
+    this.counters.commits++;
+    await heartbeat();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

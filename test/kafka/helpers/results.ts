@@ -1,0 +1,48 @@
+/**
+ * Reads back what a Kafka pipeline committed: the latest snapshot per agent, the dead letters and
+ * the alerts, as a `read_committed` consumer would see them.
+ */
+import type { Kafka } from "kafkajs";
+import type { ActionRecord } from "../../../src/actions/records.js";
+import type { KafkaTopicNames } from "../../../src/kafka/options.js";
+import { DEAD_LETTER_HEADERS, decodeSnapshot, type ProfileSnapshot } from "../../../src/kafka/records.js";
+import { type ReadRecord, readTopic } from "./broker.js";
+
+export async function latestSnapshots(kafka: Kafka, topic: string): Promise<Map<string, ProfileSnapshot>> {
+  const latest = new Map<string, ProfileSnapshot>();
+  for (const { message } of await readTopic(kafka, topic)) {
+    const snapshot = decodeSnapshot(message.value);
+    if (snapshot) latest.set(snapshot.agentId, snapshot);
+  }
+  return latest;
+}
+
+/** Sum of applied events over the latest snapshots: what "every event counted once" is checked against. */
+export async function appliedEvents(kafka: Kafka, topic: string): Promise<number> {
+  let total = 0;
+  for (const snapshot of (await latestSnapshots(kafka, topic)).values()) total += snapshot.events;
+  return total;
+}
+
+export interface Outcome {
+  snapshots: Map<string, ProfileSnapshot>;
+  deadLetters: ReadRecord[];
+  alertIds: string[];
+  alertAgents: Set<string>;
+}
+
+export async function readOutcome(kafka: Kafka, topics: KafkaTopicNames): Promise<Outcome> {
+  const [snapshots, deadLetters, alerts] = await Promise.all([
+    latestSnapshots(kafka, topics.changelog),
+    readTopic(kafka, topics.deadLetter),
+    readTopic(kafka, topics.alerts),
+  ]);
+  const records = alerts.map(({ message }) => JSON.parse(String(message.value)) as ActionRecord);
+  const alertIds = records.flatMap((r) => (r.kind === "alert" ? [r.alert.id] : []));
+  const alertAgents = new Set(records.flatMap((r) => (r.kind === "alert" ? [r.alert.agentId] : [])));
+  return { snapshots, deadLetters, alertIds, alertAgents };
+}
+
+export function header(record: ReadRecord, name: keyof typeof DEAD_LETTER_HEADERS): string | undefined {
+  return record.message.headers?.[DEAD_LETTER_HEADERS[name]]?.toString();
+}
