@@ -1,0 +1,191 @@
+/**
+ * Field readers shared by the parsers: lenient about how gateways spell a value (numbers as
+ * strings, `-` for unset, several time notations), strict about what it means (a non-number
+ * where a number belongs is an error, never a silent zero).
+ */
+
+/**
+ * Reads loosely-typed JSON values and remembers the first field that had the wrong type, so a
+ * parser can map a whole record and check once. Parsing is synchronous, so one reader per
+ * parser module is reused for every record.
+ */
+export class FieldReader {
+  /** Name of the first field that had the wrong type, if any. */
+  bad: string | undefined;
+
+  reset(): this {
+    this.bad = undefined;
+    return this;
+  }
+
+  private invalid(name: string): void {
+    if (this.bad === undefined) this.bad = name;
+  }
+
+  /** A string field: `-`, null and absent read as "", numbers are stringified. */
+  text(value: unknown, name: string): string {
+    if (typeof value === "string") return value === "-" ? "" : value;
+    if (value === undefined || value === null) return "";
+    if (typeof value === "number" && Number.isFinite(value)) return String(value);
+    this.invalid(name);
+    return "";
+  }
+
+  /** Like `text`, but undefined when absent or unset, for identity evidence. */
+  optionalText(value: unknown, name: string): string | undefined {
+    const text = this.text(value, name);
+    return text === "" ? undefined : text;
+  }
+
+  /** A string field of a typed format: a string, or "" when absent; anything else is wrong. */
+  exactText(value: unknown, name: string): string {
+    if (typeof value === "string") return value;
+    if (value !== undefined && value !== null) this.invalid(name);
+    return "";
+  }
+
+  /** A number field of a typed format: a number, or `absent` when absent; anything else is wrong. */
+  exactNumber(value: unknown, name: string, absent = 0): number {
+    if (typeof value === "number") return value;
+    if (value !== undefined && value !== null) this.invalid(name);
+    return absent;
+  }
+
+  /**
+   * A numeric field (number or numeric string); `-`, "", null and absent read as `absent`.
+   * Negative values are returned as they are: the schema check rejects them with their name.
+   */
+  number(value: unknown, name: string, absent = 0): number {
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) this.invalid(name);
+      return value;
+    }
+    if (value === undefined || value === null || value === "-" || value === "") return absent;
+    if (typeof value === "string") {
+      const parsed = Number(value);
+      if (Number.isFinite(parsed)) return parsed;
+    }
+    this.invalid(name);
+    return Number.NaN;
+  }
+}
+
+/** A property of a JSON object, or undefined when `value` is not an object. */
+export function prop(value: unknown, key: string): unknown {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * A logged header value: a string, or the first string of a repeated header's array (Kong
+ * logs repeated headers as arrays); "" otherwise.
+ */
+export function headerValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === "string") return item;
+  }
+  return "";
+}
+
+const MONTHS: Record<string, number> = {
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
+};
+
+function digits(s: string, from: number, length: number): number {
+  let value = 0;
+  for (let i = from; i < from + length; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * Parses the Common Log Format time `07/Dec/2016:11:05:07 +0100` (nginx `$time_local`, AWS
+ * `$context.requestTime`) to epoch ms; NaN when it is not exactly that shape.
+ */
+export function parseClfTime(s: string): number {
+  if (s.length !== 26 || s.charCodeAt(2) !== 47 || s.charCodeAt(6) !== 47 || s.charCodeAt(20) !== 32) {
+    return Number.NaN;
+  }
+  const month = MONTHS[s.slice(3, 6)];
+  if (month === undefined) return Number.NaN;
+  const sign = s.charCodeAt(21) === 45 ? -1 : s.charCodeAt(21) === 43 ? 1 : 0;
+  const offsetMinutes = sign * (digits(s, 22, 2) * 60 + digits(s, 24, 2));
+  const day = digits(s, 0, 2);
+  const hour = digits(s, 12, 2);
+  const minute = digits(s, 15, 2);
+  const second = digits(s, 18, 2);
+  if (sign === 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return Number.NaN;
+  return Date.UTC(digits(s, 7, 4), month, day, hour, minute, second) - offsetMinutes * 60_000;
+}
+
+/** True when an ISO 8601 date-time ends with `Z` or a numeric offset. */
+function hasZone(s: string): boolean {
+  const last = s.charCodeAt(s.length - 1);
+  if (last === 90 || last === 122) return true; // Z z
+  const sign6 = s.charCodeAt(s.length - 6); // +01:00
+  const sign5 = s.charCodeAt(s.length - 5); // +0100
+  return sign6 === 43 || sign6 === 45 || sign5 === 43 || sign5 === 45;
+}
+
+/**
+ * Parses an ISO 8601 / RFC 3339 date-time (any number of fractional digits) to epoch ms,
+ * truncated to the millisecond. A time without zone is read as UTC, never as this host's local
+ * time, so results do not depend on where agentwatch runs.
+ */
+export function parseIsoTime(s: string): number {
+  if (s.length < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return Number.NaN;
+  const sep = s.charCodeAt(10);
+  if (sep !== 84 && sep !== 116 && sep !== 32) return Number.NaN; // T t space
+  const ms = Date.parse(hasZone(s) ? s : `${s}Z`);
+  return Number.isNaN(ms) ? Number.NaN : ms;
+}
+
+/** A time field that is either ISO 8601 text or epoch milliseconds (number or digits). */
+export function parseIsoOrEpochMs(value: unknown): number {
+  if (typeof value === "number") return Number.isFinite(value) ? Math.floor(value) : Number.NaN;
+  if (typeof value !== "string" || value === "") return Number.NaN;
+  const first = value.charCodeAt(0);
+  if (value.length >= 19 && value.charCodeAt(4) === 45) return parseIsoTime(value);
+  if (first >= 48 && first <= 57) {
+    const n = Number(value);
+    return Number.isFinite(n) ? Math.floor(n) : Number.NaN;
+  }
+  return Number.NaN;
+}
+
+/**
+ * The client address from an address or address list: first hop of an X-Forwarded-For list,
+ * without port or IPv6 brackets (`[fd00::1]:443` -> `fd00::1`, `10.0.0.1:5000` -> `10.0.0.1`).
+ * "" for unset values (`-`, `unknown`, empty).
+ */
+export function firstHop(list: string): string {
+  let end = list.indexOf(",");
+  if (end < 0) end = list.length;
+  let start = 0;
+  while (start < end && list.charCodeAt(start) === 32) start++;
+  while (end > start && list.charCodeAt(end - 1) === 32) end--;
+  let hop = list.slice(start, end);
+  if (hop === "-" || hop === "" || hop === "unknown") return "";
+  if (hop.charCodeAt(0) === 91) {
+    // [v6]:port
+    const close = hop.indexOf("]");
+    return close > 0 ? hop.slice(1, close) : hop.slice(1);
+  }
+  const colon = hop.indexOf(":");
+  if (colon > 0 && colon === hop.lastIndexOf(":")) hop = hop.slice(0, colon); // v4:port or name:port
+  return hop;
+}

@@ -1,0 +1,114 @@
+/**
+ * AWS API Gateway JSON access logs, REST and HTTP APIs. The log format is whatever the stage's
+ * `accessLogSettings.format` says, so keys are read under the names AWS uses in its documented
+ * sample formats (`requestId`, `ip`, `caller`, `user`, `requestTime`, `httpMethod`,
+ * `resourcePath`, `routeKey`, `status`, `protocol`, `responseLength`), under the `$context`
+ * variable names themselves, flat (`"identity.sourceIp"`) or nested
+ * (`{"identity": {"sourceIp": ...}}`), and with the usual extras (`requestTimeEpoch`, `path`,
+ * `responseLatency`, `integrationLatency`, `userAgent`, `authorizer.*`, `apiKeyId`). Values
+ * are often strings, and unset variables print `-`.
+ *
+ * Time: `requestTimeEpoch` (ms), else the CLF `requestTime`. Route: `resourcePath` (REST) or
+ * the path of `routeKey` (`GET /pets/{id}`, HTTP API), except greedy `{proxy+}` routes and
+ * `$default`, which match everything and say nothing about the endpoint. Path: `path` when
+ * logged, else the route (the documented samples log no path; then there is no object id).
+ * AWS logs no request size: requestBytes is 0. Identity evidence: `authorizer.claims.sub`
+ * (a JWT the gateway validated), `authorizer.principalId` / `user` / `caller` (consumer),
+ * `apiKeyId` (API key id, also the token id).
+ */
+import { hashSecret } from "../../normalize/secret-hash.js";
+import { FieldReader, parseClfTime, prop } from "../fields.js";
+import { parseJsonObject } from "../safe-json.js";
+import {
+  type FormatDescriptor,
+  LineRejection,
+  newRawEvent,
+  type RawEvent,
+  type Rejection,
+  reject,
+} from "../types.js";
+
+const read = new FieldReader();
+
+/** `$context.<group>.<name>` logged flat (`"group.name"`) or nested (`{"group": {"name"}}`). */
+function context(record: Record<string, unknown>, group: string, name: string): unknown {
+  return record[`${group}.${name}`] ?? prop(record[group], name);
+}
+
+function routeTemplate(resourcePath: string, routeKey: string): string | undefined {
+  let route = resourcePath;
+  if (route === "" && routeKey !== "" && routeKey !== "$default") {
+    const space = routeKey.indexOf(" ");
+    route = space >= 0 ? routeKey.slice(space + 1) : routeKey;
+  }
+  if (route.charCodeAt(0) !== 47 || route.includes("+}")) return undefined;
+  return route;
+}
+
+function parse(line: string, out: RawEvent[]): Rejection | undefined {
+  const record = parseJsonObject(line);
+  if (record instanceof LineRejection) return record;
+  read.reset();
+  const event = newRawEvent();
+  const epoch = record.requestTimeEpoch;
+  const clf = record.requestTime;
+  if ((epoch == null || epoch === "-") && (typeof clf !== "string" || clf === "-")) {
+    return reject("MISSING_FIELD", "no requestTimeEpoch or requestTime");
+  }
+  event.timestamp =
+    epoch != null && epoch !== "-"
+      ? read.number(epoch, "requestTimeEpoch", Number.NaN)
+      : parseClfTime(clf as string);
+  const routeKey = read.text(record.routeKey, "routeKey");
+  const resourcePath = read.text(record.resourcePath, "resourcePath");
+  event.method = read.text(record.httpMethod, "httpMethod");
+  if (event.method === "" && routeKey.includes(" ")) event.method = routeKey.slice(0, routeKey.indexOf(" "));
+  event.route = routeTemplate(resourcePath, routeKey);
+  event.path = read.text(record.path, "path") || event.route || resourcePath;
+  if (event.method === "" || event.path === "" || record.status == null) {
+    return reject("MISSING_FIELD", "no httpMethod/routeKey, path/resourcePath or status");
+  }
+  event.status = read.number(record.status, "status", Number.NaN);
+  event.responseBytes = read.number(record.responseLength, "responseLength");
+  event.latencyMs = read.number(
+    record.responseLatency ??
+      record.latency ??
+      record.integrationLatency ??
+      context(record, "integration", "latency"),
+    "responseLatency",
+  );
+  event.clientIp = read.text(record.ip ?? record.sourceIp ?? context(record, "identity", "sourceIp"), "ip");
+  event.userAgent = read.text(record.userAgent ?? context(record, "identity", "userAgent"), "userAgent");
+  event.requestId = read.text(record.requestId ?? record.extendedRequestId, "requestId");
+  const claims = context(record, "authorizer", "claims");
+  event.jwtSubject = read.optionalText(
+    record["authorizer.claims.sub"] ?? prop(claims, "sub"),
+    "authorizer.claims.sub",
+  );
+  event.consumer =
+    read.optionalText(context(record, "authorizer", "principalId"), "authorizer.principalId") ??
+    read.optionalText(record.user ?? context(record, "identity", "user"), "user") ??
+    read.optionalText(record.caller ?? context(record, "identity", "caller"), "caller");
+  event.apiKeyId = read.optionalText(record.apiKeyId ?? context(record, "identity", "apiKeyId"), "apiKeyId");
+  if (event.apiKeyId === undefined) {
+    // `$context.identity.apiKey` is the key itself: keep only a hash of it.
+    const rawKey = read.optionalText(record.apiKey ?? context(record, "identity", "apiKey"), "apiKey");
+    if (rawKey !== undefined) event.apiKeyId = hashSecret(rawKey);
+  }
+  if (event.apiKeyId !== undefined) event.tokenId = event.apiKeyId;
+  if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
+  out.push(event);
+  return undefined;
+}
+
+export const awsApiGateway: FormatDescriptor = {
+  name: "aws-apigw",
+  description: "AWS API Gateway JSON access log (REST and HTTP APIs, $context variables)",
+  sniff: (line) =>
+    line.charCodeAt(0) === 123 &&
+    (line.includes('"routeKey"') ||
+      line.includes('"resourcePath"') ||
+      line.includes('"requestTimeEpoch"') ||
+      (line.includes('"httpMethod"') && line.includes('"requestId"'))),
+  parse,
+};

@@ -1,0 +1,79 @@
+/**
+ * The canonical event as JSON lines: the fields of `accessEventSchema` (src/events/event.ts),
+ * camelCase or snake_case (`agent_id`, `request_bytes`, `response_bytes`, `latency_ms`,
+ * `client_ip`, `token_id`, `user_id`, `user_agent`, `request_id`). Types are exact (a status
+ * of `"200"` is an error here, unlike in gateway formats that log strings); `timestamp` is
+ * epoch ms or ISO 8601 with offset, read by the schema's own timestamp rule. Required:
+ * timestamp, method, path, status; absent strings read as "" and absent sizes/latency as 0.
+ * `agentId` is the explicit agent field; without one, identity falls back along the
+ * configured order (usually to the IP). Other keys (such as `identitySource` or `template`
+ * from an exported NormalizedEvent) are ignored and recomputed.
+ */
+import { accessEventSchema } from "../../events/event.js";
+import { FieldReader } from "../fields.js";
+import { parseJsonObject } from "../safe-json.js";
+import {
+  type FormatDescriptor,
+  LineRejection,
+  newRawEvent,
+  type RawEvent,
+  type Rejection,
+  reject,
+} from "../types.js";
+
+const read = new FieldReader();
+const timestampSchema = accessEventSchema.shape.timestamp;
+
+function readTimestamp(value: unknown): number {
+  if (typeof value === "number") return value;
+  const parsed = timestampSchema.safeParse(value);
+  return parsed.success ? parsed.data : Number.NaN;
+}
+
+function parse(line: string, out: RawEvent[]): Rejection | undefined {
+  const record = parseJsonObject(line);
+  if (record instanceof LineRejection) return record;
+  if (record.timestamp == null || record.method == null || record.path == null || record.status == null) {
+    return reject("MISSING_FIELD", "timestamp, method, path and status are required");
+  }
+  read.reset();
+  const event = newRawEvent();
+  event.timestamp = readTimestamp(record.timestamp);
+  if (Number.isNaN(event.timestamp))
+    return reject("INVALID_FIELD", "timestamp is not epoch ms or ISO 8601 with offset");
+  event.method = read.exactText(record.method, "method");
+  event.path = read.exactText(record.path, "path");
+  event.status = read.exactNumber(record.status, "status");
+  event.requestBytes = read.exactNumber(record.requestBytes ?? record.request_bytes, "requestBytes");
+  event.responseBytes = read.exactNumber(record.responseBytes ?? record.response_bytes, "responseBytes");
+  event.latencyMs = read.exactNumber(record.latencyMs ?? record.latency_ms, "latencyMs");
+  event.clientIp = read.exactText(record.clientIp ?? record.client_ip, "clientIp");
+  event.tokenId = read.exactText(record.tokenId ?? record.token_id, "tokenId");
+  event.userId = read.exactText(record.userId ?? record.user_id, "userId");
+  event.userAgent = read.exactText(record.userAgent ?? record.user_agent, "userAgent");
+  event.requestId = read.exactText(record.requestId ?? record.request_id, "requestId");
+  const agent = read.exactText(record.agentId ?? record.agent_id, "agentId");
+  if (agent !== "") event.agent = agent;
+  const route = read.exactText(record.route, "route");
+  if (route !== "") event.route = route;
+  if (record.scopes != null) {
+    const scopes = accessEventSchema.shape.scopes.safeParse(record.scopes);
+    if (!scopes.success || scopes.data === undefined)
+      return reject("INVALID_FIELD", "scopes is not a list of strings");
+    event.scopes = scopes.data;
+  }
+  if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
+  out.push(event);
+  return undefined;
+}
+
+export const json: FormatDescriptor = {
+  name: "json",
+  description: "canonical agentwatch events as JSON lines (camelCase or snake_case keys)",
+  sniff: (line) =>
+    line.charCodeAt(0) === 123 &&
+    line.includes('"method"') &&
+    line.includes('"path"') &&
+    (line.includes('"timestamp"') || line.includes('"agentId"') || line.includes('"agent_id"')),
+  parse,
+};

@@ -1,0 +1,124 @@
+/**
+ * nginx `combined` / `main` text access log:
+ *
+ *     $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent
+ *     "$http_referer" "$http_user_agent" ["$http_x_forwarded_for" ...]
+ *
+ * Real deployments bend it, and all of these are read (see test/fixtures/gateway-logs):
+ * - an X-Forwarded-For list before the address (`10.0.0.2, 10.0.0.1, 127.0.0.1 - - [...]`),
+ *   bare or quoted, and a virtual-host prefix (`www.example.net:80 192.168.1.1 - - [...]`):
+ *   the client is the first address-looking token, i.e. the first hop;
+ * - the `-` ident field missing (`192.168.1.1 - [...]`);
+ * - trailing quoted fields: the first one is `main`'s `"$http_x_forwarded_for"`, whose first
+ *   hop then is the client; further ones are ignored;
+ * - an empty or garbage request line (`""` with 400): kept as an event with method and path
+ *   `-`, because a client that sends garbage is exactly what the probing detectors look for.
+ * `$remote_user` (when not `-`) is the authenticated name: the `consumer` identity evidence.
+ * The format logs no duration, so latency is 0.
+ */
+import { firstHop, parseClfTime } from "../fields.js";
+import { type RequestLine, splitRequestLine, Tokenizer } from "../tokenizer.js";
+import { type FormatDescriptor, newRawEvent, type RawEvent, type Rejection, reject } from "../types.js";
+
+const CLF_TIME_LENGTH = 26;
+
+/** Index of the `[` opening `[dd/Mon/yyyy:HH:MM:SS +zzzz]`, or -1. */
+function findTimeLocal(line: string): number {
+  let open = line.indexOf("[");
+  while (open >= 0) {
+    if (
+      line.charCodeAt(open + 3) === 47 &&
+      line.charCodeAt(open + 7) === 47 &&
+      line.charCodeAt(open + 12) === 58 &&
+      line.charCodeAt(open + 1 + CLF_TIME_LENGTH) === 93
+    ) {
+      return open;
+    }
+    open = line.indexOf("[", open + 1);
+  }
+  return -1;
+}
+
+function isHexOrSeparator(c: number): boolean {
+  return (
+    (c >= 48 && c <= 58) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46 || c === 91 || c === 93
+  );
+}
+
+/** An IPv4 (optionally :port) or IPv6 literal, as opposed to a host name or `-`. */
+function looksLikeAddress(token: string): boolean {
+  let dots = 0;
+  let colons = 0;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (!isHexOrSeparator(c)) return false;
+    if (c === 46) dots++;
+    else if (c === 58) colons++;
+  }
+  return colons >= 2 || (dots === 3 && /^[\d.:]+$/.test(token));
+}
+
+function stripComma(token: string): string {
+  return token.charCodeAt(token.length - 1) === 44 ? token.slice(0, -1) : token;
+}
+
+const head = new Tokenizer();
+const tail = new Tokenizer();
+const request: RequestLine = { method: "", target: "" };
+
+/** Reads client address and `$remote_user` from everything before `[time_local]`. */
+function readHead(line: string, end: number, event: RawEvent): void {
+  head.reset(line, 0, end);
+  let last: string | undefined;
+  for (let token = head.next(); token !== undefined; token = head.next()) {
+    const value = stripComma(token);
+    if (event.clientIp === "" && (head.quoted || looksLikeAddress(value))) {
+      const hop = firstHop(value);
+      if (looksLikeAddress(hop)) event.clientIp = hop;
+    }
+    last = value;
+  }
+  // `$remote_user` is the last field, unless the ident `-` and user are both missing.
+  if (last !== undefined && last !== "-" && !looksLikeAddress(last)) event.consumer = last;
+}
+
+function parse(line: string, out: RawEvent[]): Rejection | undefined {
+  const open = findTimeLocal(line);
+  if (open < 0) return reject("MALFORMED_LINE", "no [time_local] field");
+  const event = newRawEvent();
+  event.timestamp = parseClfTime(line.slice(open + 1, open + 1 + CLF_TIME_LENGTH));
+  readHead(line, open, event);
+
+  tail.reset(line, open + 2 + CLF_TIME_LENGTH);
+  const requestLine = tail.next();
+  if (requestLine === undefined || !tail.quoted) return reject("MALFORMED_LINE", "no quoted request line");
+  if (splitRequestLine(requestLine, request)) {
+    event.method = request.method;
+    event.path = request.target;
+  } else {
+    event.method = "-";
+    event.path = "-";
+  }
+  const status = tail.next();
+  const bytes = tail.next();
+  if (status === undefined || bytes === undefined) return reject("MALFORMED_LINE", "no status and size");
+  event.status = /^\d{1,3}$/.test(status) ? Number(status) : Number.NaN;
+  event.responseBytes = bytes === "-" ? 0 : /^-?\d+$/.test(bytes) ? Number(bytes) : Number.NaN;
+  tail.next(); // $http_referer
+  const userAgent = tail.next();
+  if (userAgent !== undefined && userAgent !== "-") event.userAgent = userAgent;
+  const forwardedFor = tail.next();
+  if (forwardedFor !== undefined && tail.quoted) {
+    const hop = firstHop(forwardedFor);
+    if (hop !== "") event.clientIp = hop;
+  }
+  out.push(event);
+  return undefined;
+}
+
+export const nginx: FormatDescriptor = {
+  name: "nginx",
+  description: "nginx combined/main text access log ($remote_user is the authenticated name)",
+  sniff: (line) => findTimeLocal(line) >= 0 && line.includes('] "'),
+  parse,
+};
