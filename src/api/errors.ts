@@ -4,7 +4,7 @@
  * `{error: {code, message}}`. Nothing else reaches the client: no stack, no file path, no
  * framework error name, no echo of the offending input.
  */
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { ERROR_CODES, type ErrorCode } from "../errors.js";
 import type { Metrics } from "../observability/metrics.js";
@@ -38,9 +38,25 @@ export function invalidRequest(where: string, error: z.ZodError): ApiError {
 function fromFramework(error: FastifyError): ApiError {
   const status = error.statusCode ?? 500;
   if (status === 413) return new ApiError(413, "PAYLOAD_TOO_LARGE");
+  if (status === 414) return new ApiError(414, "INVALID_REQUEST", "URL too long");
   if (status === 415) return new ApiError(415, "INVALID_REQUEST", "send application/json");
   if (status >= 400 && status < 500) return new ApiError(400, "INVALID_REQUEST", "malformed request");
   return new ApiError(500, "INTERNAL");
+}
+
+function send(reply: FastifyReply, metrics: Metrics, error: ApiError) {
+  metrics.apiErrors.inc({ code: error.code });
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  return reply.code(error.status).headers(error.headers).send(body);
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors the router raises before any hook runs (URL with
+ * broken percent-encoding, parameter over `maxParamLength`) get the same body as the rest.
+ */
+export function frameworkErrorHandler(metrics: Metrics) {
+  return (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
+    send(reply, metrics, fromFramework(error));
 }
 
 export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): void {
@@ -50,13 +66,7 @@ export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): vo
       // The full error stays in the operator's log; the client gets the code only.
       request.log.error({ err: error }, "status API request failed");
     }
-    metrics.apiErrors.inc({ code: apiError.code });
-    const body: ErrorBody = { error: { code: apiError.code, message: apiError.message } };
-    return reply.code(apiError.status).headers(apiError.headers).send(body);
+    return send(reply, metrics, apiError);
   });
-  app.setNotFoundHandler((_request, reply) => {
-    metrics.apiErrors.inc({ code: "NOT_FOUND" });
-    const body: ErrorBody = { error: { code: "NOT_FOUND", message: ERROR_CODES.NOT_FOUND.message } };
-    return reply.code(404).send(body);
-  });
+  app.setNotFoundHandler((_request, reply) => send(reply, metrics, new ApiError(404, "NOT_FOUND")));
 }

@@ -10,7 +10,7 @@ import { AgentwatchError } from "../errors.js";
 import { createKeyVerifier } from "../keys/keys.js";
 import { installAuth } from "./auth.js";
 import type { StatusApiDeps } from "./deps.js";
-import { installErrorHandlers } from "./errors.js";
+import { frameworkErrorHandler, installErrorHandlers } from "./errors.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import type { StatusApiOptions } from "./options.js";
 import type { AnyRoute } from "./route.js";
@@ -52,6 +52,7 @@ export function buildStatusServer(
     routerOptions: { maxParamLength: 1024 },
     trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler(deps.metrics),
   }) as unknown as FastifyInstance;
   // JSON only: a text/plain body is a 415, not a string handed to a handler.
   app.removeContentTypeParser("text/plain");

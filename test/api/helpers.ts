@@ -1,0 +1,199 @@
+/**
+ * Test fixtures for the status API: keys for each scope, an in-memory decision source with a
+ * change feed, fake profiles, alert and decision factories, and a server built the way main
+ * builds it, with a log capture and a pinned clock.
+ */
+import type { Decision } from "../../src/actions/records.js";
+import { createLocalAgentDirectory, type LocalProfiles } from "../../src/api/agent-directory.js";
+import { createMemoryAlertLog } from "../../src/api/alert-log.js";
+import type { AgentSummary, AlertLog, DecisionSource, StatusApiDeps } from "../../src/api/deps.js";
+import { statusApiOptionsSchema } from "../../src/api/options.js";
+import { buildStatusServer } from "../../src/api/server.js";
+import type { Alert, Severity } from "../../src/engine/types.js";
+import { type ApiScope, issueApiKey } from "../../src/keys/keys.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { createMetrics } from "../../src/observability/metrics.js";
+
+export const NOW = Date.parse("2026-11-23T12:00:00Z");
+
+export function makeKeys() {
+  const issue = (name: string, scopes: ApiScope[]) => issueApiKey(name, scopes);
+  const read = issue("reader", ["read"]);
+  const admin = issue("operator", ["admin"]);
+  const gateway = issue("nginx", ["gateway"]);
+  return { read, admin, gateway, entries: [read.entry, admin.entry, gateway.entry] };
+}
+export type TestKeys = ReturnType<typeof makeKeys>;
+
+export function makeDecision(agentId: string, overrides: Partial<Decision> = {}): Decision {
+  return {
+    agentId,
+    type: "block",
+    since: NOW - 60_000,
+    updatedAt: NOW - 60_000,
+    expiresAt: NOW + 3_600_000,
+    change: "created",
+    alertId: `alert-${agentId}`,
+    severity: "high",
+    riskScore: 0.8,
+    level: 0,
+    shadow: false,
+    incidentKey: `incident-${agentId}`,
+    reason: "enumeration: 48 distinct ids in 60s",
+    ...overrides,
+  };
+}
+
+/** A decision source with the DecisionStore's change-feed semantics, small enough to trust. */
+export class TestDecisions implements DecisionSource {
+  readonly current = new Map<string, Decision>();
+  readonly allowlist = new Set<string>();
+  readonly #feed: Array<{ seq: number; decision?: Decision; removed?: string }> = [];
+  #seq = 0;
+
+  constructor(private readonly maxChanges = 1000) {}
+
+  put(decision: Decision): void {
+    this.current.set(decision.agentId, decision);
+    this.#push({ seq: ++this.#seq, decision });
+  }
+
+  #push(entry: { seq: number; decision?: Decision; removed?: string }): void {
+    this.#feed.push(entry);
+    if (this.#feed.length > this.maxChanges) this.#feed.shift();
+  }
+
+  async get(agentId: string) {
+    return this.current.get(agentId);
+  }
+
+  async changesSince(cursor: string | undefined) {
+    const from = cursor === undefined ? Number.NaN : Number(cursor);
+    const oldest = this.#feed[0]?.seq ?? this.#seq + 1;
+    if (!Number.isInteger(from) || from > this.#seq || from < oldest - 1) {
+      return { added: [...this.current.values()], removed: [], cursor: String(this.#seq), reset: true };
+    }
+    const added = new Map<string, Decision>();
+    const removed = new Set<string>();
+    for (const entry of this.#feed.filter((e) => e.seq > from)) {
+      if (entry.decision) {
+        added.set(entry.decision.agentId, entry.decision);
+        removed.delete(entry.decision.agentId);
+      } else if (entry.removed) {
+        added.delete(entry.removed);
+        removed.add(entry.removed);
+      }
+    }
+    return { added: [...added.values()], removed: [...removed], cursor: String(this.#seq), reset: false };
+  }
+
+  async unblock(agentId: string) {
+    if (!this.current.delete(agentId)) return false;
+    this.#push({ seq: ++this.#seq, removed: agentId });
+    return true;
+  }
+
+  async allowlistAdd(entry: string) {
+    const had = this.allowlist.has(entry);
+    this.allowlist.add(entry);
+    return !had;
+  }
+
+  async allowlistRemove(entry: string) {
+    return this.allowlist.delete(entry);
+  }
+
+  async allowlistEntries() {
+    return [...this.allowlist].sort();
+  }
+}
+
+export function makeSummary(agentId: string, risk: number, tier: AgentSummary["tier"], lastSeenMs = NOW) {
+  return {
+    agentId,
+    risk,
+    tier,
+    lastSeenMs,
+    topEndpoints: [{ template: "GET /customers/{id}", share: 0.8 }],
+    addresses: ["203.0.113.0/24"],
+  } satisfies AgentSummary;
+}
+
+export class FakeProfiles implements LocalProfiles {
+  readonly agents = new Map<string, AgentSummary>();
+  add(summary: AgentSummary): this {
+    this.agents.set(summary.agentId, summary);
+    return this;
+  }
+  ids() {
+    return this.agents.keys();
+  }
+  brief(agentId: string) {
+    const summary = this.agents.get(agentId);
+    return summary && { agentId, risk: summary.risk, tier: summary.tier, lastSeenMs: summary.lastSeenMs };
+  }
+  summarize(agentId: string) {
+    return this.agents.get(agentId);
+  }
+}
+
+let alertCounter = 0;
+export function makeAlert(agentId: string, severity: Severity, timestampMs = NOW): Alert {
+  alertCounter += 1;
+  return {
+    id: `a-${alertCounter}-${agentId}`,
+    agentId,
+    identitySource: "header",
+    severity,
+    riskScore: 0.75,
+    timestamp: new Date(timestampMs).toISOString(),
+    requestId: `req-${alertCounter}`,
+    action: "block",
+    reasons: [{ detector: "enumeration", score: 0.9, detail: "48 distinct ids in 60s, 41 sequential" }],
+    request: { method: "GET", template: "/customers/{id}", status: 404, clientIp: "203.0.113.9" },
+  };
+}
+
+export interface TestServerOptions {
+  keys?: TestKeys;
+  options?: Record<string, unknown>;
+  deps?: Partial<StatusApiDeps>;
+}
+
+/** Builds the server as main does; `logs` collects every log line it writes. */
+export function buildTestServer(setup: TestServerOptions = {}) {
+  const keys = setup.keys ?? makeKeys();
+  const logs: string[] = [];
+  const logger = createLogger({ level: "trace", destination: { write: (line: string) => logs.push(line) } });
+  const profiles = new FakeProfiles()
+    .add(makeSummary("agent-high", 0.82, "high"))
+    .add(makeSummary("agent-low", 0.31, "low", NOW - 86_400_000))
+    .add(makeSummary("agent-calm", 0.05, "none"));
+  const decisions = new TestDecisions();
+  const alerts: AlertLog = createMemoryAlertLog(100);
+  const clock = { now: NOW };
+  const metrics = createMetrics({ processMetrics: false });
+  const deps: StatusApiDeps = {
+    agents: createLocalAgentDirectory(profiles),
+    alerts,
+    decisions,
+    testSinks: async () => [
+      { sink: "slack", ok: true, detail: "200 ok" },
+      { sink: "pagerduty", ok: false, detail: "SINK_REJECTED: 400" },
+    ],
+    readiness: () => ({ ready: true, checks: { sources: true, state: true } }),
+    metrics,
+    logger,
+    now: () => clock.now,
+    ...setup.deps,
+  };
+  const options = statusApiOptionsSchema.parse({
+    keys: keys.entries,
+    rateLimit: { perSecond: 1000, burst: 1000 },
+    ...setup.options,
+  });
+  const app = buildStatusServer(deps, options, { version: "test" });
+  return { app, keys, logs, profiles, decisions, alerts, clock, metrics, deps, options };
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
