@@ -1,0 +1,33 @@
+/** Words for decisions and alerts, shared by the human-facing sinks so they all say the same thing. */
+
+import type { Decision } from "../src/actions/records.js";
+import type { Alert } from "../src/engine/types.js";
+import type { AlertEvent } from "./sink.js";
+
+export function formatDuration(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 1000)}s`;
+}
+
+export function describeDecision(decision: Decision): string {
+  const what = decision.type === "throttle" ? `throttle to ${decision.ratePerMinute}/min` : decision.type;
+  const shadow = decision.shadow ? " (shadow mode: not enforced)" : "";
+  const repeat = decision.level > 0 ? `, repeat offender level ${decision.level}` : "";
+  return `${what} for ${formatDuration(decision.expiresAt - decision.updatedAt)}${repeat}${shadow}`;
+}
+
+/** What the action layer did about one alert, in one line. */
+export function describeOutcome(event: AlertEvent): string {
+  if (event.allowlisted) return "none (allowlisted)";
+  const { decision, change } = event;
+  if (!decision) return "none (notify only)";
+  if (change === "created") return describeDecision(decision);
+  if (change === "escalated") return `escalated to ${describeDecision(decision)}`;
+  return `already under ${decision.type} until ${new Date(decision.expiresAt).toISOString()}`;
+}
+
+export function formatRisk(alert: Alert): string {
+  return alert.riskScore.toFixed(2);
+}

@@ -1,0 +1,157 @@
+/**
+ * Slack incoming webhook. A burst of alerts for one agent becomes one Block Kit message (header,
+ * facts, top reasons with observed vs baseline, the decision taken) with a plain `text` fallback
+ * for notifications. Slack accepts about one message per second per webhook and answers 429 with
+ * `Retry-After`; the delivery layer spaces and retries, this file only builds and sends.
+ * Everything interpolated is escaped for mrkdwn: agent ids and paths come from attackers.
+ */
+import { z } from "zod";
+import { durationSchema } from "../src/actions/duration.js";
+import { secretUrlSchema } from "../src/actions/secret.js";
+import { SEVERITIES } from "../src/engine/types.js";
+import { describeOutcome, formatRisk } from "./describe.js";
+import { type AlertEvent, type SinkDescriptor, sinkBase, sinkBaseShape } from "./sink.js";
+
+export const slackSinkOptionsSchema = z
+  .object({
+    type: z.literal("slack"),
+    ...sinkBaseShape,
+    /** Incoming webhook URL (`https://hooks.slack.com/services/...`); a secret, never logged. */
+    url: secretUrlSchema,
+    /** Alerts for one agent within this window are grouped into one message. */
+    groupWindow: durationSchema.prefault("5s"),
+    /** At most this many alerts in one message; more start a new one. */
+    groupMax: z.number().int().min(1).max(100).default(20),
+    /** Minimum spacing between messages on this webhook (Slack: one per second). */
+    minInterval: durationSchema.prefault("1s"),
+    /** Reasons listed per message. */
+    maxReasons: z.number().int().min(1).max(10).default(5),
+  })
+  .strict();
+
+export type SlackOptions = z.output<typeof slackSinkOptionsSchema>;
+
+const EMOJI = {
+  low: ":information_source:",
+  medium: ":warning:",
+  high: ":rotating_light:",
+  critical: ":fire:",
+};
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: unknown[];
+}
+
+/** Pure: one message for a burst of alert events about the same agent. */
+export function buildSlackMessage(events: readonly AlertEvent[], maxReasons = 5): SlackMessage {
+  const worst = events.reduce((a, b) =>
+    SEVERITIES.indexOf(b.alert.severity) > SEVERITIES.indexOf(a.alert.severity) ||
+    (b.alert.severity === a.alert.severity && b.alert.riskScore > a.alert.riskScore)
+      ? b
+      : a,
+  );
+  const latest = events[events.length - 1] as AlertEvent;
+  const { alert } = worst;
+  const agent = escapeMrkdwn(clip(alert.agentId, 200));
+  const decision = describeOutcome(latest);
+  const burst = events.length > 1 ? ` (${events.length} alerts)` : "";
+  const header = clip(
+    `${alert.severity.toUpperCase()} risk ${formatRisk(alert)}: agent ${alert.agentId}${burst}`,
+    150,
+  );
+  const reasons = alert.reasons
+    .slice(0, maxReasons)
+    .map(
+      (r) => `• *${escapeMrkdwn(r.detector)}* (${r.score.toFixed(2)}): ${escapeMrkdwn(clip(r.detail, 400))}`,
+    )
+    .join("\n");
+  const req = alert.request;
+  const first = events[0] as AlertEvent;
+  const span =
+    events.length > 1 ? `${first.alert.timestamp} – ${latest.alert.timestamp}` : `${alert.timestamp}`;
+  const blocks: unknown[] = [
+    { type: "header", text: { type: "plain_text", text: header, emoji: true } },
+    {
+      type: "section",
+      fields: [
+        { type: "mrkdwn", text: `*Agent*\n\`${agent}\` (${alert.identitySource})` },
+        { type: "mrkdwn", text: `*Tier*\n${EMOJI[alert.severity]} ${alert.severity}` },
+        { type: "mrkdwn", text: `*Risk*\n${formatRisk(alert)}` },
+        { type: "mrkdwn", text: `*Decision*\n${escapeMrkdwn(decision)}` },
+      ],
+    },
+    {
+      type: "section",
+      text: { type: "mrkdwn", text: clip(`*Top reasons (observed vs baseline)*\n${reasons || "—"}`, 3000) },
+    },
+    {
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: clip(
+            `${escapeMrkdwn(req.method)} \`${escapeMrkdwn(req.template)}\` → ${req.status} from ${escapeMrkdwn(req.clientIp)} · ${span}${alert.requestId ? ` · request ${escapeMrkdwn(alert.requestId)}` : ""}`,
+            3000,
+          ),
+        },
+      ],
+    },
+  ];
+  const topReason = alert.reasons[0]
+    ? ` Top reason: ${alert.reasons[0].detector}: ${alert.reasons[0].detail}`
+    : "";
+  const text = clip(
+    escapeMrkdwn(
+      `agentwatch: ${alert.severity} risk ${formatRisk(alert)} for agent ${alert.agentId}${burst}. Decision: ${decision}.${topReason}`,
+    ),
+    3000,
+  );
+  return { text, blocks };
+}
+
+export function buildSlackTestMessage(): SlackMessage {
+  const text = "agentwatch test message: this webhook is configured correctly.";
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+}
+
+export const slackSink: SinkDescriptor<typeof slackSinkOptionsSchema> = {
+  type: "slack",
+  role: "notify",
+  description: "Posts a Block Kit message per burst of alerts for an agent to a Slack incoming webhook.",
+  options: slackSinkOptionsSchema,
+  create(options) {
+    return {
+      ...sinkBase("slack", "notify", options),
+      batch: {
+        windowMs: options.groupWindow,
+        max: options.groupMax,
+        key: (event) => (event.kind === "alert" ? event.alert.agentId : event.kind),
+      },
+      minIntervalMs: options.minInterval,
+      async deliver(events, ctx) {
+        const alerts = events.filter((e): e is AlertEvent => e.kind === "alert");
+        if (alerts.length === 0 && !events.some((e) => e.kind === "test")) {
+          return { outcome: "skipped", detail: "nothing for chat" };
+        }
+        const message =
+          alerts.length > 0 ? buildSlackMessage(alerts, options.maxReasons) : buildSlackTestMessage();
+        await ctx.send({
+          url: options.url.reveal(),
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(message),
+        });
+        return { outcome: "delivered", detail: `${Math.max(alerts.length, 1)} in one message` };
+      },
+    };
+  },
+};

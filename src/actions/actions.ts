@@ -1,0 +1,373 @@
+/**
+ * The action layer assembled: alerts go onto the durable queue (`submit`), one loop takes records
+ * off it in order, applies the decision policy through the shared store, routes the resulting
+ * event to the sinks, and acks the record once every sink's delivery is over (delivered,
+ * deduplicated or dead-lettered). A sweeper turns expired decisions into "ended" records on the
+ * same queue, so their announcements (gateway removal, PagerDuty resolve) are as durable as alerts.
+ */
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { createSink } from "../../alerts/index.js";
+import type { Sink, SinkEvent } from "../../alerts/sink.js";
+import type { Alert } from "../engine/types.js";
+import { Allowlist, allowlistEntryError } from "./allowlist.js";
+import { EventClock } from "./clock.js";
+import { FileDeadLetterLog } from "./dead-letter.js";
+import {
+  type DecisionChanges,
+  type DecisionStore,
+  MemoryDecisionStore,
+  sameVersion,
+} from "./decision-store.js";
+import { type Job, type JobOutcome, SinkRunner } from "./delivery.js";
+import { FileQueue } from "./file-queue.js";
+import { type DeliveryLedger, FileLedger, ledgerKey, RedisLedger } from "./ledger.js";
+import type { ActionsOptions } from "./options.js";
+import { decide } from "./policy.js";
+import type { DurableQueue, QueuedRecord } from "./queue.js";
+import type { Decision } from "./records.js";
+import { recordId } from "./records.js";
+import { RedisDecisionStore } from "./redis-decision-store.js";
+import { route } from "./router.js";
+
+export interface ActionsDeps {
+  logger: Logger;
+  /** Shared store and dedup across instances; without it, in-memory decisions and an on-disk journal. */
+  redis?: Redis;
+  /** The alerts queue (e.g. the Kafka alerts topic); without it, an on-disk queue under `delivery.dataDir`. */
+  queue?: DurableQueue;
+}
+
+export interface AllowlistEntry {
+  entry: string;
+  /** `config` entries can only be changed in the config file. */
+  source: "config" | "api";
+}
+
+/** Decisions as the status API and gateways see them. "Active" is judged on the event clock. */
+export interface Decisions {
+  get(agentId: string): Promise<Decision | undefined>;
+  list(): Promise<Decision[]>;
+  changesSince(cursor: string | undefined): Promise<DecisionChanges>;
+  /** Lifts the agent's decision now (gateways are told, pages resolved) and forgives its strikes. */
+  unblock(agentId: string): Promise<boolean>;
+  allowlist: {
+    /** Throws on an invalid entry; returns false when it was already there. */
+    add(entry: string): Promise<boolean>;
+    remove(entry: string): Promise<boolean>;
+    list(): Promise<AllowlistEntry[]>;
+  };
+}
+
+export interface ActionsStats {
+  deliveries: Record<string, Record<string, number>>;
+  decisionsActive: number;
+  queued: number;
+  deadLettered: number;
+}
+
+export interface Actions {
+  /** Durably accept an alert (returns once it is on the durable queue); decisions and deliveries run from the queue. */
+  submit(alert: Alert): Promise<void>;
+  readonly decisions: Decisions;
+  /** One harmless request per sink (`POST /v1/test`). */
+  testSinks(): Promise<Array<{ sink: string; ok: boolean; detail: string }>>;
+  stats(): ActionsStats;
+  start(): Promise<void>;
+  /** Stops taking records, lets in-flight requests finish within `delivery.drainTimeout`, keeps the rest queued. */
+  stop(): Promise<void>;
+}
+
+const READ_BATCH = 256;
+const READ_WAIT_MS = 200;
+const ALLOWLIST_CACHE_MS = 1_000;
+
+export function createActions(options: ActionsOptions, deps: ActionsDeps): Actions {
+  return new ActionLayer(options, deps);
+}
+
+class ActionLayer implements Actions {
+  readonly decisions: Decisions;
+  readonly #options: ActionsOptions;
+  readonly #deps: ActionsDeps;
+  readonly #logger: Logger;
+  readonly #store: DecisionStore;
+  readonly #sinks: Sink[];
+  readonly #clock = new EventClock();
+  readonly #counts: Record<string, Record<string, number>> = {};
+  readonly #ending = new Set<string>();
+  #queue: DurableQueue | undefined;
+  #ownsQueue = false;
+  #ledger: DeliveryLedger | undefined;
+  #runners = new Map<string, SinkRunner>();
+  #loop: Promise<void> | undefined;
+  #sweeper: NodeJS.Timeout | undefined;
+  #sweeping = false;
+  #stopping = false;
+  #inFlight = 0;
+  #capacity: (() => void) | undefined;
+  #deadLettered = 0;
+  #activeCount = 0;
+  #allowlist: { value: Allowlist; at: number } | undefined;
+
+  constructor(options: ActionsOptions, deps: ActionsDeps) {
+    this.#options = options;
+    this.#deps = deps;
+    this.#logger = deps.logger.child({ component: "actions" });
+    const prefix = options.redis?.keyPrefix ?? "agentwatch:";
+    this.#store = deps.redis
+      ? new RedisDecisionStore(deps.redis, {
+          keyPrefix: `${prefix}decisions:`,
+          stateRetentionMs: options.decisions.decayAfter * 10 + options.decisions.maxTtl,
+        })
+      : new MemoryDecisionStore();
+    this.#sinks = options.sinks.map((sink) => createSink(sink, { logger: this.#logger }));
+    this.decisions = this.#decisionsApi();
+  }
+
+  async start(): Promise<void> {
+    const { delivery } = this.#options;
+    this.#queue = this.#deps.queue;
+    if (!this.#queue) {
+      this.#queue = await FileQueue.open({ dir: join(delivery.dataDir, "queue") });
+      this.#ownsQueue = true;
+    }
+    const prefix = this.#options.redis?.keyPrefix ?? "agentwatch:";
+    this.#ledger = this.#deps.redis
+      ? new RedisLedger(this.#deps.redis, `${prefix}delivery:`, {
+          leaseMs: delivery.claimLease,
+          doneTtlMs: delivery.dedupTtl,
+        })
+      : await FileLedger.open(delivery.dataDir, delivery.dedupTtl);
+    const deadLetters = new FileDeadLetterLog(join(delivery.dataDir, "dead-letter.jsonl"));
+    for (const sink of this.#sinks) {
+      this.#runners.set(
+        sink.name,
+        new SinkRunner(sink, delivery, {
+          ledger: this.#ledger,
+          deadLetters,
+          logger: this.#logger,
+          count: (name, outcome) => this.#count(name, outcome),
+        }),
+      );
+    }
+    this.#loop = this.#run();
+    this.#sweeper = setInterval(() => void this.#sweep(), this.#options.decisions.sweepInterval);
+    this.#sweeper.unref();
+    this.#logger.info(
+      {
+        sinks: this.#sinks.map((s) => `${s.name}(${s.type})`),
+        shadow: this.#options.shadow,
+        queued: this.#queue.depth,
+      },
+      "actions started",
+    );
+  }
+
+  async submit(alert: Alert): Promise<void> {
+    if (!this.#queue || this.#stopping) throw new Error("actions are not running");
+    await this.#queue.append({ kind: "alert", alert });
+  }
+
+  stats(): ActionsStats {
+    const deliveries: Record<string, Record<string, number>> = {};
+    for (const [sink, counts] of Object.entries(this.#counts)) deliveries[sink] = { ...counts };
+    return {
+      deliveries,
+      decisionsActive: this.#activeCount,
+      queued: this.#queue?.depth ?? 0,
+      deadLettered: this.#deadLettered,
+    };
+  }
+
+  async testSinks(): Promise<Array<{ sink: string; ok: boolean; detail: string }>> {
+    const at = Date.now();
+    return Promise.all(
+      [...this.#runners.values()].map(async (runner) => ({
+        sink: runner.name,
+        ...(await runner.probe({ kind: "test", at })),
+      })),
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    clearInterval(this.#sweeper);
+    this.#capacity?.();
+    await this.#loop;
+    await Promise.all([...this.#runners.values()].map((r) => r.stop(this.#options.delivery.drainTimeout)));
+    if (this.#ownsQueue) await this.#queue?.close();
+    if (this.#store instanceof RedisDecisionStore) await this.#store.close();
+    this.#logger.info({ queued: this.#queue?.depth ?? 0 }, "actions stopped");
+  }
+
+  #count(sink: string, outcome: string): void {
+    this.#counts[sink] ??= {};
+    const counts = this.#counts[sink];
+    counts[outcome] = (counts[outcome] ?? 0) + 1;
+    if (outcome === "dead-lettered") this.#deadLettered++;
+  }
+
+  async #run(): Promise<void> {
+    const queue = this.#queue as DurableQueue;
+    const max = this.#options.delivery.maxInFlight;
+    while (!this.#stopping) {
+      if (this.#inFlight >= max) {
+        await new Promise<void>((resolve) => {
+          this.#capacity = resolve;
+        });
+        continue;
+      }
+      const batch = await queue.next(Math.min(READ_BATCH, max - this.#inFlight), READ_WAIT_MS);
+      for (const queued of batch) {
+        if (this.#stopping) break; // the rest stays unacked, hence queued for the next start
+        await this.#processWithRetry(queued);
+      }
+    }
+  }
+
+  /** A record whose decision cannot be made (store unreachable) is retried, never skipped. */
+  async #processWithRetry(queued: QueuedRecord): Promise<void> {
+    for (let attempt = 1; !this.#stopping; attempt++) {
+      try {
+        return await this.#process(queued);
+      } catch (error) {
+        this.#logger.error({ err: error, attempt }, "could not process an action record; retrying");
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  async #process(queued: QueuedRecord): Promise<void> {
+    const { record } = queued;
+    let event: SinkEvent | undefined;
+    if (record.kind === "alert") {
+      event = await this.#decide(record.alert);
+    } else {
+      const { decision } = record;
+      const current = await this.#store.get(decision.agentId);
+      const extended =
+        current && current.incidentKey === decision.incidentKey && !sameVersion(current, decision);
+      if (!(record.reason === "expired" && extended)) {
+        await this.#store.remove(decision.agentId, decision);
+        event = { kind: "ended", decision, reason: record.reason, at: record.at };
+      }
+      this.#ending.delete(`${decision.incidentKey}@${decision.updatedAt}`);
+    }
+    const sinks = event ? route(event, this.#sinks, this.#options.tiers, this.#options.agentLabels) : [];
+    if (!event || sinks.length === 0) {
+      await this.#queue?.ack(queued.id);
+      return;
+    }
+
+    const id = recordId(record);
+    const agentId = record.kind === "alert" ? record.alert.agentId : record.decision.agentId;
+    let pending = sinks.length;
+    let deferred = false;
+    this.#inFlight++;
+    const done = (outcome: JobOutcome) => {
+      if (outcome === "deferred") deferred = true;
+      if (--pending > 0) return;
+      this.#inFlight--;
+      this.#capacity?.();
+      this.#capacity = undefined;
+      if (!deferred) void this.#queue?.ack(queued.id);
+    };
+    for (const sink of sinks) {
+      const job: Job = { key: ledgerKey(id, sink.name), recordId: id, agentId, event, done };
+      this.#runners.get(sink.name)?.enqueue(job);
+    }
+  }
+
+  async #decide(alert: Alert): Promise<SinkEvent> {
+    this.#clock.observe(Date.parse(alert.timestamp));
+    if ((await this.#currentAllowlist()).has(alert.agentId, alert.request.clientIp)) {
+      this.#count("policy", "allowlisted");
+      return { kind: "alert", alert, decision: undefined, change: "none", allowlisted: true };
+    }
+    const { tiers, decisions, shadow } = this.#options;
+    const { outcome, previous } = await this.#store.update(alert.agentId, (state) =>
+      decide(state, alert, tiers, decisions, shadow),
+    );
+    if (outcome.change === "created" && previous && previous.incidentKey !== outcome.decision?.incidentKey) {
+      // The alert replaced a decision that had expired before the sweeper ended it: end it now.
+      await this.#queue?.append({
+        kind: "ended",
+        decision: previous,
+        reason: "expired",
+        at: previous.expiresAt,
+      });
+    }
+    if (outcome.change === "created" || outcome.change === "escalated") this.#count("policy", outcome.change);
+    return { kind: "alert", alert, decision: outcome.decision, change: outcome.change, allowlisted: false };
+  }
+
+  async #currentAllowlist(): Promise<Allowlist> {
+    const now = Date.now();
+    if (!this.#allowlist || now - this.#allowlist.at > ALLOWLIST_CACHE_MS) {
+      const { agents, cidrs } = this.#options.allowlist;
+      const dynamic = await this.#store.allowlistEntries();
+      this.#allowlist = { value: new Allowlist([...agents, ...cidrs, ...dynamic]), at: now };
+    }
+    return this.#allowlist.value;
+  }
+
+  async #sweep(): Promise<void> {
+    if (this.#sweeping || this.#stopping || !this.#queue) return;
+    this.#sweeping = true;
+    try {
+      const expired = await this.#store.expired(this.#clock.now(), READ_BATCH);
+      for (const decision of expired) {
+        const key = `${decision.incidentKey}@${decision.updatedAt}`;
+        if (this.#ending.has(key)) continue;
+        this.#ending.add(key);
+        await this.#queue.append({ kind: "ended", decision, reason: "expired", at: decision.expiresAt });
+      }
+      const now = this.#clock.now();
+      this.#activeCount = (await this.#store.list()).filter((d) => d.expiresAt > now).length;
+    } catch (error) {
+      this.#logger.warn({ err: error }, "decision sweep failed; will retry");
+    } finally {
+      this.#sweeping = false;
+    }
+  }
+
+  #decisionsApi(): Decisions {
+    const active = (d: Decision | undefined) => (d && d.expiresAt > this.#clock.now() ? d : undefined);
+    const configEntries = () => [...this.#options.allowlist.agents, ...this.#options.allowlist.cidrs];
+    return {
+      get: async (agentId) => active(await this.#store.get(agentId)),
+      list: async () => (await this.#store.list()).filter((d) => active(d) !== undefined),
+      changesSince: (cursor) => this.#store.changesSince(cursor),
+      unblock: async (agentId) => {
+        const removed = await this.#store.remove(agentId, undefined, true);
+        if (!removed) return false;
+        await this.#queue?.append({
+          kind: "ended",
+          decision: removed,
+          reason: "unblocked",
+          at: this.#clock.now(),
+        });
+        return true;
+      },
+      allowlist: {
+        add: async (entry) => {
+          const error = allowlistEntryError(entry);
+          if (error) throw new RangeError(error);
+          this.#allowlist = undefined;
+          return this.#store.allowlistAdd(entry);
+        },
+        remove: async (entry) => {
+          this.#allowlist = undefined;
+          return this.#store.allowlistRemove(entry);
+        },
+        list: async () => [
+          ...configEntries().map((entry) => ({ entry, source: "config" as const })),
+          ...(await this.#store.allowlistEntries()).map((entry) => ({ entry, source: "api" as const })),
+        ],
+      },
+    };
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The decision policy: which enforcement an alert asks for, and how it combines with what the
+ * agent already has. Pure and synchronous (time is the alert's event timestamp), so replaying the
+ * same alerts gives the same decisions, and the Redis and in-memory stores share it unchanged.
+ *
+ * Rules: a decision is idempotent per agent while active (an equal or weaker request changes
+ * nothing); a stronger request escalates it in place; every new decision counts a strike, strikes
+ * make the next TTL longer (and turn a throttle into a block) and decay one per quiet period.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { Alert, Severity } from "../engine/types.js";
+import { durationSchema } from "./duration.js";
+import { DECISION_RANK, type Decision, type DecisionType, type OffenderState } from "./records.js";
+
+export const TIER_ACTIONS = ["log", "throttle", "block", "revoke", "notify", "page"] as const;
+export type TierActionName = (typeof TIER_ACTIONS)[number];
+
+const tierList = z.array(z.enum(TIER_ACTIONS)).min(1);
+
+export const tiersSchema = z
+  .object({
+    /** Actions for `low` alerts. */
+    low: tierList.default(["log"]),
+    /** Actions for `medium` alerts. */
+    medium: tierList.default(["throttle"]),
+    /** Actions for `high` alerts. */
+    high: tierList.default(["block", "notify"]),
+    /** Actions for `critical` alerts. `notify` is included so a page is never the only trace in chat. */
+    critical: tierList.default(["block", "revoke", "notify", "page"]),
+  })
+  .strict();
+
+export const decisionOptionsSchema = z
+  .object({
+    /** Requests per minute a throttled agent keeps (sent to gateways with the decision). */
+    throttleRatePerMinute: z.number().int().positive().default(60),
+    /** Base TTL of a first-offence decision, by type. */
+    ttl: z
+      .object({
+        throttle: durationSchema.prefault("15m"),
+        block: durationSchema.prefault("1h"),
+        revoke: durationSchema.prefault("24h"),
+      })
+      .strict()
+      .prefault({}),
+    /** Each undecayed earlier decision multiplies the TTL by this factor. */
+    escalationFactor: z.number().min(1).default(2),
+    /** TTLs never exceed this, however often an agent offends. */
+    maxTtl: durationSchema.prefault("7d"),
+    /** From this repeat level on (0 = first offence), a throttle request becomes a block. Revocation is never automated by repetition. */
+    blockFromLevel: z.number().int().nonnegative().default(2),
+    /** A quiet period this long (no alert asking for a decision) forgives one strike. */
+    decayAfter: durationSchema.prefault("24h"),
+    /** How often expired decisions are looked for (wall time; see `EventClock`). */
+    sweepInterval: durationSchema.prefault("1s"),
+  })
+  .strict();
+
+export type Tiers = z.output<typeof tiersSchema>;
+export type DecisionOptions = z.output<typeof decisionOptionsSchema>;
+
+export interface PolicyOutcome {
+  /** `none`: the tier asks for no enforcement; `unchanged`: an active decision already covers it. */
+  change: "created" | "escalated" | "unchanged" | "none";
+  /** The decision in force after this alert (undefined when there is none). */
+  decision: Decision | undefined;
+  /** State to store; identical object to the input when nothing changed. */
+  next: OffenderState;
+}
+
+/** The strongest enforcement a tier's action list asks for. */
+export function requestedDecision(actions: readonly TierActionName[]): DecisionType | undefined {
+  if (actions.includes("revoke")) return "revoke";
+  if (actions.includes("block")) return "block";
+  if (actions.includes("throttle")) return "throttle";
+  return undefined;
+}
+
+/** Stable per agent incident; ≤ 255 characters as PagerDuty requires of dedup_key. */
+export function incidentKey(agentId: string, since: number): string {
+  const id = agentId.length <= 64 ? agentId : createHash("sha256").update(agentId).digest("hex").slice(0, 32);
+  return `agentwatch/${id}/${since}`;
+}
+
+function decayedStrikes(state: OffenderState, at: number, options: DecisionOptions): number {
+  if (state.lastOffenceAt === undefined || options.decayAfter <= 0) return state.strikes;
+  const quietPeriods = Math.floor(Math.max(0, at - state.lastOffenceAt) / options.decayAfter);
+  return Math.max(0, state.strikes - quietPeriods);
+}
+
+export function decide(
+  state: OffenderState,
+  alert: Alert,
+  tiers: Tiers,
+  options: DecisionOptions,
+  shadow: boolean,
+): PolicyOutcome {
+  const at = Date.parse(alert.timestamp);
+  const previous = state.decision;
+  // The same alert seen again (restart, second replica): reproduce its outcome, change nothing.
+  if (previous?.alertId === alert.id) return { change: previous.change, decision: previous, next: state };
+
+  const active = previous && previous.expiresAt > at ? previous : undefined;
+  const wanted = requestedDecision(tiers[alert.severity as Severity]);
+  if (!wanted) return { change: "none", decision: active, next: state };
+  if (active && DECISION_RANK[active.type] >= DECISION_RANK[wanted]) {
+    // Still offending while covered: the strike clock restarts, the decision stays as it is.
+    return { change: "unchanged", decision: active, next: { ...state, lastOffenceAt: at } };
+  }
+
+  const strikes = decayedStrikes(state, at, options) + 1;
+  const level = strikes - 1;
+  const type: DecisionType = wanted === "throttle" && level >= options.blockFromLevel ? "block" : wanted;
+  const ttl = Math.min(options.ttl[type] * options.escalationFactor ** level, options.maxTtl);
+  const since = active ? active.since : at;
+  const decision: Decision = {
+    agentId: alert.agentId,
+    type,
+    ...(type === "throttle" ? { ratePerMinute: options.throttleRatePerMinute } : {}),
+    since,
+    updatedAt: at,
+    expiresAt: Math.max(at + ttl, active?.expiresAt ?? 0),
+    change: active ? "escalated" : "created",
+    alertId: alert.id,
+    severity: alert.severity,
+    riskScore: alert.riskScore,
+    level,
+    shadow,
+    incidentKey: active ? active.incidentKey : incidentKey(alert.agentId, since),
+    reason: alert.reasons[0]?.detail.slice(0, 500) ?? "",
+  };
+  return { change: decision.change, decision, next: { decision, strikes, lastOffenceAt: at } };
+}
