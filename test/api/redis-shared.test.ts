@@ -1,0 +1,159 @@
+// Several instances over one Redis: each publishes the agents it holds, and any instance answers
+// for any agent (directly and over the HTTP API). Also the shared alert log: one stream for all
+// instances, deduplicated by alert id, with exclusive cursors.
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  createAgentDirectory,
+  createAgentPublisher,
+  createLocalAgentDirectory,
+  createRedisAgentDirectory,
+} from "../../src/api/agent-directory.js";
+import { createRedisAlertLog } from "../../src/api/alert-log.js";
+import type { AgentDirectory } from "../../src/api/deps.js";
+import { bearer, buildTestServer, FakeProfiles, makeAlert, makeSummary, NOW } from "./helpers.js";
+import { connectTestRedis, deletePrefix, testPrefix } from "./redis-env.js";
+
+const redis = await connectTestRedis();
+const prefixes: string[] = [];
+afterAll(async () => {
+  if (!redis) return;
+  for (const prefix of prefixes) await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+function fleet(ttlSeconds = 60) {
+  if (!redis) throw new Error("unreachable");
+  const prefix = testPrefix();
+  prefixes.push(prefix);
+  const instanceA = new FakeProfiles()
+    .add(makeSummary("a-hot", 0.9, "critical"))
+    .add(makeSummary("a-cool", 0.2, "none", NOW - 7_200_000));
+  const instanceB = new FakeProfiles()
+    .add(makeSummary("b-warm", 0.6, "medium", NOW - 5000))
+    .add(makeSummary("b-mild", 0.4, "low"));
+  const options = { prefix, ttlSeconds };
+  const shared = createRedisAgentDirectory(redis, options);
+  return {
+    prefix,
+    instanceA,
+    instanceB,
+    publisherA: createAgentPublisher(instanceA, redis, options),
+    publisherB: createAgentPublisher(instanceB, redis, options),
+    directoryA: createAgentDirectory(createLocalAgentDirectory(instanceA), shared),
+    directoryB: createAgentDirectory(
+      createLocalAgentDirectory(instanceB),
+      createRedisAgentDirectory(redis, options),
+    ),
+  };
+}
+
+async function walk(directory: AgentDirectory, limit: number, filters: { minRisk?: number } = {}) {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await directory.list({ limit, cursor, ...filters });
+    ids.push(...page.items.map((item) => item.agentId));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
+}
+
+describe.skipIf(!redis)("multi-instance agent lookup over Redis", () => {
+  it("answers for an agent held by another instance, and lists all instances' agents by risk", async () => {
+    const f = fleet();
+    expect(await f.publisherA.publishChanged()).toBe(2);
+    expect(await f.publisherB.publishChanged()).toBe(2);
+
+    const fromB = await f.directoryA.get("b-warm");
+    expect(fromB).toEqual(makeSummary("b-warm", 0.6, "medium", NOW - 5000));
+    expect((await f.directoryB.get("a-hot"))?.tier).toBe("critical");
+    expect(await f.directoryA.get("nobody")).toBeUndefined();
+
+    const order = ["a-hot", "b-warm", "b-mild", "a-cool"];
+    expect(await walk(f.directoryA, 500)).toEqual(order);
+    expect(await walk(f.directoryB, 1)).toEqual(order);
+    expect(await walk(f.directoryA, 1, { minRisk: 0.4 })).toEqual(["a-hot", "b-warm", "b-mild"]);
+    const recent = await f.directoryA.list({ limit: 10, seenSinceMs: NOW - 60_000, tier: "medium" });
+    expect(recent.items.map((a) => a.agentId)).toEqual(["b-warm"]);
+  });
+
+  it("serves another instance's agent through the HTTP API of this one", async () => {
+    const f = fleet();
+    await f.publisherA.publishChanged();
+    await f.publisherB.publishChanged();
+    const server = buildTestServer({ deps: { agents: f.directoryA } });
+    const res = await server.app.inject({ url: "/v1/agents/b-mild", headers: bearer(server.keys.read.key) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().agent).toMatchObject({ agentId: "b-mild", risk: 0.4, tier: "low" });
+    const list = await server.app.inject({
+      url: "/v1/agents?limit=2",
+      headers: bearer(server.keys.read.key),
+    });
+    expect(list.json().items.map((a: { agentId: string }) => a.agentId)).toEqual(["a-hot", "b-warm"]);
+    await server.app.close();
+  });
+
+  it("re-publishes only agents with new events, and the listing follows their new risk", async () => {
+    const f = fleet();
+    await f.publisherA.publishChanged();
+    await f.publisherB.publishChanged();
+    // Agents at the previous round's newest event time are re-sent (an event in that same
+    // millisecond may have arrived after the round); older ones are not.
+    expect(await f.publisherB.publishChanged()).toBe(1);
+    f.instanceB.add(makeSummary("b-mild", 0.95, "critical", NOW + 1000));
+    expect(await f.publisherB.publishChanged()).toBe(1);
+    expect(await f.publisherA.publishChanged()).toBe(1);
+    expect(await walk(f.directoryA, 2)).toEqual(["b-mild", "a-hot", "b-warm", "a-cool"]);
+  });
+
+  it("forgets summaries nobody refreshes within the TTL", async () => {
+    const f = fleet(1);
+    await f.publisherB.publishChanged();
+    expect(await walk(f.directoryA, 10)).toEqual(["b-warm", "b-mild"]);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(await f.directoryA.get("b-warm")).toBeUndefined();
+    expect(await walk(f.directoryA, 10)).toEqual([]);
+    expect(await redis?.zcard(`${f.prefix}agents:by-risk`)).toBe(0);
+  });
+
+  it("rejects a forged cursor with a 400, not a crash", async () => {
+    const f = fleet();
+    await expect(f.directoryA.list({ limit: 1, cursor: "bm90LWpzb24" })).rejects.toMatchObject({
+      status: 400,
+    });
+  });
+});
+
+describe.skipIf(!redis)("shared alert log over Redis", () => {
+  it("shows alerts from every instance once, newest first, with exclusive cursors and filters", async () => {
+    if (!redis) return;
+    const prefix = testPrefix();
+    prefixes.push(prefix);
+    const logA = createRedisAlertLog(redis, { prefix });
+    const logB = createRedisAlertLog(redis, { prefix });
+    const alerts = Array.from({ length: 12 }, (_, i) =>
+      makeAlert(i % 3 === 0 ? "agent-x" : "agent-y", i % 2 ? "high" : "low", NOW + i * 1000),
+    );
+    for (const [i, alert] of alerts.entries()) await (i % 2 ? logA : logB).append(alert);
+    // A replica re-processing the same events re-emits the same alert: logged once.
+    await logA.append(alerts[4] as (typeof alerts)[number]);
+
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await logB.list({ limit: 5, cursor });
+      ids.push(...page.items.map((a) => a.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(ids).toEqual(alerts.map((a) => a.id).reverse());
+
+    const forX = await logA.list({ agentId: "agent-x", limit: 2 });
+    expect(forX.items.map((a) => a.id)).toEqual([alerts[9]?.id, alerts[6]?.id]);
+    const restX = await logA.list({ agentId: "agent-x", limit: 10, cursor: forX.nextCursor ?? undefined });
+    expect(restX.items.map((a) => a.id)).toEqual([alerts[3]?.id, alerts[0]?.id]);
+
+    const high = await logB.list({ severities: ["high"], sinceMs: NOW + 6000, limit: 50 });
+    expect(high.items.map((a) => a.id)).toEqual([alerts[11]?.id, alerts[9]?.id, alerts[7]?.id]);
+    expect(high.nextCursor).toBeNull();
+  });
+});
