@@ -79,3 +79,8 @@ export function buildStatusServer(
   registerRoutes(app, routes);
   return app;
 }
+
+/** Listens where the options say (loopback by default); resolves to the bound URL. */
+export function listenStatusServer(app: FastifyInstance, options: StatusApiOptions): Promise<string> {
+  return app.listen({ host: options.host, port: options.port });
+}
