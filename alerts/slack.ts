@@ -65,8 +65,12 @@ export function buildSlackMessage(events: readonly AlertEvent[], maxReasons = 5)
   const agent = escapeMrkdwn(clip(alert.agentId, 200));
   const decision = describeOutcome(latest);
   const burst = events.length > 1 ? ` (${events.length} alerts)` : "";
+  // Slack wants &, < and > escaped in every text, plain_text included; clip before escaping so
+  // an entity is never cut in half, leaving room for the entities.
   const header = clip(
-    `${alert.severity.toUpperCase()} risk ${formatRisk(alert)}: agent ${alert.agentId}${burst}`,
+    escapeMrkdwn(
+      clip(`${alert.severity.toUpperCase()} risk ${formatRisk(alert)}: agent ${alert.agentId}${burst}`, 100),
+    ),
     150,
   );
   const reasons = alert.reasons
