@@ -1,6 +1,680 @@
 /**
- * Placeholder: the per-agent behavioural profile. The core-engine work replaces this file.
+ * The behavioural profile of one agent, and the only code that changes it.
+ *
+ * Per event the engine calls `prepare(event)` (look the event up against the profile: endpoint
+ * slot, hop surprise, network / user-agent / token entries, object tracker), lets the detectors
+ * read the profile as it was, then calls `absorb(event)`. State lives in a few flat Float64Arrays
+ * (see layout.ts) that start small and grow only to their caps, so memory per agent is bounded
+ * whatever the traffic and the per-event path allocates nothing once an agent's lists are full.
  */
-export interface AgentProfile {
+
+import type { Finding } from "../engine/types.js";
+import type { NormalizedEvent } from "../events/event.js";
+import { hashString, methodCode, networkKey, networkLabel, tokenDigest } from "./keys.js";
+import {
+  I_AUX1,
+  I_AUX2,
+  I_COUNT,
+  I_FIRST,
+  I_KEY,
+  I_LAST,
+  I_STRIDE,
+  ID_NET,
+  ID_TOKEN,
+  ID_UA,
+  isDenied,
+  O_ERR,
+  O_ERR_BASE,
+  O_FILL,
+  O_GAP,
+  O_HEADER,
+  O_LAST_NUM,
+  O_LAST_TIME,
+  O_MISS,
+  O_N,
+  O_NOVEL,
+  O_NOVEL_BASE,
+  O_POS,
+  O_RING,
+  O_RUN,
+  O_RUN_BASE,
+  O_SIZE,
+  O_SLOT,
+  O_STEP,
+  S_EVENTS,
+  S_FIRST,
+  S_HOUR_DAY,
+  S_HOURS,
+  S_LAST,
+  S_NEW_RATE,
+  S_PR_DISTINCT,
+  S_PR_ERR,
+  S_PR_N,
+  S_PR_SCAN,
+  S_PREV_NET,
+  S_PREV_SLOT,
+  S_PREV_UA,
+  S_RATE_LONG,
+  S_RATE_PEAK,
+  S_RATE_SHORT,
+  S_SIZE,
+  S_ST_5XX,
+  S_ST_401,
+  S_ST_403,
+  S_ST_404,
+  S_ST_405,
+  S_ST_N,
+  S_TR_FILL,
+  S_TR_MEAN,
+  S_TR_N,
+  S_TR_POS,
+  S_TR_RING,
+  S_TR_SQ,
+  S_VOL_LONG,
+  S_VOL_PEAK,
+  S_VOL_WINDOW,
+  S_W_TOTAL,
+  T_ERR_TIME,
+  T_HITS,
+  T_KEY,
+  T_LAST,
+  T_OBJ,
+  T_OUT,
+  T_REQ_N,
+  T_RESP_N,
+  T_STRIDE,
+  T_WEIGHT,
+  T_WEIGHT_TIME,
+  TR_RING_SIZE,
+} from "./layout.js";
+import type { ProfileParams } from "./options.js";
+import { robustUpdate } from "./robust.js";
+import { isScannerPath } from "./scanner-paths.js";
+
+const OVERFLOW_KEY = -1;
+/** Numeric ids further apart than this are not a "sequential" step. */
+export const MAX_SEQUENTIAL_STEP = 16;
+/** Other ids interleaved with a run (the agent's ordinary work) that do not end it. */
+const RUN_TOLERANCE = 3;
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** Hour-of-day counters lose half their weight per week. */
+const HOUR_DECAY_PER_DAY = 2 ** (-1 / 7);
+/** Running means over the agent's history settle at this horizon (in samples). */
+const BASELINE_SAMPLES = 200;
+
+/** Per-agent risk memory, kept with the profile so a snapshot restores it too. */
+export interface RiskState {
+  /** Decayed evidence per detector (registry order), valid at `S_RISK_TIME`. */
+  readonly evidence: Float64Array;
+  /** The latest finding of each detector, for explaining the score. */
+  readonly lastFindings: (Finding | undefined)[];
+  /** Ring of (event time, risk) pairs recorded when the risk moved. */
+  readonly history: Float64Array;
+}
+
+export class AgentProfile {
   readonly agentId: string;
+  readonly params: ProfileParams;
+  /** Scalar block (layout.ts `S_*`). */
+  readonly s = new Float64Array(S_SIZE);
+  /** Endpoint slots, stride T_STRIDE; grows to `maxEndpoints`. */
+  t: Float64Array;
+  /** Endpoint slots in use. */
+  slots = 0;
+  /** Transition pairs (key = from * maxEndpoints + to, count); grows to `maxTransitions`. */
+  tr: Float64Array | undefined;
+  trCount = 0;
+  /** Object trackers, created for endpoints that address object ids. */
+  objs: Float64Array[] | undefined;
+  /** Networks, user agents and token ids: three lists of `identityListSize` entries. */
+  readonly ids: Float64Array;
+  /** Readable label per identity entry (network /24, truncated user agent, token digest). */
+  readonly labels: (string | undefined)[];
+  risk: RiskState | undefined;
+  /** Store bookkeeping: event time the store last moved this profile to the recent end. */
+  touchedAt = 0;
+
+  // ---- cursor: the current event looked up against the profile by `prepare` ----
+  /** Endpoint key of the event. */
+  cKey = 0;
+  /** Slot of the event's endpoint, or -1 when the agent never used it (cNew). */
+  cSlot = -1;
+  /** Whether the endpoint is new to this agent (false once past the endpoint cap: it then lands in overflow). */
+  cNew = false;
+  /** Surprise (nats) of the hop from the previous endpoint in this session, NaN when there is no hop. */
+  cHop = Number.NaN;
+  cNetKey = 0;
+  cUaKey = 0;
+  cTokenKey = 0;
+  /** Index of the event's network / user agent / token in their lists, -1 when new. */
+  cNet = -1;
+  cUa = -1;
+  cToken = -1;
+  /** Object tracker of the event's endpoint, -1 when none yet. */
+  cObj = -1;
+  /** Hash of the event's object id, 0 when it has none. */
+  cObjHash = 0;
+  /** Whether the object id already appears among the endpoint's recent ids. */
+  cObjSeen = false;
+  /** A new endpoint whose path looks like scanner reconnaissance. */
+  cScanner = false;
+
+  constructor(agentId: string, params: ProfileParams, firstSeen: number) {
+    this.agentId = agentId;
+    this.params = params;
+    this.t = new Float64Array(4 * T_STRIDE);
+    this.ids = new Float64Array(3 * params.identityListSize * I_STRIDE);
+    this.labels = new Array(3 * params.identityListSize);
+    this.s[S_FIRST] = firstSeen;
+    this.s[S_LAST] = firstSeen;
+    this.s[S_PREV_SLOT] = -1;
+  }
+
+  get events(): number {
+    return this.s[S_EVENTS] as number;
+  }
+
+  get lastSeen(): number {
+    return this.s[S_LAST] as number;
+  }
+
+  /** Enough history for baseline detectors: min events over a min span of event time. */
+  isWarm(): boolean {
+    const s = this.s;
+    return (
+      (s[S_EVENTS] as number) >= this.params.warmupEvents &&
+      (s[S_LAST] as number) - (s[S_FIRST] as number) >= this.params.warmupMs
+    );
+  }
+
+  /** Template string of an endpoint slot. */
+  templateOf(slot: number): string {
+    const key = this.t[slot * T_STRIDE + T_KEY] as number;
+    return key === OVERFLOW_KEY ? "(other endpoints)" : this.params.interner.name(Math.floor(key / 16));
+  }
+
+  /** Method code of an endpoint slot (keys.ts `METHOD_NAMES`). */
+  methodOf(slot: number): number {
+    const key = this.t[slot * T_STRIDE + T_KEY] as number;
+    return key === OVERFLOW_KEY ? 0 : key % 16;
+  }
+
+  /** Share of the agent's (decayed) requests that went to `slot`, as of `time`; 0 for -1. */
+  endpointShare(slot: number, time: number): number {
+    const total = this.s[S_W_TOTAL] as number;
+    if (slot < 0 || total <= 0) return 0;
+    const b = slot * T_STRIDE;
+    const lambda = this.params.endpointLambda;
+    const w =
+      (this.t[b + T_WEIGHT] as number) * Math.exp(-lambda * (time - (this.t[b + T_WEIGHT_TIME] as number)));
+    return w / ((total as number) * Math.exp(-lambda * (time - (this.s[S_LAST] as number))));
+  }
+
+  /** Transitions counted from `from` to `to`. */
+  transitionCount(from: number, to: number): number {
+    const tr = this.tr;
+    if (tr === undefined || to < 0) return 0;
+    const key = from * this.params.maxEndpoints + to;
+    for (let i = 0, n = this.trCount * 2; i < n; i += 2) if (tr[i] === key) return tr[i + 1] as number;
+    return 0;
+  }
+
+  /**
+   * Probability of the hop `from -> to` under the agent's own smoothed transition model: observed
+   * counts out of `from`, with `transitionSmoothing` pseudo-counts spread by endpoint popularity
+   * (add-half smoothed so an unseen endpoint keeps a small, not zero, chance).
+   */
+  hopProbability(from: number, to: number, time: number): number {
+    const alpha = this.params.transitionSmoothing;
+    const known = this.slots;
+    const total = this.s[S_W_TOTAL] as number;
+    const share = to >= 0 ? this.endpointShare(to, time) : 0;
+    const prior = (share * total + 0.5) / (total + 0.5 * (known + 1));
+    const out = this.t[from * T_STRIDE + T_OUT] as number;
+    return (this.transitionCount(from, to) + alpha * prior) / (out + alpha);
+  }
+
+  /** Looks the event up against the profile; sets the cursor fields. Does not change learned state. */
+  prepare(event: NormalizedEvent): void {
+    const p = this.params;
+    const s = this.s;
+    const time = event.timestamp;
+    const key = p.interner.id(event.template) * 16 + methodCode(event.method);
+    this.cKey = key;
+    let slot = this.findSlot(key);
+    this.cNew = slot < 0 && this.slots < p.maxEndpoints - 1;
+    if (slot < 0 && !this.cNew) slot = this.findSlot(OVERFLOW_KEY);
+    this.cSlot = slot;
+    this.cScanner = slot < 0 && isScannerPath(event.path);
+
+    const prev = s[S_PREV_SLOT] as number;
+    this.cHop =
+      prev >= 0 && time - (s[S_LAST] as number) < p.sessionGapMs
+        ? -Math.log(this.hopProbability(prev, slot, time))
+        : Number.NaN;
+
+    this.cNetKey = networkKey(event.clientIp);
+    this.cUaKey = event.userAgent.length > 0 ? hashString(event.userAgent) : 0;
+    this.cTokenKey = event.tokenId.length > 0 ? hashString(event.tokenId) : 0;
+    this.cNet = this.findIdentity(ID_NET, this.cNetKey);
+    this.cUa = this.findIdentity(ID_UA, this.cUaKey);
+    this.cToken = this.findIdentity(ID_TOKEN, this.cTokenKey);
+
+    this.cObj = slot >= 0 ? (this.t[slot * T_STRIDE + T_OBJ] as number) : -1;
+    this.cObjHash = event.objectId !== undefined ? hashString(event.objectId) : 0;
+    this.cObjSeen = this.cObj >= 0 && this.cObjHash !== 0 && this.objectSeen(this.cObj, this.cObjHash);
+  }
+
+  /** Index (within its list) of the identity entry with `key`, -1 when absent or key is 0. */
+  findIdentity(list: number, key: number): number {
+    if (key === 0) return -1;
+    const n = this.params.identityListSize;
+    const ids = this.ids;
+    for (let i = 0, b = list * n * I_STRIDE; i < n; i++, b += I_STRIDE) if (ids[b + I_KEY] === key) return i;
+    return -1;
+  }
+
+  /** Offset in `ids` of entry `index` of `list`. */
+  identityOffset(list: number, index: number): number {
+    return (list * this.params.identityListSize + index) * I_STRIDE;
+  }
+
+  /** Entry of `list` with the most requests (the agent's usual one), -1 when the list is empty. */
+  usualIdentity(list: number): number {
+    const n = this.params.identityListSize;
+    const ids = this.ids;
+    let best = -1;
+    let bestCount = 0;
+    for (let i = 0, b = list * n * I_STRIDE; i < n; i++, b += I_STRIDE) {
+      if (ids[b + I_KEY] !== 0 && (ids[b + I_COUNT] as number) > bestCount) {
+        best = i;
+        bestCount = ids[b + I_COUNT] as number;
+      }
+    }
+    return best;
+  }
+
+  /** Absorbs the event prepared last: every learned quantity moves. */
+  absorb(event: NormalizedEvent): void {
+    const p = this.params;
+    const s = this.s;
+    const time = event.timestamp;
+    const last = s[S_LAST] as number;
+    // Out-of-order events (a few ms of jitter between gateways) must not grow decayed counters.
+    const dt = time > last ? time - last : 0;
+    const events = s[S_EVENTS] as number;
+    const status = event.status;
+    const denied = isDenied(status);
+
+    let slot = this.cSlot;
+    if (slot < 0) slot = this.addSlot(this.cKey);
+    const b = slot * T_STRIDE;
+    const t = this.t;
+
+    // Endpoint distribution: decayed weights, brought forward lazily per slot.
+    const decayTotal = Math.exp(-p.endpointLambda * dt);
+    s[S_W_TOTAL] = (s[S_W_TOTAL] as number) * decayTotal + 1;
+    const wt = t[b + T_WEIGHT_TIME] as number;
+    t[b + T_WEIGHT] = (t[b + T_WEIGHT] as number) * Math.exp(-p.endpointLambda * Math.max(0, time - wt)) + 1;
+    t[b + T_WEIGHT_TIME] = Math.max(time, wt);
+    t[b + T_LAST] = time;
+    t[b + T_HITS] = (t[b + T_HITS] as number) + 1;
+    const baselineRate = 1 / Math.min(events + 1, BASELINE_SAMPLES);
+    s[S_NEW_RATE] =
+      (s[S_NEW_RATE] as number) + baselineRate * ((this.cNew ? 1 : 0) - (s[S_NEW_RATE] as number));
+
+    // Transitions within the session, and the agent's own running hop surprise.
+    const prev = s[S_PREV_SLOT] as number;
+    if (!Number.isNaN(this.cHop)) {
+      this.countTransition(prev, slot);
+      const hop = this.cHop;
+      const hops = (s[S_TR_N] as number) + 1;
+      const r = 1 / Math.min(hops, BASELINE_SAMPLES);
+      s[S_TR_MEAN] = (s[S_TR_MEAN] as number) + r * (hop - (s[S_TR_MEAN] as number));
+      s[S_TR_SQ] = (s[S_TR_SQ] as number) + r * (hop * hop - (s[S_TR_SQ] as number));
+      s[S_TR_N] = hops;
+      const pos = s[S_TR_POS] as number;
+      s[S_TR_RING + pos] = hop;
+      s[S_TR_POS] = (pos + 1) % TR_RING_SIZE;
+      s[S_TR_FILL] = Math.min((s[S_TR_FILL] as number) + 1, TR_RING_SIZE);
+    } else {
+      s[S_TR_FILL] = 0;
+      s[S_TR_POS] = 0;
+    }
+    s[S_PREV_SLOT] = slot;
+
+    // Sizes per endpoint (response sizes of successful answers only: error bodies are another population).
+    robustUpdate(t, b + T_REQ_N, event.requestBytes);
+    if (status >= 200 && status < 400) robustUpdate(t, b + T_RESP_N, event.responseBytes);
+
+    // Request rate and response volume, short and long horizon, with the agent's own peaks.
+    const short = (s[S_RATE_SHORT] as number) * Math.exp(-dt / p.shortTauMs) + 1;
+    s[S_RATE_SHORT] = short;
+    s[S_RATE_LONG] = (s[S_RATE_LONG] as number) * Math.exp(-dt / p.longTauMs) + 1;
+    const peakDecay = Math.exp(-p.peakLambda * dt);
+    s[S_RATE_PEAK] = Math.max(
+      (s[S_RATE_PEAK] as number) * peakDecay,
+      this.perMinute(short, p.shortTauMs, time),
+    );
+    const bytes = event.responseBytes;
+    const vol = (s[S_VOL_WINDOW] as number) * Math.exp(-dt / p.volumeTauMs) + bytes;
+    s[S_VOL_WINDOW] = vol;
+    s[S_VOL_LONG] = (s[S_VOL_LONG] as number) * Math.exp(-dt / p.longTauMs) + bytes;
+    s[S_VOL_PEAK] = Math.max((s[S_VOL_PEAK] as number) * peakDecay, vol);
+
+    // Status classes (long horizon) and the probing window.
+    const decaySt = Math.exp(-p.statusLambda * dt);
+    s[S_ST_N] = (s[S_ST_N] as number) * decaySt + 1;
+    for (let i = S_ST_401; i <= S_ST_5XX; i++) s[i] = (s[i] as number) * decaySt;
+    if (status === 401) s[S_ST_401] = (s[S_ST_401] as number) + 1;
+    else if (status === 403) s[S_ST_403] = (s[S_ST_403] as number) + 1;
+    else if (status === 404) s[S_ST_404] = (s[S_ST_404] as number) + 1;
+    else if (status === 405) s[S_ST_405] = (s[S_ST_405] as number) + 1;
+    else if (status >= 500) s[S_ST_5XX] = (s[S_ST_5XX] as number) + 1;
+    const decayPr = Math.exp(-dt / p.probeTauMs);
+    s[S_PR_N] = (s[S_PR_N] as number) * decayPr + 1;
+    s[S_PR_ERR] = (s[S_PR_ERR] as number) * decayPr + (denied ? 1 : 0);
+    s[S_PR_SCAN] = (s[S_PR_SCAN] as number) * decayPr + (this.cScanner ? 1 : 0);
+    let distinct = (s[S_PR_DISTINCT] as number) * decayPr;
+    if (denied) {
+      if (time - (t[b + T_ERR_TIME] as number) > p.probeWindowMs) distinct += 1;
+      t[b + T_ERR_TIME] = time;
+    }
+    s[S_PR_DISTINCT] = distinct;
+
+    // Hour of day, decayed once per day.
+    const day = Math.floor(time / DAY_MS);
+    const lastDay = s[S_HOUR_DAY] as number;
+    if (day > lastDay) {
+      const f = lastDay === 0 ? 1 : HOUR_DECAY_PER_DAY ** (day - lastDay);
+      for (let h = 0; h < 24; h++) s[S_HOURS + h] = (s[S_HOURS + h] as number) * f;
+      s[S_HOUR_DAY] = day;
+    }
+    const hour = Math.floor(time / HOUR_MS) % 24;
+    s[S_HOURS + hour] = (s[S_HOURS + hour] as number) + 1;
+
+    this.noteIdentity(ID_NET, this.cNet, this.cNetKey, time, event);
+    this.noteIdentity(ID_UA, this.cUa, this.cUaKey, time, event);
+    const tok = this.noteIdentity(ID_TOKEN, this.cToken, this.cTokenKey, time, event);
+    if (tok >= 0) {
+      const o = this.identityOffset(ID_TOKEN, tok);
+      this.ids[o + I_AUX1] = this.cNetKey;
+      this.ids[o + I_AUX2] = this.cUaKey;
+    }
+
+    if (this.cObjHash !== 0) this.trackObject(slot, event, denied);
+    s[S_PREV_NET] = this.cNetKey;
+    s[S_PREV_UA] = this.cUaKey;
+
+    s[S_EVENTS] = events + 1;
+    if (time > last) s[S_LAST] = time;
+  }
+
+  /**
+   * `count` (a count decayed with time constant `tau`) as a rate per minute. Early in a profile's
+   * life the horizon is not yet filled, so divide by the part of it the agent has existed for.
+   */
+  perMinute(count: number, tau: number, time: number): number {
+    const age = Math.max(time - (this.s[S_FIRST] as number), 1000);
+    return (count / (tau * (1 - Math.exp(-age / tau)))) * 60_000;
+  }
+
+  /** Bytes per volume window the agent usually moves, from the long-horizon volume. */
+  usualWindowVolume(time: number): number {
+    const p = this.params;
+    const age = Math.max(time - (this.s[S_FIRST] as number), 1000);
+    return (
+      ((this.s[S_VOL_LONG] as number) / (p.longTauMs * (1 - Math.exp(-age / p.longTauMs)))) * p.volumeTauMs
+    );
+  }
+
+  private findSlot(key: number): number {
+    const t = this.t;
+    for (let i = 0, b = 0, n = this.slots; i < n; i++, b += T_STRIDE) if (t[b + T_KEY] === key) return i;
+    return -1;
+  }
+
+  private addSlot(key: number): number {
+    const p = this.params;
+    const slotKey = this.slots < p.maxEndpoints - 1 ? key : OVERFLOW_KEY;
+    if ((this.slots + 1) * T_STRIDE > this.t.length) {
+      const grown = new Float64Array(
+        Math.min(p.maxEndpoints, this.slots + Math.max(4, this.slots >> 1)) * T_STRIDE,
+      );
+      grown.set(this.t);
+      this.t = grown;
+    }
+    const slot = this.slots++;
+    const b = slot * T_STRIDE;
+    this.t[b + T_KEY] = slotKey;
+    this.t[b + T_OBJ] = -1;
+    this.t[b + T_ERR_TIME] = Number.NEGATIVE_INFINITY;
+    return slot;
+  }
+
+  private countTransition(from: number, to: number): void {
+    const p = this.params;
+    const key = from * p.maxEndpoints + to;
+    this.t[from * T_STRIDE + T_OUT] = (this.t[from * T_STRIDE + T_OUT] as number) + 1;
+    let tr = this.tr;
+    if (tr === undefined) {
+      tr = new Float64Array(16);
+      this.tr = tr;
+    }
+    const n = this.trCount * 2;
+    for (let i = 0; i < n; i += 2) {
+      if (tr[i] === key) {
+        tr[i + 1] = (tr[i + 1] as number) + 1;
+        return;
+      }
+    }
+    if (this.trCount >= p.maxTransitions) this.agePairs();
+    if ((this.trCount + 1) * 2 > tr.length) {
+      const grown = new Float64Array(Math.min(p.maxTransitions * 2, tr.length * 2));
+      grown.set(tr);
+      this.tr = tr = grown;
+    }
+    tr[this.trCount * 2] = key;
+    tr[this.trCount * 2 + 1] = 1;
+    this.trCount++;
+  }
+
+  /** At the transition cap: halve every count (old habits fade) and drop pairs that fall below one. */
+  private agePairs(): void {
+    const tr = this.tr as Float64Array;
+    const stride = this.params.maxEndpoints;
+    let kept = 0;
+    for (let i = 0; i < this.trCount; i++) {
+      const key = tr[i * 2] as number;
+      const c = (tr[i * 2 + 1] as number) / 2;
+      const from = Math.floor(key / stride);
+      this.t[from * T_STRIDE + T_OUT] = (this.t[from * T_STRIDE + T_OUT] as number) - c;
+      if (c < 1) {
+        this.t[from * T_STRIDE + T_OUT] = (this.t[from * T_STRIDE + T_OUT] as number) - c;
+        continue;
+      }
+      tr[kept * 2] = key;
+      tr[kept * 2 + 1] = c;
+      kept++;
+    }
+    // Always free at least one pair so the new one fits even if every count was large.
+    if (kept === this.trCount) {
+      kept--;
+      const from = Math.floor((tr[kept * 2] as number) / stride);
+      this.t[from * T_STRIDE + T_OUT] =
+        (this.t[from * T_STRIDE + T_OUT] as number) - (tr[kept * 2 + 1] as number);
+    }
+    this.trCount = kept;
+  }
+
+  /** Records use of identity `key` in `list`; returns the entry index (-1 for key 0). */
+  private noteIdentity(
+    list: number,
+    index: number,
+    key: number,
+    time: number,
+    event: NormalizedEvent,
+  ): number {
+    if (key === 0) return -1;
+    const ids = this.ids;
+    let i = index;
+    if (i < 0) {
+      i = this.leastRecentIdentity(list);
+      const o = this.identityOffset(list, i);
+      ids[o + I_KEY] = key;
+      ids[o + I_FIRST] = time;
+      ids[o + I_COUNT] = 0;
+      this.labels[list * this.params.identityListSize + i] = identityLabel(list, event);
+    }
+    const o = this.identityOffset(list, i);
+    ids[o + I_LAST] = Math.max(time, ids[o + I_LAST] as number);
+    ids[o + I_COUNT] = (ids[o + I_COUNT] as number) + 1;
+    return i;
+  }
+
+  private leastRecentIdentity(list: number): number {
+    const n = this.params.identityListSize;
+    const ids = this.ids;
+    let pick = 0;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (let i = 0, b = list * n * I_STRIDE; i < n; i++, b += I_STRIDE) {
+      if (ids[b + I_KEY] === 0) return i;
+      if ((ids[b + I_LAST] as number) < oldest) {
+        oldest = ids[b + I_LAST] as number;
+        pick = i;
+      }
+    }
+    return pick;
+  }
+
+  private objectSeen(tracker: number, hash: number): boolean {
+    const o = (this.objs as Float64Array[])[tracker] as Float64Array;
+    for (let i = 0, n = o[O_FILL] as number; i < n; i++)
+      if (Math.floor((o[O_HEADER + i] as number) / 4) === hash) return true;
+    return false;
+  }
+
+  private trackObject(slot: number, event: NormalizedEvent, denied: boolean): void {
+    let idx = this.t[slot * T_STRIDE + T_OBJ] as number;
+    if (idx < 0) idx = this.addTracker(slot);
+    const o = (this.objs as Float64Array[])[idx] as Float64Array;
+    const time = event.timestamp;
+    const err = denied && event.status !== 405;
+    const novel = !this.cObjSeen || this.cObj !== idx;
+
+    // Ring of recent ids, each stored as hash * 4 + novel * 2 + err, with running window counts.
+    const fill = o[O_FILL] as number;
+    const pos = o[O_POS] as number;
+    if (fill === O_RING) {
+      const old = o[O_HEADER + pos] as number;
+      if (old % 4 >= 2) o[O_NOVEL] = (o[O_NOVEL] as number) - 1;
+      if (old % 2 === 1) o[O_ERR] = (o[O_ERR] as number) - 1;
+    } else o[O_FILL] = fill + 1;
+    o[O_HEADER + pos] = this.cObjHash * 4 + (novel ? 2 : 0) + (err ? 1 : 0);
+    o[O_POS] = (pos + 1) % O_RING;
+    if (novel) o[O_NOVEL] = (o[O_NOVEL] as number) + 1;
+    if (err) o[O_ERR] = (o[O_ERR] as number) + 1;
+
+    const n = (o[O_N] as number) + 1;
+    o[O_N] = n;
+    const r = 1 / Math.min(n, BASELINE_SAMPLES);
+    o[O_NOVEL_BASE] = (o[O_NOVEL_BASE] as number) + r * ((novel ? 1 : 0) - (o[O_NOVEL_BASE] as number));
+    o[O_ERR_BASE] = (o[O_ERR_BASE] as number) + r * ((err ? 1 : 0) - (o[O_ERR_BASE] as number));
+    // The pace is a fast average (about the last four accesses): it describes the walk now, not the habit.
+    const paceRate = Math.max(1 / (n - 1), 0.25);
+    if (n > 1)
+      o[O_GAP] =
+        (o[O_GAP] as number) +
+        paceRate * (Math.max(0, time - (o[O_LAST_TIME] as number)) - (o[O_GAP] as number));
+    o[O_LAST_TIME] = time;
+
+    const run = nextRun(o, event.objectNumber);
+    if (run.ended >= 2) o[O_RUN_BASE] = Math.max((o[O_RUN_BASE] as number) * 0.9, run.ended);
+    o[O_RUN] = run.length;
+    o[O_STEP] = run.step;
+    o[O_LAST_NUM] = run.last;
+    o[O_MISS] = run.miss;
+  }
+
+  private addTracker(slot: number): number {
+    let objs = this.objs;
+    if (objs === undefined) {
+      objs = [];
+      this.objs = objs;
+    }
+    let idx: number;
+    if (objs.length < this.params.maxObjectTemplates) {
+      idx = objs.length;
+      objs.push(new Float64Array(O_SIZE));
+    } else {
+      idx = 0;
+      for (let i = 1; i < objs.length; i++) {
+        if (
+          ((objs[i] as Float64Array)[O_LAST_TIME] as number) <
+          ((objs[idx] as Float64Array)[O_LAST_TIME] as number)
+        )
+          idx = i;
+      }
+      const o = objs[idx] as Float64Array;
+      this.t[(o[O_SLOT] as number) * T_STRIDE + T_OBJ] = -1;
+      o.fill(0);
+    }
+    const o = objs[idx] as Float64Array;
+    o[O_SLOT] = slot;
+    o[O_LAST_NUM] = Number.NaN;
+    this.t[slot * T_STRIDE + T_OBJ] = idx;
+    return idx;
+  }
+}
+
+/** A run of numeric object ids after one more access; `ended` is the length of a run it finished. */
+export interface RunState {
+  length: number;
+  step: number;
+  last: number;
+  miss: number;
+  ended: number;
+}
+
+const runScratch: RunState = { length: 0, step: 0, last: Number.NaN, miss: 0, ended: 0 };
+
+/**
+ * Advances the run of constant-step numeric ids of tracker `o` by `num`, without changing `o`:
+ * the detector previews it, the profile applies it. Returns a shared scratch object.
+ */
+export function nextRun(o: Float64Array, num: number | undefined): RunState {
+  const r = runScratch;
+  const length = o[O_RUN] as number;
+  const last = o[O_LAST_NUM] as number;
+  r.length = length;
+  r.step = o[O_STEP] as number;
+  r.last = last;
+  r.miss = o[O_MISS] as number;
+  r.ended = 0;
+  if (num === undefined || num === last) return r;
+  const step = num - last;
+  if (length >= 2 && step === r.step) {
+    r.length = length + 1;
+    r.last = num;
+    r.miss = 0;
+  } else if (length >= 2 && r.miss < RUN_TOLERANCE) {
+    r.miss++;
+  } else {
+    r.ended = length;
+    r.miss = 0;
+    r.last = num;
+    if (length === 1 && step !== 0 && Math.abs(step) <= MAX_SEQUENTIAL_STEP) {
+      r.length = 2;
+      r.step = step;
+    } else r.length = 1;
+  }
+  return r;
+}
+
+function identityLabel(list: number, event: NormalizedEvent): string {
+  if (list === ID_NET) return networkLabel(event.clientIp);
+  if (list === ID_UA)
+    return event.userAgent.length > 96 ? `${event.userAgent.slice(0, 96)}…` : event.userAgent;
+  return tokenDigest(event.tokenId);
 }

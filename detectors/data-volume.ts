@@ -1,0 +1,52 @@
+/**
+ * data-volume: response bytes summed over a sliding window far beyond what this agent usually
+ * moves in such a window and beyond its own remembered peak: exfiltration, whether through a few
+ * huge responses or many ordinary ones.
+ */
+import { z } from "zod";
+import { bytes, clamp, span } from "../src/engine/detail.js";
+import { detectorOptions } from "../src/engine/detector-options.js";
+import type { DetectorDescriptor } from "../src/engine/types.js";
+import { S_LAST, S_VOL_PEAK, S_VOL_WINDOW } from "../src/profile/layout.js";
+
+const options = detectorOptions({
+  /** Window volumes below this many bytes are never flagged. */
+  minBytes: z.number().int().nonnegative().default(1_000_000),
+  /** The window's volume must exceed the agent's usual volume per window by this factor... */
+  longMultiplier: z.number().min(1).default(10),
+  /** ...and its own peak window volume by this factor. */
+  peakMultiplier: z.number().min(1).default(2),
+});
+
+export const dataVolume: DetectorDescriptor<typeof options> = {
+  name: "data-volume",
+  description:
+    "Response bytes over a sliding window far beyond the agent's usual and peak volume (exfiltration)",
+  kind: "baseline",
+  options,
+  create(o) {
+    return {
+      name: "data-volume",
+      inspect(event, profile, out) {
+        if (event.responseBytes === 0) return;
+        const p = profile.params;
+        const s = profile.s;
+        const time = event.timestamp;
+        const dt = Math.max(0, time - (s[S_LAST] as number));
+        const volume = (s[S_VOL_WINDOW] as number) * Math.exp(-dt / p.volumeTauMs) + event.responseBytes;
+        if (volume < o.minBytes) return;
+        const usual = profile.usualWindowVolume(time);
+        const peak = (s[S_VOL_PEAK] as number) * Math.exp(-p.peakLambda * dt);
+        const bar = Math.max(usual * o.longMultiplier, peak * o.peakMultiplier, o.minBytes);
+        if (volume <= bar) return;
+        out.push({
+          detector: "data-volume",
+          score: clamp(0.35 + 0.2 * Math.log2(volume / bar), 0.35, 0.9),
+          detail:
+            `${bytes(volume)} of responses in the last ~${span(p.volumeTauMs)} vs this agent's usual ` +
+            `${bytes(usual)} per ${span(p.volumeTauMs)} and its own peak ${bytes(peak)}`,
+        });
+      },
+    };
+  },
+};

@@ -1,0 +1,104 @@
+/**
+ * enumeration (the Optus pattern): one endpoint walked through object ids, either as a run of
+ * numeric ids with a constant step or as many distinct ids answered 401/403/404, or (for an
+ * endpoint with a history) far more distinct ids than the agent ever touches there. Counted over
+ * the agent's recent requests to that endpoint, not per minute, so slow walks are caught as
+ * surely as fast ones, from about the tenth request. Needs no baseline; uses one when there is.
+ */
+import { z } from "zod";
+import { clamp, pct, span } from "../src/engine/detail.js";
+import { detectorOptions } from "../src/engine/detector-options.js";
+import type { DetectorDescriptor } from "../src/engine/types.js";
+import {
+  O_ERR,
+  O_ERR_BASE,
+  O_FILL,
+  O_GAP,
+  O_HEADER,
+  O_N,
+  O_NOVEL,
+  O_NOVEL_BASE,
+  O_POS,
+  O_RING,
+  O_RUN_BASE,
+} from "../src/profile/layout.js";
+import { nextRun } from "../src/profile/profile.js";
+
+const options = detectorOptions({
+  /** Ids in a constant-step run that make it an enumeration (longer than any run the agent completed here). */
+  minRun: z.number().int().min(3).default(5),
+  /** Distinct ids among the endpoint's recent requests needed for the distinct-id signals. */
+  minDistinct: z.number().int().min(2).max(O_RING).default(8),
+  /** Share of those requests answered 401/403/404 that makes distinct ids a guess-and-check walk. */
+  minErrorShare: z.number().min(0).max(1).default(0.3),
+  /** Accesses of an endpoint before its own share of new ids is trusted as a baseline. */
+  baselineAccesses: z.number().int().min(1).default(50),
+});
+
+export const enumeration: DetectorDescriptor<typeof options> = {
+  name: "enumeration",
+  description:
+    "Sequential or high-cardinality object ids on one endpoint, usually with 401/403/404, at any speed",
+  kind: "baseline-free",
+  options,
+  create(o) {
+    return {
+      name: "enumeration",
+      inspect(event, profile, out) {
+        const idx = profile.cObj;
+        if (idx < 0 || profile.cObjHash === 0) return;
+        const t = (profile.objs as Float64Array[])[idx] as Float64Array;
+        // The window as it will be once this access is in it.
+        const st = event.status;
+        const err = st === 401 || st === 403 || st === 404;
+        const fill = t[O_FILL] as number;
+        let n = fill + 1;
+        let novel = (t[O_NOVEL] as number) + (profile.cObjSeen ? 0 : 1);
+        let errors = (t[O_ERR] as number) + (err ? 1 : 0);
+        if (fill === O_RING) {
+          const old = t[O_HEADER + (t[O_POS] as number)] as number;
+          n = O_RING;
+          if (old % 4 >= 2) novel--;
+          if (old % 2 === 1) errors--;
+        }
+        const run = nextRun(t, event.objectNumber);
+        const runLength = run.length;
+        const runBase = t[O_RUN_BASE] as number;
+        const errShare = errors / n;
+        const accesses = t[O_N] as number;
+        const novelBase = t[O_NOVEL_BASE] as number;
+        const errBase = t[O_ERR_BASE] as number;
+
+        let score = 0;
+        if (runLength >= o.minRun && runLength > runBase * 1.5) score = 0.5 + 0.08 * (runLength - o.minRun);
+        if (novel >= o.minDistinct && errShare >= o.minErrorShare && errShare > 2 * errBase) {
+          const s = (0.3 + 0.6 * errShare) * Math.min(1, novel / 12);
+          score = score > 0 ? Math.max(score, s) + 0.1 : s;
+        }
+        if (
+          score === 0 &&
+          accesses >= o.baselineAccesses &&
+          novel >= Math.min(O_RING, o.minDistinct * 1.5) &&
+          novel / n >= 0.9 &&
+          novelBase < 0.3
+        ) {
+          score = 0.4;
+        }
+        if (score === 0) return;
+        const gap = t[O_GAP] as number;
+        const runText = runLength >= 3 ? `, ${runLength} in a sequential run (step ${run.step})` : "";
+        const usual =
+          accesses >= o.baselineAccesses
+            ? `agent's usual here: ${pct(novelBase)} new ids, ${pct(errBase)} errors`
+            : `no baseline yet: ${accesses} earlier requests here`;
+        out.push({
+          detector: "enumeration",
+          score: clamp(score, 0, 0.95),
+          detail:
+            `${event.method} ${event.template}: ${novel} distinct ids in the last ${n} requests` +
+            `${gap > 0 ? ` (recent pace: one every ${span(gap)})` : ""}${runText}, ${pct(errShare)} answered 401/403/404 (${usual})`,
+        });
+      },
+    };
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * probing: reconnaissance. Requests to many distinct endpoints answered 401/403/404/405 within a
+ * short window (far above the agent's usual error share), and requests to scanner paths such as
+ * `/.env`, `/.git/config`, `/admin` or `/openapi.json`, worse when followed by such errors.
+ */
+import { z } from "zod";
+import { clamp, num, pct, quote, span } from "../src/engine/detail.js";
+import { detectorOptions } from "../src/engine/detector-options.js";
+import type { DetectorDescriptor } from "../src/engine/types.js";
+import {
+  isDenied,
+  S_LAST,
+  S_PR_DISTINCT,
+  S_PR_ERR,
+  S_PR_N,
+  S_PR_SCAN,
+  S_ST_401,
+  S_ST_403,
+  S_ST_404,
+  S_ST_405,
+  S_ST_N,
+  T_ERR_TIME,
+  T_STRIDE,
+} from "../src/profile/layout.js";
+
+const options = detectorOptions({
+  /** Distinct endpoints answering 401/403/404/405 within the probe window that make a burst. */
+  minDistinct: z.number().min(2).default(5),
+  /** Share of the window's requests that must be such errors. */
+  minErrorShare: z.number().min(0).max(1).default(0.5),
+  /** Score of a request to a scanner path on its own. */
+  scannerScore: z.number().min(0).max(1).default(0.35),
+});
+
+export const probing: DetectorDescriptor<typeof options> = {
+  name: "probing",
+  description:
+    "401/403/404/405 bursts across distinct endpoints, and scanner paths (/.env, /.git, /admin, /openapi.json)",
+  kind: "baseline-free",
+  options,
+  create(o) {
+    return {
+      name: "probing",
+      inspect(event, profile, out) {
+        const denied = isDenied(event.status);
+        const scanner = profile.cScanner;
+        if (!denied && !scanner) return;
+        const p = profile.params;
+        const s = profile.s;
+        const time = event.timestamp;
+        const f = Math.exp(-Math.max(0, time - (s[S_LAST] as number)) / p.probeTauMs);
+        const slot = profile.cSlot;
+        const freshError =
+          denied &&
+          (slot < 0 || time - (profile.t[slot * T_STRIDE + T_ERR_TIME] as number) > p.probeWindowMs);
+        const distinct = (s[S_PR_DISTINCT] as number) * f + (freshError ? 1 : 0);
+        const errors = (s[S_PR_ERR] as number) * f + (denied ? 1 : 0);
+        const total = (s[S_PR_N] as number) * f + 1;
+        const scans = (s[S_PR_SCAN] as number) * f + (scanner ? 1 : 0);
+        const share = errors / total;
+        const stN = s[S_ST_N] as number;
+        const usual =
+          stN > 0
+            ? ((s[S_ST_401] as number) +
+                (s[S_ST_403] as number) +
+                (s[S_ST_404] as number) +
+                (s[S_ST_405] as number)) /
+              stN
+            : 0;
+        let score = 0;
+        if (distinct >= o.minDistinct && share >= o.minErrorShare && share > 2 * usual) {
+          score = 0.4 + 0.06 * (distinct - o.minDistinct);
+        }
+        const scanned = scans >= 0.5;
+        if (scanned) score = score > 0 ? score + 0.2 : distinct >= 2 ? o.scannerScore + 0.15 : o.scannerScore;
+        if (score === 0) return;
+        out.push({
+          detector: "probing",
+          score: clamp(score, 0, 0.9),
+          detail:
+            `${num(distinct)} distinct endpoints answered 401/403/404/405 in ~${span(p.probeWindowMs)} ` +
+            `(${pct(share)} of requests; agent's usual: ${pct(usual)})` +
+            (scanned ? `; scanner-style paths requested (${num(scans)} recently)` : "") +
+            (scanner ? `, this one ${quote(event.path, 60)}` : ""),
+        });
+      },
+    };
+  },
+};

@@ -1,0 +1,58 @@
+/**
+ * rate-spike: the agent's short-horizon request rate is far above both its long-horizon pace and
+ * its own remembered peak. Comparing with the peak (decaying over about a week) is what keeps a
+ * burst the agent always has, such as a nightly batch, from being flagged.
+ */
+import { z } from "zod";
+import { clamp, num, span } from "../src/engine/detail.js";
+import { detectorOptions } from "../src/engine/detector-options.js";
+import type { DetectorDescriptor } from "../src/engine/types.js";
+import { S_LAST, S_RATE_LONG, S_RATE_PEAK, S_RATE_SHORT } from "../src/profile/layout.js";
+
+const options = detectorOptions({
+  /** Rates below this many requests per minute are never a spike. */
+  minPerMinute: z.number().positive().default(20),
+  /** The short-horizon rate must exceed the long-horizon rate by this factor... */
+  longMultiplier: z.number().min(1).default(5),
+  /** ...and the agent's own peak by this factor. */
+  peakMultiplier: z.number().min(1).default(1.5),
+});
+
+export const rateSpike: DetectorDescriptor<typeof options> = {
+  name: "rate-spike",
+  description: "Short-horizon request rate far above the agent's long-horizon rate and its own usual peak",
+  kind: "baseline",
+  options,
+  create(o) {
+    return {
+      name: "rate-spike",
+      inspect(event, profile, out) {
+        const p = profile.params;
+        const s = profile.s;
+        const time = event.timestamp;
+        const dt = Math.max(0, time - (s[S_LAST] as number));
+        const rate = profile.perMinute(
+          (s[S_RATE_SHORT] as number) * Math.exp(-dt / p.shortTauMs) + 1,
+          p.shortTauMs,
+          time,
+        );
+        if (rate < o.minPerMinute) return;
+        const usual = profile.perMinute(
+          (s[S_RATE_LONG] as number) * Math.exp(-dt / p.longTauMs),
+          p.longTauMs,
+          time,
+        );
+        const peak = (s[S_RATE_PEAK] as number) * Math.exp(-p.peakLambda * dt);
+        const bar = Math.max(usual * o.longMultiplier, peak * o.peakMultiplier);
+        if (rate <= bar) return;
+        out.push({
+          detector: "rate-spike",
+          score: clamp(0.25 + 0.2 * Math.log2(rate / bar), 0.25, 0.8),
+          detail:
+            `${num(rate)} requests/min over the last ~${span(p.shortTauMs)} vs this agent's usual ${num(usual)}/min ` +
+            `(over ~${span(p.longTauMs)}) and its own peak ${num(peak)}/min`,
+        });
+      },
+    };
+  },
+};

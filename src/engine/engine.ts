@@ -1,0 +1,128 @@
+/**
+ * The engine: the pure, synchronous core behind one call. `process(event)` looks the event up
+ * against the agent's profile, runs every enabled detector on the profile as it was, lets the
+ * profile absorb the event, updates the agent's risk, and returns the alert it raised, if any.
+ * No I/O and no clock: time is the event's timestamp, so a replay gives the same alerts as live.
+ */
+import { z } from "zod";
+import { DETECTORS } from "../../detectors/index.js";
+import type { NormalizedEvent } from "../events/event.js";
+import { profileStoreOptionsSchema } from "../profile/options.js";
+import { ProfileStore } from "../profile/store.js";
+import { buildAlert } from "../risk/alert.js";
+import { riskOptionsSchema } from "../risk/options.js";
+import { RiskScorer } from "../risk/scorer.js";
+import type { Alert, Detector, DetectorDescriptor, Finding, Severity } from "./types.js";
+
+/** Options of every registered detector, keyed by name; an unknown name is an error. */
+export const detectorsOptionsSchema = z
+  .object(Object.fromEntries(DETECTORS.map((d) => [d.name, d.options.prefault({})])))
+  .strict();
+
+export const engineOptionsSchema = z
+  .object({
+    /** Bounds of the profile store and the horizons profiles remember over. */
+    profiles: profileStoreOptionsSchema.prefault({}),
+    /** Per-detector options (each has `enabled` and `weight`), keyed by detector name. */
+    detectors: detectorsOptionsSchema.prefault({}),
+    /** How findings combine into a risk score, the tiers, and alert repetition. */
+    risk: riskOptionsSchema.prefault({}),
+  })
+  .strict();
+
+export type EngineOptions = z.output<typeof engineOptionsSchema>;
+
+export interface EngineStats {
+  agents: number;
+  findingsByDetector: Record<string, number>;
+  alertsBySeverity: Record<Severity, number>;
+  /** Detector calls that threw (a bug, counted rather than allowed to stop the stream). */
+  detectorErrors: number;
+}
+
+export interface Engine {
+  /** Apply one event: detectors inspect it against the profile as it was, the profile absorbs it, risk updates; returns the alert it raised, if any. */
+  process(event: NormalizedEvent): Alert | undefined;
+  /** For the status API: iterate, get, size, summarize, snapshot/restore. */
+  readonly profiles: ProfileStore;
+  stats(): EngineStats;
+}
+
+interface EnabledOptions {
+  enabled: boolean;
+  weight: number;
+}
+
+/**
+ * Builds the engine from parsed options (`engineOptionsSchema.parse(...)`). `registry` defaults
+ * to the built-in detectors; tests may pass their own list.
+ */
+export function createEngine(
+  options: EngineOptions,
+  registry: readonly DetectorDescriptor[] = DETECTORS,
+): Engine {
+  const detectorOptions = options.detectors as Record<string, EnabledOptions | undefined>;
+  const settings = registry.map((d) => {
+    const o = (detectorOptions[d.name] ?? d.options.parse({})) as EnabledOptions;
+    return { descriptor: d, options: o };
+  });
+  const scorer = new RiskScorer(
+    options.risk,
+    settings.map(({ descriptor, options: o }) => ({
+      name: descriptor.name,
+      kind: descriptor.kind,
+      weight: o.weight,
+    })),
+  );
+  const active = settings.filter((s) => s.options.enabled && s.options.weight > 0);
+  const detectors: Detector[] = active.map((s) => s.descriptor.create(s.options));
+  const needsWarmProfile = active.map((s) => s.descriptor.kind === "baseline");
+  const names = registry.map((d) => d.name);
+  const profiles = new ProfileStore(options.profiles, {
+    detectorNames: names,
+    tierOf: (score) => scorer.tierOf(score),
+  });
+
+  const findingCounts = new Map<string, number>(names.map((n) => [n, 0]));
+  const alertCounts: Record<Severity, number> = { low: 0, medium: 0, high: 0, critical: 0 };
+  let detectorErrors = 0;
+  const findings: Finding[] = [];
+
+  function process(event: NormalizedEvent): Alert | undefined {
+    const time = event.timestamp;
+    const profile = profiles.acquire(event.agentId, time);
+    profile.prepare(event);
+    findings.length = 0;
+    const warm = profile.isWarm();
+    for (let i = 0; i < detectors.length; i++) {
+      if (needsWarmProfile[i] && !warm) continue;
+      try {
+        (detectors[i] as Detector).inspect(event, profile, findings);
+      } catch {
+        detectorErrors++;
+      }
+    }
+    for (let i = 0; i < findings.length; i++) {
+      const name = (findings[i] as Finding).detector;
+      findingCounts.set(name, (findingCounts.get(name) ?? 0) + 1);
+    }
+    const risk = scorer.update(profile, findings, time, event.identitySource === "ip");
+    profile.absorb(event);
+    if (profile.risk === undefined) return undefined;
+    const decision = scorer.decide(profile, risk, time);
+    if (decision === undefined) return undefined;
+    alertCounts[decision.severity]++;
+    return buildAlert(event, risk, decision);
+  }
+
+  return {
+    process,
+    profiles,
+    stats: () => ({
+      agents: profiles.size,
+      findingsByDetector: Object.fromEntries(findingCounts),
+      alertsBySeverity: { ...alertCounts },
+      detectorErrors,
+    }),
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Where each number of a profile lives. A profile keeps its state in a few flat Float64Arrays
+ * (one allocation each, no per-field boxing, trivially serialized); these constants name the
+ * slots. Decayed quantities in the scalar block are all brought forward to `S_LAST` on every event.
+ */
+
+// ---- scalar block `AgentProfile.s` ----
+export const S_FIRST = 0; // event time of the first event
+export const S_LAST = 1; // event time of the latest event
+export const S_EVENTS = 2; // events absorbed
+export const S_W_TOTAL = 3; // total decayed endpoint weight
+export const S_RATE_SHORT = 4; // decayed request count, short horizon
+export const S_RATE_LONG = 5; // decayed request count, long horizon
+export const S_RATE_PEAK = 6; // decaying max of the short-horizon rate, requests per minute
+export const S_VOL_WINDOW = 7; // decayed response bytes, volume window
+export const S_VOL_LONG = 8; // decayed response bytes, long horizon
+export const S_VOL_PEAK = 9; // decaying max of the windowed volume, bytes per window
+export const S_ST_N = 10; // decayed requests, status horizon
+export const S_ST_401 = 11;
+export const S_ST_403 = 12;
+export const S_ST_404 = 13;
+export const S_ST_405 = 14;
+export const S_ST_5XX = 15;
+export const S_PR_N = 16; // decayed requests, probe window
+export const S_PR_ERR = 17; // decayed 401/403/404/405 responses, probe window
+export const S_PR_DISTINCT = 18; // decayed count of endpoints newly answering with such errors
+export const S_PR_SCAN = 19; // decayed count of scanner-path requests
+export const S_PREV_SLOT = 20; // endpoint slot of the previous request (-1: none)
+export const S_NEW_RATE = 21; // running share of requests that hit an endpoint new to the agent
+export const S_TR_MEAN = 22; // running mean of the agent's own hop surprise (nats)
+export const S_TR_SQ = 23; // running mean of its square
+export const S_TR_N = 24; // hops observed
+export const S_TR_FILL = 25; // hops in the recent-hop ring (reset at session start)
+export const S_TR_POS = 26;
+export const S_TR_RING = 27; // 4 recent hop surprises
+export const TR_RING_SIZE = 4;
+export const S_HOUR_DAY = 31; // day number the hour counters were last decayed at
+export const S_HOURS = 32; // 24 decaying counters of activity by UTC hour
+export const S_RISK_TIME = 56; // event time the per-detector evidence was last brought forward
+export const S_RISK = 57; // risk score after the latest event
+export const S_ALERT_TIER = 58; // tier index last alerted (0: none)
+export const S_ALERT_TIME = 59; // event time of the last alert
+export const S_HIST_POS = 60; // next write position in the risk-history ring
+export const S_HIST_FILL = 61;
+export const S_PREV_NET = 62; // network key of the previous request
+export const S_PREV_UA = 63; // user-agent key of the previous request
+export const S_SIZE = 64;
+
+// ---- per-endpoint block `AgentProfile.t`, stride T_STRIDE ----
+export const T_KEY = 0; // templateId * 16 + method code; -1 for the overflow slot
+export const T_WEIGHT = 1; // decayed request weight, valid at T_WEIGHT_TIME
+export const T_WEIGHT_TIME = 2;
+export const T_LAST = 3; // event time of the latest request
+export const T_HITS = 4; // requests, undecayed
+export const T_OUT = 5; // transitions counted out of this endpoint
+export const T_REQ_N = 6; // request-size samples (log scale: location, mean absolute deviation)
+export const T_REQ_LOC = 7;
+export const T_REQ_DEV = 8;
+export const T_RESP_N = 9; // response-size samples of successful responses
+export const T_RESP_LOC = 10;
+export const T_RESP_DEV = 11;
+export const T_OBJ = 12; // index of this endpoint's object tracker, -1 when none
+export const T_ERR_TIME = 13; // event time of the latest 401/403/404/405 answer here
+export const T_STRIDE = 14;
+
+// ---- object tracker `AgentProfile.objs[i]`: header then a ring of recent object ids ----
+export const O_SLOT = 0; // endpoint slot it belongs to
+export const O_POS = 1; // next ring write position
+export const O_FILL = 2; // ring entries in use
+export const O_NOVEL = 3; // ring entries whose id was not among the ids before it
+export const O_ERR = 4; // ring entries answered 401/403/404
+export const O_LAST_NUM = 5; // last numeric id of the current run (NaN: none)
+export const O_RUN = 6; // length of the current run of constant-step numeric ids
+export const O_STEP = 7; // the run's step
+export const O_RUN_BASE = 8; // longest run the agent has completed here (slowly decaying)
+export const O_NOVEL_BASE = 9; // long-run share of novel ids here
+export const O_ERR_BASE = 10; // long-run share of errors here
+export const O_N = 11; // accesses tracked, undecayed
+export const O_GAP = 12; // recent mean gap between accesses, ms
+export const O_LAST_TIME = 13;
+export const O_MISS = 14; // ids since the run's last step that did not continue it
+export const O_HEADER = 15;
+export const O_RING = 16; // ids kept: enough to see enumeration within the first ~10 requests
+export const O_SIZE = O_HEADER + O_RING;
+
+// ---- identity table `AgentProfile.ids`: three lists (networks, user agents, tokens) ----
+export const ID_NET = 0;
+export const ID_UA = 1;
+export const ID_TOKEN = 2;
+export const I_KEY = 0; // 0: empty
+export const I_FIRST = 1;
+export const I_LAST = 2;
+export const I_COUNT = 3;
+export const I_AUX1 = 4; // tokens: network key last used from
+export const I_AUX2 = 5; // tokens: user-agent key last used with
+export const I_STRIDE = 6;
+
+/** Status classes the detectors care about, from a status code. */
+export function isDenied(status: number): boolean {
+  return status === 401 || status === 403 || status === 404 || status === 405;
+}

@@ -1,0 +1,12 @@
+/**
+ * Paths that vulnerability scanners and reconnaissance tools request and that ordinary API
+ * clients have no reason to touch: secrets files, VCS metadata, admin consoles, framework debug
+ * endpoints, API descriptions. One precompiled, anchored-per-segment pattern; linear time.
+ */
+const SCANNER_PATH =
+  /(?:^|\/)(?:\.env(?:\.[\w-]+)?|\.git|\.svn|\.hg|\.ds_store|\.aws|\.ssh|\.htaccess|\.htpasswd|wp-login\.php|wp-admin|xmlrpc\.php|phpmyadmin|phpinfo\.php|server-status|server-info|actuator|console|manager|admin(?:istrator)?(?:\.php)?|cgi-bin|debug|config\.(?:json|ya?ml|php|js)|credentials(?:\.json)?|id_rsa|web\.config|backup\.(?:sql|zip|tar|gz)|dump\.sql|openapi\.(?:json|ya?ml)|swagger(?:\.json|\.ya?ml|-ui)?|api-docs|graphiql|passwd)(?=[/?#.]|$)/i;
+
+/** Whether a request path (with or without query) looks like scanner reconnaissance. */
+export function isScannerPath(path: string): boolean {
+  return SCANNER_PATH.test(path);
+}

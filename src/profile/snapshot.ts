@@ -1,0 +1,152 @@
+/**
+ * Profile snapshots: a profile to a JSON string and back, for the Kafka changelog and for tests.
+ * A restored profile behaves exactly like the original: every number is carried over bit for bit
+ * (JSON's shortest round-trip form; non-finite values spelled out), and what depends on this
+ * process (template ids, detector order) is written by name and resolved again on restore.
+ * The snapshot holds no credential: token ids exist in a profile only as hashes.
+ */
+import type { Finding } from "../engine/types.js";
+import { AgentwatchError } from "../errors.js";
+import { O_SLOT, S_SIZE, T_KEY, T_STRIDE } from "./layout.js";
+import type { ProfileParams } from "./options.js";
+import { AgentProfile } from "./profile.js";
+
+const VERSION = 1;
+
+type Num = number | "NaN" | "Inf" | "-Inf";
+
+interface Snapshot {
+  v: number;
+  s: Num[];
+  /** Per endpoint slot: [template or null for the overflow slot, method code, ...slot numbers]. */
+  endpoints: [string | null, number, ...Num[]][];
+  /** [from slot, to slot, count]. */
+  transitions: [number, number, number][];
+  objs: Num[][];
+  ids: Num[];
+  labels: (string | null)[];
+  risk?: { evidence: Record<string, number>; findings: Record<string, Finding>; history: Num[] };
+}
+
+function enc(a: ArrayLike<number>): Num[] {
+  const out: Num[] = new Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    out[i] = Number.isFinite(x) ? x : Number.isNaN(x) ? "NaN" : x > 0 ? "Inf" : "-Inf";
+  }
+  return out;
+}
+
+function dec(values: unknown, length?: number): Float64Array {
+  if (!Array.isArray(values) || (length !== undefined && values.length !== length)) invalid("array shape");
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (typeof x === "number") out[i] = x;
+    else if (x === "NaN") out[i] = Number.NaN;
+    else if (x === "Inf") out[i] = Number.POSITIVE_INFINITY;
+    else if (x === "-Inf") out[i] = Number.NEGATIVE_INFINITY;
+    else invalid("non-numeric value");
+  }
+  return out;
+}
+
+function invalid(what: string): never {
+  throw new AgentwatchError("INVALID_SNAPSHOT", what);
+}
+
+export function serializeProfile(p: AgentProfile, detectorNames: readonly string[]): string {
+  const endpoints: Snapshot["endpoints"] = [];
+  for (let slot = 0; slot < p.slots; slot++) {
+    const b = slot * T_STRIDE;
+    const key = p.t[b + T_KEY] as number;
+    const numbers = enc(p.t.subarray(b + 1, b + T_STRIDE));
+    endpoints.push(key < 0 ? [null, 0, ...numbers] : [p.templateOf(slot), p.methodOf(slot), ...numbers]);
+  }
+  const transitions: Snapshot["transitions"] = [];
+  const stride = p.params.maxEndpoints;
+  for (let i = 0; i < p.trCount; i++) {
+    const key = p.tr?.[i * 2] as number;
+    transitions.push([Math.floor(key / stride), key % stride, p.tr?.[i * 2 + 1] as number]);
+  }
+  const snapshot: Snapshot = {
+    v: VERSION,
+    s: enc(p.s),
+    endpoints,
+    transitions,
+    objs: (p.objs ?? []).map(enc),
+    ids: enc(p.ids),
+    labels: p.labels.map((l) => l ?? null),
+  };
+  if (p.risk) {
+    const evidence: Record<string, number> = {};
+    const findings: Record<string, Finding> = {};
+    detectorNames.forEach((name, i) => {
+      const e = p.risk?.evidence[i] as number;
+      if (e > 0) evidence[name] = e;
+      const f = p.risk?.lastFindings[i];
+      if (f) findings[name] = f;
+    });
+    snapshot.risk = { evidence, findings, history: enc(p.risk.history) };
+  }
+  return JSON.stringify(snapshot);
+}
+
+/** Rebuilds a profile from `serializeProfile` output; throws INVALID_SNAPSHOT when it does not fit this configuration. */
+export function restoreProfile(
+  agentId: string,
+  data: string | Uint8Array,
+  params: ProfileParams,
+  detectorNames: readonly string[],
+): AgentProfile {
+  let snap: Snapshot;
+  try {
+    snap = JSON.parse(typeof data === "string" ? data : new TextDecoder().decode(data)) as Snapshot;
+  } catch (cause) {
+    throw new AgentwatchError("INVALID_SNAPSHOT", "not JSON", { cause });
+  }
+  if (snap?.v !== VERSION) invalid("unknown version");
+  const p = new AgentProfile(agentId, params, 0);
+  p.s.set(dec(snap.s, S_SIZE));
+  if (!Array.isArray(snap.endpoints) || snap.endpoints.length > params.maxEndpoints)
+    invalid("endpoint count");
+  p.t = new Float64Array(Math.max(4, snap.endpoints.length) * T_STRIDE);
+  snap.endpoints.forEach(([template, method, ...numbers], slot) => {
+    const b = slot * T_STRIDE;
+    p.t[b + T_KEY] = template === null ? -1 : params.interner.id(String(template)) * 16 + Number(method);
+    p.t.set(dec(numbers, T_STRIDE - 1), b + 1);
+  });
+  p.slots = snap.endpoints.length;
+  if (!Array.isArray(snap.transitions) || snap.transitions.length > params.maxTransitions)
+    invalid("transition count");
+  if (snap.transitions.length > 0) {
+    p.tr = new Float64Array(Math.max(16, snap.transitions.length * 2));
+    snap.transitions.forEach(([from, to, count], i) => {
+      if (!(from < p.slots && to < p.slots)) invalid("transition slot");
+      (p.tr as Float64Array)[i * 2] = from * params.maxEndpoints + to;
+      (p.tr as Float64Array)[i * 2 + 1] = count;
+    });
+    p.trCount = snap.transitions.length;
+  }
+  if (!Array.isArray(snap.objs) || snap.objs.length > params.maxObjectTemplates)
+    invalid("object tracker count");
+  if (snap.objs.length > 0) {
+    p.objs = snap.objs.map((o) => dec(o));
+    for (const o of p.objs) if (!((o[O_SLOT] as number) < p.slots)) invalid("object tracker slot");
+  }
+  p.ids.set(dec(snap.ids, p.ids.length));
+  if (!Array.isArray(snap.labels) || snap.labels.length !== p.labels.length) invalid("identity labels");
+  snap.labels.forEach((l, i) => {
+    p.labels[i] = l ?? undefined;
+  });
+  if (snap.risk) {
+    const evidence = new Float64Array(detectorNames.length);
+    const lastFindings: (Finding | undefined)[] = new Array(detectorNames.length);
+    detectorNames.forEach((name, i) => {
+      evidence[i] = Number(snap.risk?.evidence[name] ?? 0);
+      lastFindings[i] = snap.risk?.findings[name];
+    });
+    p.risk = { evidence, lastFindings, history: dec(snap.risk.history) };
+  }
+  return p;
+}

@@ -1,0 +1,60 @@
+/**
+ * Options of risk scoring: how fast evidence fades, how repeated findings add up, where the tiers
+ * start and what each tier asks the action layer to do, and when an alert may repeat.
+ */
+import { z } from "zod";
+import type { TierAction } from "../engine/types.js";
+
+const threshold = () => z.number().gt(0).lt(1);
+const action = () => z.enum(["log", "throttle", "block", "block-and-revoke"] satisfies TierAction[]);
+
+export const riskOptionsSchema = z
+  .object({
+    /** Half-life of accumulated evidence in event time: an agent that stops misbehaving calms down. */
+    halfLifeMinutes: z.number().positive().default(30),
+    /**
+     * How far a detector's repeated findings can lift its own evidence, in [0, 1]: repeated findings
+     * of score x approach x + (1 - x) * repeatGain (each repetition halves the distance). At 0 a
+     * detector counts only its loudest recent finding; at 0.5 findings of 0.6 make 0.7, 0.75, ...
+     * toward 0.8. Independent detectors combine by noisy-OR, so corroboration outweighs repetition.
+     */
+    repeatGain: z.number().min(0).max(1).default(0.5),
+    /**
+     * Multiplier on baseline detectors' scores for agents identified only by client address: behind
+     * one NAT or proxy many people share an address, so "unusual for this agent" means less.
+     */
+    ipScopedBaselineWeight: z.number().min(0).max(1).default(0.5),
+    /** Risk at which each tier starts; must increase from low to critical. Below `low` nothing is raised. */
+    tiers: z
+      .object({
+        low: threshold().default(0.3),
+        medium: threshold().default(0.5),
+        high: threshold().default(0.7),
+        critical: threshold().default(0.9),
+      })
+      .strict()
+      .refine((t) => t.low < t.medium && t.medium < t.high && t.high < t.critical, {
+        message: "tier thresholds must increase: low < medium < high < critical",
+      })
+      .prefault({}),
+    /** What each tier asks the action layer to do. */
+    actions: z
+      .object({
+        low: action().default("log"),
+        medium: action().default("throttle"),
+        high: action().default("block"),
+        critical: action().default("block-and-revoke"),
+      })
+      .strict()
+      .prefault({}),
+    /** While an agent stays in a tier, the alert repeats at most this often (event time). */
+    cooldownMinutes: z.number().nonnegative().default(10),
+    /**
+     * A tier counts as left (so rising into it again alerts at once) only when risk falls below
+     * this fraction of the tier's threshold: no alert storm from a score hovering at a boundary.
+     */
+    hysteresis: z.number().min(0.5).max(1).default(0.8),
+  })
+  .strict();
+
+export type RiskOptions = z.output<typeof riskOptionsSchema>;

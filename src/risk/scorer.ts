@@ -1,0 +1,191 @@
+/**
+ * Risk scoring: findings in, one score in [0, 1] per agent out, and the decision to alert.
+ *
+ * Each detector keeps its own evidence level per agent, decaying with a half-life in event time.
+ * A new finding raises it to at least its (weighted) score; a repeated one moves it further, toward
+ * a ceiling set by `repeatGain`. The agent's risk is the noisy-OR over detectors,
+ * 1 - prod(1 - evidence_d): two independent signals at 0.5 make 0.75, one detector shouting
+ * 0.5 twice makes less. The result maps to tiers; an alert goes out when the tier rises, and
+ * again after a cool-down while it stays up.
+ */
+import type { Finding, Severity, TierAction } from "../engine/types.js";
+import {
+  S_ALERT_TIER,
+  S_ALERT_TIME,
+  S_HIST_FILL,
+  S_HIST_POS,
+  S_RISK,
+  S_RISK_TIME,
+} from "../profile/layout.js";
+import type { AgentProfile, RiskState } from "../profile/profile.js";
+import type { RiskOptions } from "./options.js";
+
+/** Points kept in each agent's risk history. */
+export const RISK_HISTORY = 16;
+/** Risk below this is treated as none (and not recorded in history). */
+const NEGLIGIBLE = 0.01;
+/** A detector explains the score in an alert only with at least this much evidence left. */
+const REASON_EVIDENCE = 0.05;
+const HISTORY_STEP = 0.05;
+
+export const TIER_NAMES = ["none", "low", "medium", "high", "critical"] as const;
+export type TierName = (typeof TIER_NAMES)[number];
+
+/** What the scorer needs to know about each registered detector, in registry order. */
+export interface ScoredDetector {
+  readonly name: string;
+  readonly kind: "baseline" | "baseline-free";
+  /** The detector's `weight` option. */
+  readonly weight: number;
+}
+
+/** Outcome of one event for the alerting decision. */
+export interface TierDecision {
+  severity: Severity;
+  action: TierAction;
+  /** Detectors' latest findings that still carry evidence, strongest first. */
+  reasons: Finding[];
+}
+
+export class RiskScorer {
+  private readonly lambda: number;
+  private readonly thresholds: readonly number[];
+  private readonly cooldownMs: number;
+  private readonly indexByName = new Map<string, number>();
+  private readonly weights: Float64Array;
+  private readonly ipWeights: Float64Array;
+  /** Per detector, the `stamp` of the update that last set its finding. */
+  private readonly setAt: Float64Array;
+  private stamp = 0;
+
+  constructor(
+    private readonly options: RiskOptions,
+    private readonly detectors: readonly ScoredDetector[],
+  ) {
+    this.lambda = Math.LN2 / (options.halfLifeMinutes * 60_000);
+    const t = options.tiers;
+    this.thresholds = [t.low, t.medium, t.high, t.critical];
+    this.cooldownMs = options.cooldownMinutes * 60_000;
+    this.weights = new Float64Array(detectors.length);
+    this.ipWeights = new Float64Array(detectors.length);
+    this.setAt = new Float64Array(detectors.length);
+    detectors.forEach((d, i) => {
+      this.indexByName.set(d.name, i);
+      this.weights[i] = d.weight;
+      this.ipWeights[i] = d.weight * (d.kind === "baseline" ? options.ipScopedBaselineWeight : 1);
+    });
+  }
+
+  /** Tier index of a score: 0 none, 1 low .. 4 critical. */
+  tierIndex(score: number): number {
+    const t = this.thresholds;
+    let i = 0;
+    while (i < t.length && score >= (t[i] as number)) i++;
+    return i;
+  }
+
+  tierOf(score: number): TierName {
+    return TIER_NAMES[this.tierIndex(score)] as TierName;
+  }
+
+  /**
+   * Brings the agent's evidence forward to `time`, adds `findings`, and stores and returns the new
+   * risk. Allocates only the first time an agent has a finding.
+   */
+  update(p: AgentProfile, findings: readonly Finding[], time: number, ipScoped: boolean): number {
+    const s = p.s;
+    let state = p.risk;
+    if (state === undefined) {
+      if (findings.length === 0) return 0;
+      state = this.newState();
+      p.risk = state;
+      s[S_RISK_TIME] = time;
+    }
+    const ev = state.evidence;
+    const dt = time - (s[S_RISK_TIME] as number);
+    if (dt > 0) {
+      const f = Math.exp(-this.lambda * dt);
+      for (let i = 0; i < ev.length; i++) ev[i] = (ev[i] as number) * f;
+      s[S_RISK_TIME] = time;
+    }
+    const weights = ipScoped ? this.ipWeights : this.weights;
+    this.stamp++;
+    const gain = this.options.repeatGain;
+    for (let k = 0; k < findings.length; k++) {
+      const finding = findings[k] as Finding;
+      const i = this.indexByName.get(finding.detector);
+      if (i === undefined) continue;
+      const x = Math.min(1, Math.max(0, finding.score)) * (weights[i] as number);
+      // Repetition moves evidence halfway toward a ceiling of x + (1 - x) * repeatGain, never to 1:
+      // a detector repeating itself escalates, but only corroboration by others reaches the top.
+      const e = ev[i] as number;
+      const hi = Math.max(x, e);
+      const ceiling = x + (1 - x) * gain;
+      ev[i] = e > 0 && ceiling > hi ? hi + (ceiling - hi) * 0.5 : hi;
+      // Within one event keep the detector's strongest finding; across events the newest explains best.
+      const prior = state.lastFindings[i];
+      if (this.setAt[i] !== this.stamp || prior === undefined || finding.score > prior.score) {
+        state.lastFindings[i] = finding;
+        this.setAt[i] = this.stamp;
+      }
+    }
+    let keep = 1;
+    for (let i = 0; i < ev.length; i++) keep *= 1 - (ev[i] as number);
+    const risk = 1 - keep < NEGLIGIBLE ? 0 : 1 - keep;
+    if (findings.length > 0) this.record(state, s, time, risk);
+    s[S_RISK] = risk;
+    return risk;
+  }
+
+  /**
+   * Whether the event that brought the agent to `risk` should raise an alert: the tier rose above
+   * the last alerted one, or it stayed up for a cool-down since the last alert.
+   */
+  decide(p: AgentProfile, risk: number, time: number): TierDecision | undefined {
+    const s = p.s;
+    const tier = this.tierIndex(risk);
+    let alerted = s[S_ALERT_TIER] as number;
+    while (alerted > 0 && risk < (this.thresholds[alerted - 1] as number) * this.options.hysteresis)
+      alerted--;
+    s[S_ALERT_TIER] = alerted;
+    if (tier === 0) return undefined;
+    const rose = tier > alerted;
+    if (!rose && !(tier === alerted && time - (s[S_ALERT_TIME] as number) >= this.cooldownMs))
+      return undefined;
+    s[S_ALERT_TIER] = tier;
+    s[S_ALERT_TIME] = time;
+    const severity = TIER_NAMES[tier] as Severity;
+    return { severity, action: this.options.actions[severity], reasons: this.reasons(p) };
+  }
+
+  private reasons(p: AgentProfile): Finding[] {
+    const state = p.risk as RiskState;
+    const out: Finding[] = [];
+    for (let i = 0; i < this.detectors.length; i++) {
+      const f = state.lastFindings[i];
+      if (f !== undefined && (state.evidence[i] as number) >= REASON_EVIDENCE) out.push({ ...f });
+    }
+    return out.sort((a, b) => b.score - a.score);
+  }
+
+  private newState(): RiskState {
+    return {
+      evidence: new Float64Array(this.detectors.length),
+      lastFindings: new Array(this.detectors.length).fill(undefined),
+      history: new Float64Array(RISK_HISTORY * 2),
+    };
+  }
+
+  /** Appends (time, risk) to the agent's history ring when the risk moved noticeably. */
+  private record(state: RiskState, s: Float64Array, time: number, risk: number): void {
+    const h = state.history;
+    const fill = s[S_HIST_FILL] as number;
+    const pos = s[S_HIST_POS] as number;
+    const lastRisk = fill > 0 ? (h[((pos - 1 + RISK_HISTORY) % RISK_HISTORY) * 2 + 1] as number) : 0;
+    if (Math.abs(risk - lastRisk) < HISTORY_STEP) return;
+    h[pos * 2] = time;
+    h[pos * 2 + 1] = risk;
+    s[S_HIST_POS] = (pos + 1) % RISK_HISTORY;
+    s[S_HIST_FILL] = Math.min(fill + 1, RISK_HISTORY);
+  }
+}
