@@ -12,15 +12,15 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { SEVERITIES } from "../engine/types.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import type { AgentBrief, AgentDirectory, AgentListQuery, AgentSummary, Tier } from "./deps.js";
+import type { AgentBrief, AgentDetail, AgentDirectory, AgentListQuery, Tier } from "./deps.js";
 
 /** What the local directory needs from the engine's profile store (the composition root adapts it). */
 export interface LocalProfiles {
   ids(): Iterable<string>;
   /** Cheap: risk, tier and last-seen time, called for every agent on a listing. */
   brief(agentId: string): AgentBrief | undefined;
-  /** The full readable summary (engine `profiles.summarize`). */
-  summarize(agentId: string): AgentSummary | undefined;
+  /** The full readable profile (engine `profiles.summarize`). */
+  summarize(agentId: string): object | undefined;
 }
 
 const positionSchema = z.object({ r: z.number().min(0).max(1), id: z.string().min(1).max(256) }).strict();
@@ -37,6 +37,12 @@ function matches(brief: AgentBrief, query: AgentListQuery): boolean {
     (query.minRisk === undefined || brief.risk >= query.minRisk) &&
     (query.seenSinceMs === undefined || brief.lastSeenMs >= query.seenSinceMs)
   );
+}
+
+function detailOf(profiles: LocalProfiles, agentId: string): AgentDetail | undefined {
+  const brief = profiles.brief(agentId);
+  const profile = brief && profiles.summarize(agentId);
+  return brief && profile ? { ...brief, profile } : undefined;
 }
 
 const cursorOf = (brief: AgentBrief) => encodeCursor({ r: brief.risk, id: brief.agentId });
@@ -58,7 +64,7 @@ export function createLocalAgentDirectory(profiles: LocalProfiles): AgentDirecto
       return { items, nextCursor: rows.length > query.limit && last ? cursorOf(last) : null };
     },
     async get(agentId) {
-      return profiles.summarize(agentId);
+      return detailOf(profiles, agentId);
     },
   };
 }
@@ -138,8 +144,9 @@ export function createRedisAgentDirectory(redis: Redis, options: RedisDirectoryO
       return { items, nextCursor: lastExamined ? encodeCursor(lastExamined) : null };
     },
     async get(agentId) {
-      const summary = await redis.hget(k.agent(agentId), "summary");
-      return summary === null ? undefined : (JSON.parse(summary) as AgentSummary);
+      const [risk, tier, lastSeenMs, profile] = await redis.hmget(k.agent(agentId), ...FIELDS, "profile");
+      const brief = briefFromHash(agentId, [risk ?? null, tier ?? null, lastSeenMs ?? null]);
+      return brief && profile ? { ...brief, profile: JSON.parse(profile) as object } : undefined;
     },
   };
 }
@@ -199,30 +206,30 @@ export function createAgentPublisher(
   }
 
   async function publishChanged(): Promise<number> {
-    const changed: AgentSummary[] = [];
+    const changed: AgentDetail[] = [];
     let newest = watermark;
     for (const id of profiles.ids()) {
       const brief = profiles.brief(id);
       if (!brief || brief.lastSeenMs < watermark) continue;
-      const summary = profiles.summarize(id);
-      if (!summary) continue;
-      changed.push(summary);
+      const detail = detailOf(profiles, id);
+      if (!detail) continue;
+      changed.push(detail);
       newest = Math.max(newest, brief.lastSeenMs);
     }
     const nowMs = now();
     for (let start = 0; start < changed.length; start += batch) {
       const pipeline = redis.pipeline();
-      for (const summary of changed.slice(start, start + batch)) {
-        const key = k.agent(summary.agentId);
+      for (const detail of changed.slice(start, start + batch)) {
+        const key = k.agent(detail.agentId);
         pipeline.hset(key, {
-          risk: summary.risk,
-          tier: summary.tier,
-          lastSeenMs: summary.lastSeenMs,
-          summary: JSON.stringify(summary),
+          risk: detail.risk,
+          tier: detail.tier,
+          lastSeenMs: detail.lastSeenMs,
+          profile: JSON.stringify(detail.profile),
         });
         pipeline.pexpire(key, ttlMs);
-        pipeline.zadd(k.byRisk, -summary.risk, summary.agentId);
-        pipeline.zadd(k.expiry, nowMs + ttlMs, summary.agentId);
+        pipeline.zadd(k.byRisk, -detail.risk, detail.agentId);
+        pipeline.zadd(k.expiry, nowMs + ttlMs, detail.agentId);
       }
       await pipeline.exec();
     }

@@ -28,13 +28,12 @@ export interface AgentBrief {
 }
 
 /**
- * The readable profile (engine `profiles.summarize(agentId)`): top endpoints with shares, size
- * statistics, transitions, rate baseline, addresses, user agents, risk history, recent reasons.
- * Only the fields the API sorts and filters on are fixed here; the rest is shown as the engine
- * summarizes it.
+ * One agent in full: its brief plus the readable profile (engine `profiles.summarize(agentId)`:
+ * top endpoints with shares, size statistics, transitions, rate baseline, addresses, user agents,
+ * risk history, recent reasons), shown as the engine summarizes it.
  */
-export interface AgentSummary extends AgentBrief {
-  [field: string]: unknown;
+export interface AgentDetail extends AgentBrief {
+  profile: object;
 }
 
 export interface AgentListQuery {
@@ -50,7 +49,7 @@ export interface AgentListQuery {
 export interface AgentDirectory {
   /** Agents by risk (highest first, then agent id), filtered, one page at a time. */
   list(query: AgentListQuery): Promise<Page<AgentBrief>>;
-  get(agentId: string): Promise<AgentSummary | undefined>;
+  get(agentId: string): Promise<AgentDetail | undefined>;
 }
 
 export interface AlertQuery {

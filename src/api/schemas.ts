@@ -169,8 +169,9 @@ export const agentListSchema = page(agentBriefSchema);
 export const alertListSchema = page(alertSchema);
 
 export const agentDetailSchema = z.object({
-  /** The engine's readable profile summary (endpoints, sizes, transitions, rates, risk history...). */
-  agent: z.looseObject(agentBriefSchema.shape),
+  agent: agentBriefSchema,
+  /** The engine's readable profile (endpoints, sizes, transitions, rates, risk history...). */
+  profile: z.record(z.string(), z.unknown()),
   decision: decisionSchema.nullable(),
   recentAlerts: z.array(alertSchema),
 });

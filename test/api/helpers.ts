@@ -6,7 +6,7 @@
 import type { Decision } from "../../src/actions/records.js";
 import { createLocalAgentDirectory, type LocalProfiles } from "../../src/api/agent-directory.js";
 import { createMemoryAlertLog } from "../../src/api/alert-log.js";
-import type { AgentSummary, AlertLog, DecisionSource, StatusApiDeps } from "../../src/api/deps.js";
+import type { AgentDetail, AlertLog, DecisionSource, StatusApiDeps, Tier } from "../../src/api/deps.js";
 import { statusApiOptionsSchema } from "../../src/api/options.js";
 import { buildStatusServer } from "../../src/api/server.js";
 import type { Alert, Severity } from "../../src/engine/types.js";
@@ -108,32 +108,36 @@ export class TestDecisions implements DecisionSource {
   }
 }
 
-export function makeSummary(agentId: string, risk: number, tier: AgentSummary["tier"], lastSeenMs = NOW) {
+/** An agent as a directory returns it, with a small stand-in for the engine's profile summary. */
+export function makeSummary(agentId: string, risk: number, tier: Tier, lastSeenMs = NOW): AgentDetail {
   return {
     agentId,
     risk,
     tier,
     lastSeenMs,
-    topEndpoints: [{ template: "GET /customers/{id}", share: 0.8 }],
-    addresses: ["203.0.113.0/24"],
-  } satisfies AgentSummary;
+    profile: {
+      agentId,
+      endpoints: [{ method: "GET", template: "/customers/{id}", share: 0.8 }],
+      networks: [{ value: "203.0.113.0/24" }],
+    },
+  };
 }
 
 export class FakeProfiles implements LocalProfiles {
-  readonly agents = new Map<string, AgentSummary>();
-  add(summary: AgentSummary): this {
-    this.agents.set(summary.agentId, summary);
+  readonly agents = new Map<string, AgentDetail>();
+  add(detail: AgentDetail): this {
+    this.agents.set(detail.agentId, detail);
     return this;
   }
   ids() {
     return this.agents.keys();
   }
   brief(agentId: string) {
-    const summary = this.agents.get(agentId);
-    return summary && { agentId, risk: summary.risk, tier: summary.tier, lastSeenMs: summary.lastSeenMs };
+    const detail = this.agents.get(agentId);
+    return detail && { agentId, risk: detail.risk, tier: detail.tier, lastSeenMs: detail.lastSeenMs };
   }
   summarize(agentId: string) {
-    return this.agents.get(agentId);
+    return this.agents.get(agentId)?.profile;
   }
 }
 

@@ -65,8 +65,13 @@ describe("GET /v1/agents/:id", () => {
     const res = await s.app.inject({ url: "/v1/agents/agent-high", headers: bearer(s.keys.read.key) });
     expect(res.statusCode).toBe(200);
     const body = agentDetailSchema.parse(res.json());
-    expect(body.agent).toMatchObject({ agentId: "agent-high", risk: 0.82, tier: "high" });
-    expect(body.agent.topEndpoints).toEqual([{ template: "GET /customers/{id}", share: 0.8 }]);
+    expect(body.agent).toEqual({
+      agentId: "agent-high",
+      risk: 0.82,
+      tier: "high",
+      lastSeen: new Date(NOW).toISOString(),
+    });
+    expect(body.profile).toEqual(makeSummary("agent-high", 0.82, "high").profile);
     expect(body.decision).toMatchObject({ type: "throttle", ratePerMinute: 30 });
     expect(body.decision?.expiresAt).toBe(new Date(NOW + 3_600_000).toISOString());
     expect(body.recentAlerts.map((a) => a.severity)).toEqual(["high", "medium"]);

@@ -56,8 +56,10 @@ export function agentRoutes(deps: StatusApiDeps): AnyRoute[] {
           deps.decisions.get(params.id),
           deps.alerts.list({ agentId: params.id, limit: RECENT_ALERTS }),
         ]);
+        const { profile, ...brief } = agent;
         return {
-          agent: withIsoTime(agent),
+          agent: withIsoTime(brief),
+          profile,
           decision: decision ? decisionView(decision) : null,
           recentAlerts: alerts.items,
         };
