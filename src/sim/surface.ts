@@ -401,7 +401,7 @@ export function formatObjectId(r: Resource, n: number): string {
       const h = hash32(r.name);
       const w = [fmix32(n ^ h), fmix32(n + 0x9e3779b9 + h), fmix32(n * 3 + h), fmix32(n ^ 0x5bd1e995 ^ h)];
       const hex = w.map((x) => x.toString(16).padStart(8, "0")).join("");
-      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${"89ab"[w[3] as number & 3]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${"89ab"[(w[3] as number) & 3]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
     }
     case "opaque": {
       let x = fmix32(n ^ hash32(r.name));
