@@ -123,7 +123,10 @@ export async function runKafkaPipeline(
     try {
       // Both at once: each finishes its own batches and commits; neither waits for the other.
       await Promise.race([Promise.all([repartition?.stop(), detect.stop()]), deadline]);
-      logger.info({ ms: Date.now() - started, counters }, "kafka pipeline stopped");
+      logger.info(
+        { ms: Date.now() - started, counters, repartition: repartition?.stats(), detect: detect.stats() },
+        "kafka pipeline stopped",
+      );
     } finally {
       clearTimeout(timer);
     }

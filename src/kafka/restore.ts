@@ -18,6 +18,33 @@ export interface RestoreOptions {
   timeoutMs: number;
 }
 
+/**
+ * Low and high (last stable) offsets of every partition. kafkajs's admin gives up at once on
+ * errors like NOT_LEADER_FOR_PARTITION, routine right after a topic is created or a broker
+ * restarts; they are retried here for a bounded time.
+ */
+export async function fetchTopicOffsets(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs = 30_000,
+): Promise<{ partition: number; low: string; high: string }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        return await admin.fetchTopicOffsets(topic);
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Latest snapshot per agent, per requested partition. */
 export type RestoredState = Map<number, Map<string, ProfileSnapshot>>;
 
@@ -28,14 +55,7 @@ export async function readChangelog(
   options: RestoreOptions,
 ): Promise<RestoredState> {
   const state: RestoredState = new Map(partitions.map((p) => [p, new Map()]));
-  const admin = kafka.admin();
-  await admin.connect();
-  let offsets: Awaited<ReturnType<typeof admin.fetchTopicOffsets>>;
-  try {
-    offsets = await admin.fetchTopicOffsets(topic);
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await fetchTopicOffsets(kafka, topic);
   // Offset of the last record to read, per partition that has any.
   const remaining = new Map<number, number>();
   for (const { partition, high, low } of offsets) {

@@ -9,8 +9,14 @@
  * detection restores profiles; a batch of a partition waits (heartbeating) until it is open. When a
  * commit fails the partition is closed, so its state is rebuilt from what was committed before the
  * batch is retried.
+ *
+ * Committed-offset floor: kafkajs reads a partition's committed offset with an OffsetFetch that
+ * does not wait for pending transactional commits (no KIP-447 `require_stable`), so right after a
+ * rebalance it can hand out records this stage already committed. The stage therefore keeps its
+ * own floor per partition: read again once the partition is fenced (the previous owner's
+ * transactions are then complete) and raised at every commit; records below it are skipped.
  */
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { KafkaOptions } from "./options.js";
 import { Outbox, TransactionalProducers } from "./transactions.js";
@@ -41,7 +47,10 @@ export interface StageStats {
   records: number;
   batches: number;
   commits: number;
+  /** Batches whose transaction failed; their partition was reopened from committed state. */
   failedCommits: number;
+  /** Records handed out again below the committed offset, and skipped. */
+  belowFloor: number;
   /** Partitions currently open on this instance. */
   partitions: number[];
 }
@@ -51,12 +60,15 @@ const HEARTBEAT_EVERY = 2_000;
 
 export class TransactionalStage {
   private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  /** Offset of the first record not yet committed, per open partition. */
+  private readonly floors = new Map<number, number>();
   private readonly producers: TransactionalProducers;
   private readonly ready = new Map<number, PartitionProcessor>();
   private readonly opening = new Map<number, Promise<void>>();
   private readonly openingToken = new Map<number, symbol>();
   private assigned = new Set<number>();
-  private readonly counters = { records: 0, batches: 0, commits: 0, failedCommits: 0 };
+  private readonly counters = { records: 0, batches: 0, commits: 0, failedCommits: 0, belowFloor: 0 };
 
   constructor(
     kafka: Kafka,
@@ -75,6 +87,7 @@ export class TransactionalStage {
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
     });
+    this.admin = kafka.admin();
     this.producers = new TransactionalProducers(
       kafka,
       `${def.groupId}-${def.topic}`,
@@ -91,6 +104,7 @@ export class TransactionalStage {
   }
 
   async start(): Promise<void> {
+    await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({
       topic: this.def.topic,
@@ -111,6 +125,7 @@ export class TransactionalStage {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
     await this.producers.releaseAll();
+    await this.admin.disconnect();
     for (const partition of this.ready.keys()) this.def.close(partition);
     this.ready.clear();
   }
@@ -131,11 +146,13 @@ export class TransactionalStage {
     const token = Symbol("opening");
     const opening = (async () => {
       await Promise.all(partitions.map((p) => this.producers.fence(p)));
+      const floors = await this.committedOffsets(partitions);
       const processors = await this.def.open(partitions, keepAlive);
       for (const [partition, processor] of processors) {
         // The assignment may have changed while restoring: keep only what is still ours.
         if (this.openingToken.get(partition) === token && this.assigned.has(partition)) {
           this.ready.set(partition, processor);
+          this.floors.set(partition, floors.get(partition) ?? 0);
         } else {
           this.def.close(partition);
         }
@@ -162,7 +179,19 @@ export class TransactionalStage {
     return opening;
   }
 
+  /** The group's committed offsets; read after fencing, when no commit of theirs can be pending. */
+  private async committedOffsets(partitions: number[]): Promise<Map<number, number>> {
+    const [offsets] = await this.admin.fetchOffsets({ groupId: this.def.groupId, topics: [this.def.topic] });
+    const wanted = new Set(partitions);
+    const floors = new Map<number, number>();
+    for (const { partition, offset } of offsets?.partitions ?? []) {
+      if (wanted.has(partition)) floors.set(partition, Math.max(0, Number(offset)));
+    }
+    return floors;
+  }
+
   private closePartition(partition: number): void {
+    this.floors.delete(partition);
     this.ready.delete(partition);
     this.opening.delete(partition);
     this.openingToken.delete(partition);
@@ -199,20 +228,27 @@ export class TransactionalStage {
   }: EachBatchPayload): Promise<void> {
     const partition = batch.partition;
     const processor = await this.processorFor(partition, heartbeat);
+    const floor = this.floors.get(partition) ?? 0;
     const outbox = new Outbox();
     let last = -1;
     let handled = 0;
-    for (const message of batch.messages) {
-      // On shutdown or rebalance, stop here and commit what is done: the rest is fetched again.
-      if (!isRunning() || isStale()) break;
-      const offset = Number(message.offset);
-      processor.handle(message, offset, outbox);
-      last = offset;
-      if (++handled % HEARTBEAT_EVERY === 0) await heartbeat();
-    }
-    if (last < 0) return;
-    processor.seal(outbox, last + 1);
     try {
+      for (const message of batch.messages) {
+        // On shutdown or rebalance, stop here and commit what is done: the rest is fetched again.
+        if (!isRunning() || isStale()) break;
+        const offset = Number(message.offset);
+        if (offset < floor) {
+          this.counters.belowFloor++;
+          resolveOffset(message.offset);
+          continue;
+        }
+        processor.handle(message, offset, outbox);
+        last = offset;
+        // A failed heartbeat means a rebalance is under way: commit what is done before rejoining.
+        if (++handled % HEARTBEAT_EVERY === 0 && !(await heartbeat().then(ok, notOk))) break;
+      }
+      if (last < 0) return;
+      processor.seal(outbox, last + 1);
       await this.producers.commit(outbox, {
         consumerGroupId: this.def.groupId,
         topic: this.def.topic,
@@ -220,18 +256,22 @@ export class TransactionalStage {
         nextOffset: String(last + 1),
       });
     } catch (error) {
+      // The processor's state now holds records that were not committed: rebuild it from what was.
       this.counters.failedCommits++;
       this.closePartition(partition);
       throw error;
     }
     processor.committed();
+    this.floors.set(partition, last + 1);
     resolveOffset(String(last));
     this.counters.records += handled;
     this.counters.batches++;
     this.counters.commits++;
-    await heartbeat();
   }
 }
+
+const ok = () => true;
+const notOk = () => false;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

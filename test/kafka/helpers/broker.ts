@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Kafka, type KafkaMessage, logLevel, type Message, Partitioners } from "kafkajs";
+import { fetchTopicOffsets } from "../../../src/kafka/restore.js";
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 
@@ -97,13 +98,10 @@ export interface ReadRecord {
 
 /** Every committed record of `topic` as of now, in partition order. */
 export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
   const ends = new Map<number, number>();
-  for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+  for (const { partition, high, low } of await fetchTopicOffsets(kafka, topic)) {
     if (Number(high) > Number(low)) ends.set(partition, Number(high) - 1);
   }
-  await admin.disconnect();
   const records: ReadRecord[] = [];
   if (ends.size === 0) return records;
   const consumer = kafka.consumer({ groupId: uniqueName("test-reader"), maxWaitTimeInMs: 100 });
