@@ -36,7 +36,7 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
   const failureBurst = Math.max(1, Math.ceil(options.failedAuthPerSecond * 2));
 
   app.decorateRequest("principal", undefined);
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
     const auth = request.routeOptions.config.auth;
     // Unmatched URLs carry no auth config and fall through to the 404 handler.
     if (auth === undefined || auth === "public") return;
@@ -55,6 +55,8 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
       throw new ApiError(403, "FORBIDDEN", `needs one of: ${auth.join(", ")}`);
     }
     request.principal = principal;
+    // Both, so the "request completed" line (written through reply.log) names the key's holder.
     request.log = request.log.child({ keyName: principal.name });
+    reply.log = request.log;
   });
 }
