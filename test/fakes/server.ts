@@ -13,6 +13,8 @@ export interface RecordedRequest {
   body: string;
   /** What the fake answered. */
   status: number;
+  /** Wall time the request was complete. */
+  at: number;
 }
 
 export interface Reply {
@@ -87,7 +89,13 @@ export class FakeServer {
       const reply: Scripted =
         scripted ??
         this.handler({ method: req.method ?? "", path: url.pathname, url, headers: req.headers, body });
-      const base = { method: req.method ?? "", path: url.pathname, headers: req.headers, body };
+      const base = {
+        method: req.method ?? "",
+        path: url.pathname,
+        headers: req.headers,
+        body,
+        at: Date.now(),
+      };
       if (reply === "drop") {
         this.requests.push({ ...base, status: 0 });
         req.socket.destroy();
