@@ -59,10 +59,17 @@ export interface Agent {
   readonly attack: { kind: AttackKind; at: number; variant: string | undefined } | undefined;
 }
 
+/** Last token derived per agent: consecutive requests almost always share it. */
+const lastToken = new WeakMap<Agent, { epoch: number; token: string }>();
+
 /** The token the agent holds at time `t`: rotates every `tokenTtlMs`, derived, never stored. */
 export function tokenAt(agent: Agent, t: number): string {
   const epoch = Math.floor((t + agent.tokenPhaseMs) / agent.tokenTtlMs);
-  return `tok_${RngClass.derive(agent.seed, `token:${epoch}`).base62(22)}`;
+  const cached = lastToken.get(agent);
+  if (cached?.epoch === epoch) return cached.token;
+  const token = `tok_${RngClass.derive(agent.seed, `token:${epoch}`).base62(22)}`;
+  lastToken.set(agent, { epoch, token });
+  return token;
 }
 
 /** When the token held at `t` expires. */

@@ -47,6 +47,18 @@ describe("renderers", () => {
     });
   });
 
+  it("json is byte-identical to JSON.stringify of the canonical object, whatever the strings hold", () => {
+    for (const [ms, ua] of [
+      [Date.UTC(2026, 0, 5, 9, 15, 2, 5), "plain/1.0"],
+      [Date.UTC(2026, 0, 5, 9, 15, 2, 45), 'q"uote\\back\nline\u0001 é 😀'],
+      [Date.UTC(2026, 0, 5, 9, 15, 3, 0), "x"],
+    ] as const) {
+      const e = { ...event, timestamp: ms, userAgent: ua, path: `/a?q=${ua}` };
+      const { malicious: _, ...fields } = e;
+      expect(renderJson(e)).toBe(JSON.stringify({ ...fields, timestamp: new Date(ms).toISOString() }));
+    }
+  });
+
   it("nginx is `combined` with the agent in $remote_user and nginx's \\xHH escaping", () => {
     const line = renderNginx(event);
     expect(nginxTime(event.timestamp)).toBe("05/Jan/2026:09:15:02 +0000");
