@@ -47,6 +47,28 @@ export const statusApiOptionsSchema = z
      * logs and failed-auth limits. Empty: use the socket address.
      */
     trustedProxies: z.array(z.string().min(1)).default([]),
+    /** Alerts kept for `GET /v1/alerts` (in memory, or in the shared Redis stream). */
+    alertsKept: z.number().int().min(100).max(10_000_000).default(10_000),
+    /**
+     * Several instances in one consumer group (used when Redis is configured): each publishes the
+     * agents it holds so that any instance answers for any agent.
+     */
+    shared: z
+      .object({
+        /** Redis key prefix shared by the instances of one deployment. */
+        prefix: z.string().min(1).max(64).default("agentwatch:api:"),
+        /** How often an instance publishes the agents that saw events since its last round. */
+        publishIntervalMs: z.number().int().min(100).max(600_000).default(5_000),
+        /** How long a published agent stays visible without being refreshed. */
+        ttlSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(30 * 86_400)
+          .default(3_600),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

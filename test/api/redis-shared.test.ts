@@ -10,6 +10,8 @@ import {
 } from "../../src/api/agent-directory.js";
 import { createRedisAlertLog } from "../../src/api/alert-log.js";
 import type { AgentDirectory } from "../../src/api/deps.js";
+import { statusApiOptionsSchema } from "../../src/api/options.js";
+import { createApiStores } from "../../src/api/stores.js";
 import { bearer, buildTestServer, FakeProfiles, makeAlert, makeSummary, NOW } from "./helpers.js";
 import { connectTestRedis, deletePrefix, testPrefix } from "./redis-env.js";
 
@@ -156,4 +158,37 @@ describe.skipIf(!redis)("shared alert log over Redis", () => {
     expect(high.items.map((a) => a.id)).toEqual([alerts[11]?.id, alerts[9]?.id, alerts[7]?.id]);
     expect(high.nextCursor).toBeNull();
   });
+});
+
+describe("createApiStores", () => {
+  it("stays in process without Redis", async () => {
+    const options = statusApiOptionsSchema.parse({ alertsKept: 100 });
+    const stores = createApiStores(new FakeProfiles().add(makeSummary("solo", 0.5, "medium")), options);
+    expect(stores.publisher).toBeUndefined();
+    expect((await stores.agents.get("solo"))?.tier).toBe("medium");
+    for (let i = 0; i < 150; i++) await stores.alerts.append(makeAlert("solo", "low"));
+    expect((await stores.alerts.list({ limit: 500 })).items).toHaveLength(100);
+  });
+
+  it.skipIf(!redis)(
+    "lets two instances see each other's agents and alerts through the publisher",
+    async () => {
+      if (!redis) return;
+      const prefix = testPrefix();
+      prefixes.push(prefix);
+      const options = statusApiOptionsSchema.parse({ shared: { prefix, publishIntervalMs: 100 } });
+      const a = createApiStores(new FakeProfiles().add(makeSummary("on-a", 0.7, "high")), options, redis);
+      const b = createApiStores(new FakeProfiles().add(makeSummary("on-b", 0.3, "low")), options, redis);
+      a.publisher?.start(options.shared.publishIntervalMs);
+      b.publisher?.start(options.shared.publishIntervalMs);
+      await b.alerts.append(makeAlert("on-b", "low"));
+      const deadline = Date.now() + 5000;
+      while (!(await a.agents.get("on-b")) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      await Promise.all([a.publisher?.stop(), b.publisher?.stop()]);
+      expect((await a.agents.get("on-b"))?.risk).toBe(0.3);
+      expect((await b.agents.list({ limit: 10 })).items.map((x) => x.agentId)).toEqual(["on-a", "on-b"]);
+      expect((await a.alerts.list({ agentId: "on-b", limit: 10 })).items).toHaveLength(1);
+    },
+  );
 });
