@@ -61,7 +61,10 @@ export interface Decisions {
 }
 
 export interface ActionsStats {
+  /** Per sink, per outcome: delivered, skipped, duplicate, dead-lettered, retried. */
   deliveries: Record<string, Record<string, number>>;
+  /** Decisions made, by change (created, escalated) and alerts allowlisted. */
+  decisionsMade: Record<string, number>;
   decisionsActive: number;
   queued: number;
   deadLettered: number;
@@ -96,6 +99,7 @@ class ActionLayer implements Actions {
   readonly #sinks: Sink[];
   readonly #clock = new EventClock();
   readonly #counts: Record<string, Record<string, number>> = {};
+  readonly #decisionCounts: Record<string, number> = {};
   readonly #ending = new Set<string>();
   #queue: DurableQueue | undefined;
   #ownsQueue = false;
@@ -175,6 +179,7 @@ class ActionLayer implements Actions {
     for (const [sink, counts] of Object.entries(this.#counts)) deliveries[sink] = { ...counts };
     return {
       deliveries,
+      decisionsMade: { ...this.#decisionCounts },
       decisionsActive: this.#activeCount,
       queued: this.#queue?.depth ?? 0,
       deadLettered: this.#deadLettered,
@@ -208,6 +213,10 @@ class ActionLayer implements Actions {
     const counts = this.#counts[sink];
     counts[outcome] = (counts[outcome] ?? 0) + 1;
     if (outcome === "dead-lettered") this.#deadLettered++;
+  }
+
+  #countDecision(change: string): void {
+    this.#decisionCounts[change] = (this.#decisionCounts[change] ?? 0) + 1;
   }
 
   async #run(): Promise<void> {
@@ -284,7 +293,7 @@ class ActionLayer implements Actions {
   async #decide(alert: Alert): Promise<SinkEvent> {
     this.#clock.observe(Date.parse(alert.timestamp));
     if ((await this.#currentAllowlist()).has(alert.agentId, alert.request.clientIp)) {
-      this.#count("policy", "allowlisted");
+      this.#countDecision("allowlisted");
       return { kind: "alert", alert, decision: undefined, change: "none", allowlisted: true };
     }
     const { tiers, decisions, shadow } = this.#options;
@@ -300,7 +309,7 @@ class ActionLayer implements Actions {
         at: previous.expiresAt,
       });
     }
-    if (outcome.change === "created" || outcome.change === "escalated") this.#count("policy", outcome.change);
+    if (outcome.change === "created" || outcome.change === "escalated") this.#countDecision(outcome.change);
     return { kind: "alert", alert, decision: outcome.decision, change: outcome.change, allowlisted: false };
   }
 

@@ -182,7 +182,7 @@ export class SinkRunner {
       if (this.#abort.signal.aborted) return "stopped";
       const claim = await this.#deps.ledger.claim(job.key);
       if (claim !== "busy") return claim;
-      await this.#sleep(Math.max(50, Math.min(5_000, this.#options.claimLease / 4))).catch(() => undefined);
+      await this.#sleep(Math.max(20, Math.min(1_000, this.#options.claimLease / 4))).catch(() => undefined);
     }
   }
 
