@@ -17,13 +17,7 @@ import type { Logger } from "pino";
 import type { Alert } from "../engine/types.js";
 import type { NormalizedEvent } from "../events/event.js";
 import type { KafkaOptions, KafkaTopicNames } from "./options.js";
-import {
-  alertMessage,
-  deadLetterMessage,
-  encodeSnapshot,
-  type ProfileSnapshot,
-  type RecordRejection,
-} from "./records.js";
+import { alertMessage, deadLetterMessage, encodeSnapshot, type RecordRejection } from "./records.js";
 import { readChangelog } from "./restore.js";
 import type { PartitionProcessor, StageDefinition } from "./stage.js";
 import type { PipelineCounters } from "./stats.js";
@@ -33,8 +27,9 @@ import type { Outbox } from "./transactions.js";
 export interface DetectionEngine {
   process(event: NormalizedEvent): Alert | undefined;
   readonly profiles: {
-    serialize(agentId: string): unknown;
-    restore(agentId: string, data: unknown): void;
+    /** The agent's profile as JSON, undefined when it is not tracked (evicted). */
+    serialize(agentId: string): string | undefined;
+    restore(agentId: string, data: string): void;
   };
 }
 
@@ -114,20 +109,18 @@ class DetectPartition implements PartitionProcessor {
       // Records are handled in offset order, so an agent touched in this batch has everything
       // below the batch's end applied.
       position.nextOffset = nextOffset;
-      const snapshot: ProfileSnapshot = {
-        v: 1,
-        agentId,
-        partition: this.partition,
-        nextOffset: String(position.nextOffset),
-        events: position.events,
-        profile: this.engine.profiles.serialize(agentId),
-      };
+      const value = encodeSnapshot(
+        {
+          v: 1,
+          agentId,
+          partition: this.partition,
+          nextOffset: String(position.nextOffset),
+          events: position.events,
+        },
+        this.engine.profiles.serialize(agentId),
+      );
       // Explicit partition: the changelog is co-partitioned with the detection topic, whatever the key hashes to.
-      outbox.push(this.topics.changelog, {
-        key: agentId,
-        value: encodeSnapshot(snapshot),
-        partition: this.partition,
-      });
+      outbox.push(this.topics.changelog, { key: agentId, value, partition: this.partition });
     }
     this.counters.snapshots += this.dirty.size;
   }
@@ -171,8 +164,8 @@ export function detectStage(
         const engine = deps.createEngine();
         const positions = new Map<string, AgentPosition>();
         for (const [agentId, snapshot] of restored.get(partition) ?? []) {
-          if (snapshot.profile !== undefined && snapshot.profile !== null) {
-            engine.profiles.restore(agentId, snapshot.profile);
+          if (snapshot.profile !== null && snapshot.profile !== undefined) {
+            engine.profiles.restore(agentId, JSON.stringify(snapshot.profile));
           }
           positions.set(agentId, { nextOffset: Number(snapshot.nextOffset), events: snapshot.events });
           agents++;

@@ -90,12 +90,19 @@ export interface ProfileSnapshot {
   nextOffset: string;
   /** Events applied to the profile over its life (across instances and restarts). */
   events: number;
-  /** The engine's serialized profile. */
+  /** The engine's profile snapshot (JSON), null when the engine no longer tracks the agent. */
   profile: unknown;
 }
 
-export function encodeSnapshot(snapshot: ProfileSnapshot): string {
-  return JSON.stringify(snapshot);
+/**
+ * `profileJson` is the engine's own JSON snapshot; it is embedded as is rather than as a string,
+ * which would escape every quote of a large document on the hot path.
+ */
+export function encodeSnapshot(
+  header: Omit<ProfileSnapshot, "profile">,
+  profileJson: string | undefined,
+): string {
+  return `${JSON.stringify(header).slice(0, -1)},"profile":${profileJson ?? "null"}}`;
 }
 
 export function decodeSnapshot(value: Buffer | null): ProfileSnapshot | undefined {

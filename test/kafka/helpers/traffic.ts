@@ -1,10 +1,22 @@
 /**
- * Synthetic gateway traffic for the Kafka tests: canonical JSON access lines for many agents, a few
- * of them attacked, with malformed records of every kind mixed in, and the expected totals.
+ * Gateway traffic for the Kafka tests: simulated agents (some of them attacked) rendered as JSON
+ * access lines, with malformed records of every kind mixed in; and what the real decoder and
+ * engine must make of it, computed here without Kafka.
  */
+import { createEngine, engineOptionsSchema } from "../../../src/engine/engine.js";
+import type { NormalizedEvent } from "../../../src/events/event.js";
+import { decodeEvent, isRejection, recordLine } from "../../../src/kafka/records.js";
+import { createLineDecoder } from "../../../src/parse/decoder.js";
+import { renderJson } from "../../../src/sim/formats.js";
+import { Simulation } from "../../../src/sim/generator.js";
+import { simulationSettingsSchema } from "../../../src/sim/settings.js";
+import type { ReadRecord } from "./broker.js";
+
+export const MAX_LINE_BYTES = 65_536;
+
 export interface Traffic {
   values: (string | Buffer)[];
-  /** Valid events per agent. */
+  /** Valid events per agent, as the real decoder sees them. */
   validByAgent: Map<string, number>;
   valid: number;
   malformed: number;
@@ -12,45 +24,71 @@ export interface Traffic {
 }
 
 const MALFORMED: (() => string | Buffer)[] = [
-  () => "{not json",
-  () => JSON.stringify({ method: "GET", path: "/x" }),
+  () => '{"timestamp": "2026-01-05T00:00:00Z", "agentId": ',
+  () => JSON.stringify({ timestamp: "2026-01-05T00:00:00Z", method: "GET", path: "/x", status: 200 }),
   () => Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
   () => "",
 ];
 
-export function syntheticTraffic(total: number, agents: number, malformedEvery = 97, attacked = 4): Traffic {
+/** About `events` simulated requests of 100 agents, every `malformedEvery`-th record malformed. */
+export function simulatedTraffic(events: number, seed: number, malformedEvery = 97): Traffic {
+  const agents = 100;
+  // The simulator produces about 31 requests per agent-hour with its default personas.
+  const hours = Math.max(1, Math.ceil(events / (agents * 31)));
+  const simulation = new Simulation(simulationSettingsSchema.parse({ agents, hours, seed }));
   const values: (string | Buffer)[] = [];
-  const validByAgent = new Map<string, number>();
-  const attackedAgents = Array.from({ length: attacked }, (_, i) => `agent-${i * 7}`);
   let malformed = 0;
-  const start = Date.UTC(2026, 0, 5);
-  for (let i = 0; i < total; i++) {
-    if (i % malformedEvery === malformedEvery - 1) {
+  for (const event of simulation) {
+    if (values.length % malformedEvery === malformedEvery - 1) {
       values.push((MALFORMED[malformed % MALFORMED.length] as () => string | Buffer)());
       malformed++;
+    }
+    values.push(renderJson(event));
+    if (values.length >= events) break;
+  }
+  const decode = createLineDecoder({ format: "json" });
+  const validByAgent = new Map<string, number>();
+  const out: NormalizedEvent[] = [];
+  let valid = 0;
+  let rejected = 0;
+  for (const value of values) {
+    out.length = 0;
+    const line = recordLine(typeof value === "string" ? Buffer.from(value) : value, MAX_LINE_BYTES);
+    if (typeof line !== "string" || decode(line, out)) {
+      rejected++;
       continue;
     }
-    const agentId = `agent-${i % agents}`;
-    // Attacked agents turn to /admin in the second half of the stream.
-    const admin = attackedAgents.includes(agentId) && i > total / 2;
-    values.push(
-      JSON.stringify({
-        timestamp: start + i * 10,
-        agentId,
-        method: "GET",
-        path: admin ? `/admin/users/${i}` : `/customers/${i % 500}`,
-        status: 200,
-        requestBytes: 0,
-        responseBytes: 512,
-        latencyMs: 12,
-        clientIp: "10.0.0.1",
-        tokenId: "",
-        userId: "",
-        userAgent: "test",
-        requestId: `req-${i}`,
-      }),
-    );
-    validByAgent.set(agentId, (validByAgent.get(agentId) ?? 0) + 1);
+    for (const e of out) validByAgent.set(e.agentId, (validByAgent.get(e.agentId) ?? 0) + 1);
+    valid += out.length;
   }
-  return { values, validByAgent, valid: total - malformed, malformed, attackedAgents };
+  const attackedAgents = simulation.agents.filter((a) => a.attack !== undefined).map((a) => a.id);
+  // Compare with what was injected: a simulated line the decoder refuses would hide a real bug.
+  if (rejected !== malformed)
+    throw new Error(`decoder rejected ${rejected} records, ${malformed} were malformed`);
+  return { values, validByAgent, valid, malformed, attackedAgents };
+}
+
+/**
+ * The alert ids an uninterrupted run must produce: the repartitioned events replayed partition by
+ * partition, in offset order, through one fresh engine per partition, as the pipeline does.
+ */
+export function referenceAlertIds(repartitioned: ReadRecord[]): string[] {
+  const engines = new Map<number, ReturnType<typeof createEngine>>();
+  const ids: string[] = [];
+  for (const { partition, message } of repartitioned) {
+    let engine = engines.get(partition);
+    if (!engine) {
+      engine = createEngine(engineOptions());
+      engines.set(partition, engine);
+    }
+    const event = decodeEvent(message.value);
+    if (isRejection(event)) throw new Error(`repartition topic holds a bad record: ${event.code}`);
+    const alert = engine.process(event);
+    if (alert) ids.push(alert.id);
+  }
+  return ids;
+}
+
+export function engineOptions() {
+  return engineOptionsSchema.parse({});
 }

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const WORKER_ENTRY = fileURLToPath(new URL("../fixtures/stub-worker.ts", import.meta.url));
+export const WORKER_ENTRY = fileURLToPath(new URL("../../../src/kafka/worker.ts", import.meta.url));
 
 export interface Worker {
   name: string;

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/**
+ * Standalone Kafka worker: the Kafka pipeline with the real decoder and engine, configured from a
+ * YAML file (first argument, optional) and AGENTWATCH_* environment overrides, stopped cleanly by
+ * SIGTERM/SIGINT. Used by the multi-process tests, the benchmark and docker-compose until
+ * `agentwatch run --kafka-brokers` wires the same pieces in the composition root.
+ *
+ *   AGENTWATCH_KAFKA__BROKERS=127.0.0.1:9092 node dist/src/kafka/worker.js [config.yaml]
+ */
+import { loadConfig } from "../config/load.js";
+import { configSchema } from "../config/schema.js";
+import { createEngine } from "../engine/engine.js";
+import { createLogger } from "../observability/logger.js";
+import { createLineDecoder } from "../parse/decoder.js";
+import { kafkaOptionsSchema } from "./options.js";
+import { runKafkaPipeline } from "./pipeline.js";
+import { stopOnSignals } from "./signals.js";
+
+const config = loadConfig(configSchema.extend({ kafka: kafkaOptionsSchema }), process.argv[2]);
+const logger = createLogger({ level: config.logging.level, name: "agentwatch" });
+const pipeline = await runKafkaPipeline(config.kafka, {
+  createEngine: () => createEngine(config.engine),
+  createDecoder: () => createLineDecoder(config.input),
+  maxLineBytes: config.input.maxLineLength,
+  logger,
+});
+stopOnSignals(pipeline, logger);
