@@ -71,6 +71,9 @@ function isUuidShape(s: string, from: number): boolean {
   );
 }
 
+/** Whether the segment `classify` last looked at had upper-case letters. */
+let sawUpper = false;
+
 /** Classifies `s[from, to)` (one non-empty segment) in a single pass. */
 function classify(s: string, from: number, to: number): Kind {
   const length = to - from;
@@ -107,6 +110,7 @@ function classify(s: string, from: number, to: number): Kind {
     if (cls !== 0 && previous !== 0 && cls !== previous) transitions++;
     previous = cls;
   }
+  sawUpper = upper > 0;
   if (digits === length) return Kind.Id;
   if (other > 0) return Kind.Literal;
   if (at > from && dotAfterAt && s.charCodeAt(to - 1) !== 46) return Kind.Email;
@@ -154,29 +158,42 @@ function decodeQueryKey(raw: string): string {
   }
 }
 
-/** Sorted, de-duplicated, lower-cased keys of `query` (the text after `?`). */
-export function queryKeysOf(query: string): readonly string[] {
-  if (query === "") return NO_KEYS;
-  const keys: string[] = [];
-  let start = 0;
-  while (start <= query.length && keys.length < MAX_QUERY_KEYS) {
-    let end = query.indexOf("&", start);
-    if (end < 0) end = query.length;
-    const eq = query.indexOf("=", start);
-    const keyEnd = eq >= 0 && eq < end ? eq : end;
+/** Inserts `key` into the sorted `keys` unless present (query strings have a handful of keys). */
+function insertSorted(keys: string[], key: string): void {
+  let i = keys.length;
+  while (i > 0 && (keys[i - 1] as string) > key) i--;
+  if (i > 0 && keys[i - 1] === key) return;
+  keys.splice(i, 0, key);
+}
+
+/**
+ * Sorted, de-duplicated, lower-cased, percent-decoded keys of the query `s[from, to)` (the text
+ * after `?`).
+ */
+export function queryKeysOf(s: string, from = 0, to = s.length): readonly string[] {
+  let keys: string[] | undefined;
+  let start = from;
+  while (start < to) {
+    let end = s.indexOf("&", start);
+    if (end < 0 || end > to) end = to;
+    let keyEnd = start;
+    let plain = true; // no upper case, `%` or `+`: the raw key is the key
+    for (; keyEnd < end; keyEnd++) {
+      const c = s.charCodeAt(keyEnd);
+      if (c === 61) break;
+      if (c === 37 || c === 43 || (c >= 65 && c <= 90)) plain = false;
+    }
     if (keyEnd > start) {
-      const key = decodeQueryKey(query.slice(start, keyEnd)).toLowerCase();
-      keys.push(key.length > MAX_QUERY_KEY_LENGTH ? key.slice(0, MAX_QUERY_KEY_LENGTH) : key);
+      let key = s.slice(start, keyEnd);
+      if (!plain) key = decodeQueryKey(key).toLowerCase();
+      if (key.length > MAX_QUERY_KEY_LENGTH) key = key.slice(0, MAX_QUERY_KEY_LENGTH);
+      if (keys === undefined) keys = [key];
+      else if (keys.length < MAX_QUERY_KEYS) insertSorted(keys, key);
+      else break;
     }
     start = end + 1;
   }
-  if (keys.length === 0) return NO_KEYS;
-  if (keys.length === 1) return keys;
-  keys.sort();
-  let unique = 1;
-  for (let i = 1; i < keys.length; i++) if (keys[i] !== keys[unique - 1]) keys[unique++] = keys[i] as string;
-  keys.length = unique;
-  return keys;
+  return keys ?? NO_KEYS;
 }
 
 /**
@@ -190,9 +207,9 @@ export function templatePath(path: string, out: PathTemplate): void {
   if (end < 0) end = path.length;
   let pathEnd = path.indexOf("?");
   if (pathEnd < 0 || pathEnd > end) pathEnd = end;
-  out.queryKeys = pathEnd < end ? queryKeysOf(path.slice(pathEnd + 1, end)) : NO_KEYS;
+  out.queryKeys = pathEnd + 1 < end ? queryKeysOf(path, pathEnd + 1, end) : NO_KEYS;
 
-  let i = 0;
+  let base = 0;
   if (path.charCodeAt(0) !== 47) {
     const scheme = path.indexOf("://");
     if (scheme <= 0 || scheme > pathEnd) {
@@ -200,13 +217,18 @@ export function templatePath(path: string, out: PathTemplate): void {
       return;
     }
     const slash = path.indexOf("/", scheme + 3);
-    i = slash < 0 || slash > pathEnd ? pathEnd : slash;
+    base = slash < 0 || slash > pathEnd ? pathEnd : slash;
   }
 
-  let template = "";
+  // While every segment is kept as sent (the common case), the template is a slice of the
+  // path; it is only assembled piece by piece from the first segment that differs.
+  let template: string | undefined;
+  let sliceEnd = base;
+  let i = base;
   while (i < pathEnd) {
+    const slashes = i;
     while (i < pathEnd && path.charCodeAt(i) === 47) i++;
-    if (i >= pathEnd) break;
+    if (i >= pathEnd) break; // trailing slashes are dropped
     let j = i;
     let encoded = false;
     while (j < pathEnd) {
@@ -227,15 +249,24 @@ export function templatePath(path: string, out: PathTemplate): void {
       }
     }
     const kind = classify(segment, from, to);
-    if (kind === Kind.Literal) {
-      template += `/${segment.slice(from, to)}`;
-    } else {
+    if (
+      template === undefined &&
+      (kind !== Kind.Literal || segment !== path || sawUpper || i - slashes !== 1)
+    ) {
+      template = path.slice(base, slashes);
+    }
+    if (kind !== Kind.Literal) {
       template += `/${KIND_PLACEHOLDER[kind]}`;
       out.objectId = segment.slice(from, to);
       out.objectNumber =
         kind === Kind.Id && to - from <= MAX_NUMBER_DIGITS ? Number(out.objectId) : undefined;
+    } else if (template !== undefined) {
+      const literal = segment.slice(from, to);
+      template += `/${sawUpper ? literal.toLowerCase() : literal}`;
     }
+    sliceEnd = j;
     i = j;
   }
-  out.template = template === "" ? "/" : template.toLowerCase();
+  if (template === undefined) template = sliceEnd > base ? path.slice(base, sliceEnd) : "/";
+  out.template = template;
 }

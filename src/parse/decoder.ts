@@ -20,7 +20,14 @@ import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
 import { CriUnwrapper, PARTIAL } from "./cri.js";
 import { FORMATS } from "./formats/index.js";
-import { type FormatDescriptor, LineRejection, type RawEvent, type Rejection, reject } from "./types.js";
+import {
+  type FormatDescriptor,
+  LineRejection,
+  type RawEvent,
+  RawEventBatch,
+  type Rejection,
+  reject,
+} from "./types.js";
 
 export type { IdentityOptions } from "../normalize/identity.js";
 export type { Rejection } from "./types.js";
@@ -88,7 +95,7 @@ export function createLineDecoder(
   const resolver = new IdentityResolver(config.identity, LIMITS.agentId, LIMITS.tokenId);
   const identity: ResolvedIdentity = { agentId: "", identitySource: "ip", tokenId: "", scopes: undefined };
   const path: PathTemplate = { template: "", queryKeys: [], objectId: undefined, objectNumber: undefined };
-  const raws: RawEvent[] = [];
+  const raws = new RawEventBatch();
   let lastDetected: FormatDescriptor = FORMATS[0] as FormatDescriptor;
 
   /** Logs are homogeneous: the format of the previous line is tried first. */
@@ -175,13 +182,17 @@ export function createLineDecoder(
     }
     const format = fixed ?? detect(line);
     if (format === undefined) return reject("UNKNOWN_FORMAT", "line matches no known log format");
-    raws.length = 0;
-    const problem = format.parse(line, raws);
-    if (problem) return problem;
+    const problem = format.parse(line, raws) ?? normalizeBatch(out);
+    raws.clear(); // drop references to the line's record (it may hold credentials)
+    return problem;
+  }
+
+  /** Normalizes every event of the batch into `out`, or none of them. */
+  function normalizeBatch(out: NormalizedEvent[]): Rejection | undefined {
     const latestAllowed = now() + config.maxFutureSkewMs;
     const start = out.length;
     for (let i = 0; i < raws.length; i++) {
-      const rejection = normalize(raws[i] as RawEvent, latestAllowed, out);
+      const rejection = normalize(raws.get(i), latestAllowed, out);
       if (rejection) {
         out.length = start;
         return raws.length > 1
@@ -198,6 +209,7 @@ export function createLineDecoder(
       return decode(line, out);
     } catch (error) {
       out.length = start;
+      raws.clear();
       // A parser bug must cost one line, not the pipeline; the message names no line content.
       return reject("MALFORMED_LINE", `decoder error: ${error instanceof Error ? error.name : "unknown"}`);
     }

@@ -64,7 +64,9 @@ export interface RequestLine {
 
 function isMethodToken(s: string, end: number): boolean {
   if (end === 0 || end > 16) return false;
-  for (let i = 0; i < end; i++) {
+  const first = s.charCodeAt(0);
+  if (first < 65 || first > 90) return false;
+  for (let i = 1; i < end; i++) {
     const c = s.charCodeAt(i);
     if (!((c >= 65 && c <= 90) || c === 45 || c === 95)) return false; // A-Z - _
   }

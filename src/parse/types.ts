@@ -65,8 +65,32 @@ export interface RawEvent {
   headerSpelling: HeaderSpelling | undefined;
 }
 
-/** A fresh RawEvent with every field present, so all events share one hidden class. */
-export function newRawEvent(): RawEvent {
+/** Back to the neutral defaults (field by field: several times faster than Object.assign). */
+function resetRawEvent(event: RawEvent): void {
+  event.timestamp = Number.NaN;
+  event.method = "";
+  event.path = "";
+  event.status = Number.NaN;
+  event.requestBytes = 0;
+  event.responseBytes = 0;
+  event.latencyMs = 0;
+  event.clientIp = "";
+  event.userAgent = "";
+  event.requestId = "";
+  event.route = undefined;
+  event.tokenId = "";
+  event.userId = "";
+  event.scopes = undefined;
+  event.agent = undefined;
+  event.consumer = undefined;
+  event.apiKeyId = undefined;
+  event.jwtSubject = undefined;
+  event.headers = undefined;
+  event.headerSpelling = undefined;
+}
+
+/** A RawEvent with every field present, so all events share one hidden class. */
+function newRawEvent(): RawEvent {
   return {
     timestamp: Number.NaN,
     method: "",
@@ -91,6 +115,48 @@ export function newRawEvent(): RawEvent {
   };
 }
 
+/**
+ * The events a parser produced for one line. Events are recycled from line to line (the
+ * decoder copies what it keeps into a fresh NormalizedEvent), which spares the garbage
+ * collector one object per event on the hot path.
+ */
+export class RawEventBatch {
+  private readonly pool: RawEvent[] = [];
+  /** Recycled events kept beyond this are dropped, so one huge Kong batch is not kept around. */
+  private static readonly POOL_LIMIT = 64;
+  length = 0;
+
+  /** Appends an event with every field at its neutral default and returns it for filling in. */
+  add(): RawEvent {
+    let event = this.pool[this.length];
+    if (event === undefined) {
+      event = newRawEvent();
+      this.pool.push(event);
+    } else {
+      resetRawEvent(event);
+    }
+    this.length++;
+    return event;
+  }
+
+  get(index: number): RawEvent {
+    return this.pool[index] as RawEvent;
+  }
+
+  /** Empties the batch, dropping references to the line's data (its headers may hold credentials). */
+  clear(): void {
+    for (let i = 0; i < this.length; i++) (this.pool[i] as RawEvent).headers = undefined;
+    if (this.pool.length > RawEventBatch.POOL_LIMIT) this.pool.length = RawEventBatch.POOL_LIMIT;
+    this.length = 0;
+  }
+
+  /** Drops the events added after the first `length` (a batch record turned out bad). */
+  truncate(length: number): void {
+    for (let i = length; i < this.length; i++) (this.pool[i] as RawEvent).headers = undefined;
+    this.length = length;
+  }
+}
+
 /** One supported log format. `formats/index.ts` lists them; nothing dispatches on names. */
 export interface FormatDescriptor {
   readonly name: string;
@@ -98,6 +164,6 @@ export interface FormatDescriptor {
   readonly description: string;
   /** Cheap test (substring checks, no parsing) whether `line` is probably in this format. */
   sniff(line: string): boolean;
-  /** Parses `line`, pushing one RawEvent per record (Kong batches carry several). */
-  parse(line: string, out: RawEvent[]): Rejection | undefined;
+  /** Parses `line`, adding one RawEvent per record to `out` (Kong batches carry several). */
+  parse(line: string, out: RawEventBatch): Rejection | undefined;
 }

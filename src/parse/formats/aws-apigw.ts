@@ -22,8 +22,7 @@ import { parseJsonObject } from "../safe-json.js";
 import {
   type FormatDescriptor,
   LineRejection,
-  newRawEvent,
-  type RawEvent,
+  type RawEventBatch,
   type Rejection,
   reject,
 } from "../types.js";
@@ -45,11 +44,11 @@ function routeTemplate(resourcePath: string, routeKey: string): string | undefin
   return route;
 }
 
-function parse(line: string, out: RawEvent[]): Rejection | undefined {
+function parse(line: string, out: RawEventBatch): Rejection | undefined {
   const record = parseJsonObject(line);
   if (record instanceof LineRejection) return record;
   read.reset();
-  const event = newRawEvent();
+  const event = out.add();
   const epoch = record.requestTimeEpoch;
   const clf = record.requestTime;
   if ((epoch == null || epoch === "-") && (typeof clf !== "string" || clf === "-")) {
@@ -97,7 +96,6 @@ function parse(line: string, out: RawEvent[]): Rejection | undefined {
   }
   if (event.apiKeyId !== undefined) event.tokenId = event.apiKeyId;
   if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
-  out.push(event);
   return undefined;
 }
 

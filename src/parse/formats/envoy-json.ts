@@ -19,19 +19,18 @@ import { parseJsonObject } from "../safe-json.js";
 import {
   type FormatDescriptor,
   LineRejection,
-  newRawEvent,
-  type RawEvent,
+  type RawEventBatch,
   type Rejection,
   reject,
 } from "../types.js";
 
 const read = new FieldReader();
 
-function parse(line: string, out: RawEvent[]): Rejection | undefined {
+function parse(line: string, out: RawEventBatch): Rejection | undefined {
   const record = parseJsonObject(line);
   if (record instanceof LineRejection) return record;
   read.reset();
-  const event = newRawEvent();
+  const event = out.add();
   event.method = read.text(record.method ?? record[":method"], "method");
   event.path = read.text(record["x-envoy-origin-path"] ?? record.path ?? record[":path"], "path");
   if (event.method === "" || event.path === "") {
@@ -59,7 +58,6 @@ function parse(line: string, out: RawEvent[]): Rejection | undefined {
   if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
   event.headers = record;
   event.headerSpelling = ENVOY_SPELLING;
-  out.push(event);
   return undefined;
 }
 

@@ -15,7 +15,7 @@
  */
 import { firstHop, parseIsoTime } from "../fields.js";
 import { type RequestLine, splitRequestLine, Tokenizer } from "../tokenizer.js";
-import { type FormatDescriptor, newRawEvent, type RawEvent, type Rejection, reject } from "../types.js";
+import { type FormatDescriptor, type RawEventBatch, type Rejection, reject } from "../types.js";
 
 const tokens = new Tokenizer();
 const request: RequestLine = { method: "", target: "" };
@@ -27,10 +27,10 @@ function isCount(s: string | undefined): boolean {
   return s !== undefined && s !== "" && /^\d+$/.test(s);
 }
 
-function parse(line: string, out: RawEvent[]): Rejection | undefined {
+function parse(line: string, out: RawEventBatch): Rejection | undefined {
   const close = line.indexOf("]");
   if (line.charCodeAt(0) !== 91 || close < 0) return reject("MALFORMED_LINE", "no [START_TIME] field");
-  const event = newRawEvent();
+  const event = out.add();
   event.timestamp = parseIsoTime(line.slice(1, close));
   tokens.reset(line, close + 1);
   const requestLine = tokens.next();
@@ -64,7 +64,6 @@ function parse(line: string, out: RawEvent[]): Rejection | undefined {
   if (userAgent !== undefined && userAgent !== "-") event.userAgent = userAgent;
   const requestId = fields[numbers + 6];
   if (requestId !== undefined && requestId !== "-") event.requestId = requestId;
-  out.push(event);
   return undefined;
 }
 

@@ -9,35 +9,41 @@
  * configured order (usually to the IP). Other keys (such as `identitySource` or `template`
  * from an exported NormalizedEvent) are ignored and recomputed.
  */
+import { z } from "zod";
 import { accessEventSchema } from "../../events/event.js";
 import { FieldReader } from "../fields.js";
 import { parseJsonObject } from "../safe-json.js";
 import {
   type FormatDescriptor,
   LineRejection,
-  newRawEvent,
-  type RawEvent,
+  type RawEventBatch,
   type Rejection,
   reject,
 } from "../types.js";
 
 const read = new FieldReader();
-const timestampSchema = accessEventSchema.shape.timestamp;
+/**
+ * The schema's rule for textual timestamps: the input side of its ISO 8601 branch (a pattern
+ * check), then the branch's own conversion, `Date.parse`. Running the whole union through zod
+ * costs five times more for the same answer.
+ */
+const isoBranch = accessEventSchema.shape.timestamp.options.find((option) => option instanceof z.ZodPipe);
+if (!(isoBranch instanceof z.ZodPipe)) throw new Error("accessEventSchema.timestamp has no ISO 8601 branch");
+const isoText = isoBranch.in as z.ZodType;
 
 function readTimestamp(value: unknown): number {
   if (typeof value === "number") return value;
-  const parsed = timestampSchema.safeParse(value);
-  return parsed.success ? parsed.data : Number.NaN;
+  return typeof value === "string" && isoText.safeParse(value).success ? Date.parse(value) : Number.NaN;
 }
 
-function parse(line: string, out: RawEvent[]): Rejection | undefined {
+function parse(line: string, out: RawEventBatch): Rejection | undefined {
   const record = parseJsonObject(line);
   if (record instanceof LineRejection) return record;
   if (record.timestamp == null || record.method == null || record.path == null || record.status == null) {
     return reject("MISSING_FIELD", "timestamp, method, path and status are required");
   }
   read.reset();
-  const event = newRawEvent();
+  const event = out.add();
   event.timestamp = readTimestamp(record.timestamp);
   if (Number.isNaN(event.timestamp))
     return reject("INVALID_FIELD", "timestamp is not epoch ms or ISO 8601 with offset");
@@ -63,7 +69,6 @@ function parse(line: string, out: RawEvent[]): Rejection | undefined {
     event.scopes = scopes.data;
   }
   if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
-  out.push(event);
   return undefined;
 }
 

@@ -19,15 +19,14 @@ import { parseJsonLine } from "../safe-json.js";
 import {
   type FormatDescriptor,
   LineRejection,
-  newRawEvent,
-  type RawEvent,
+  type RawEventBatch,
   type Rejection,
   reject,
 } from "../types.js";
 
 const read = new FieldReader();
 
-function parseRecord(record: unknown, out: RawEvent[]): Rejection | undefined {
+function parseRecord(record: unknown, out: RawEventBatch): Rejection | undefined {
   if (typeof record !== "object" || record === null || Array.isArray(record)) {
     return reject("MALFORMED_LINE", "expected a Kong log object");
   }
@@ -38,7 +37,7 @@ function parseRecord(record: unknown, out: RawEvent[]): Rejection | undefined {
     return reject("MISSING_FIELD", "no request object or started_at");
   }
   read.reset();
-  const event = newRawEvent();
+  const event = out.add();
   event.timestamp = read.number(log.started_at, "started_at", Number.NaN);
   event.method = read.text(prop(request, "method"), "request.method");
   event.path = read.text(prop(request, "uri"), "request.uri");
@@ -67,11 +66,10 @@ function parseRecord(record: unknown, out: RawEvent[]): Rejection | undefined {
     event.tokenId = credential;
   }
   if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
-  out.push(event);
   return undefined;
 }
 
-function parse(line: string, out: RawEvent[]): Rejection | undefined {
+function parse(line: string, out: RawEventBatch): Rejection | undefined {
   const value = parseJsonLine(line);
   if (value instanceof LineRejection) return value;
   if (!Array.isArray(value)) return parseRecord(value, out);
@@ -80,7 +78,7 @@ function parse(line: string, out: RawEvent[]): Rejection | undefined {
   for (let i = 0; i < value.length; i++) {
     const problem = parseRecord(value[i], out);
     if (problem) {
-      out.length = start;
+      out.truncate(start);
       return reject(problem.code, `batch record ${i}: ${problem.message}`);
     }
   }

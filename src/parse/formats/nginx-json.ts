@@ -21,8 +21,7 @@ import { type RequestLine, splitRequestLine } from "../tokenizer.js";
 import {
   type FormatDescriptor,
   LineRejection,
-  newRawEvent,
-  type RawEvent,
+  type RawEventBatch,
   type Rejection,
   reject,
 } from "../types.js";
@@ -55,11 +54,11 @@ function upstreamMs(value: unknown): number {
   return total * 1000;
 }
 
-function parse(line: string, out: RawEvent[]): Rejection | undefined {
+function parse(line: string, out: RawEventBatch): Rejection | undefined {
   const record = parseJsonObject(line);
   if (record instanceof LineRejection) return record;
   read.reset();
-  const event = newRawEvent();
+  const event = out.add();
   const time = readTime(record);
   if (time === undefined || record.status == null) return reject("MISSING_FIELD", "no time or status field");
   event.timestamp = time;
@@ -101,7 +100,6 @@ function parse(line: string, out: RawEvent[]): Rejection | undefined {
   if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
   event.headers = record;
   event.headerSpelling = NGINX_SPELLING;
-  out.push(event);
   return undefined;
 }
 

@@ -18,7 +18,13 @@
  */
 import { firstHop, parseClfTime } from "../fields.js";
 import { type RequestLine, splitRequestLine, Tokenizer } from "../tokenizer.js";
-import { type FormatDescriptor, newRawEvent, type RawEvent, type Rejection, reject } from "../types.js";
+import {
+  type FormatDescriptor,
+  type RawEvent,
+  type RawEventBatch,
+  type Rejection,
+  reject,
+} from "../types.js";
 
 const CLF_TIME_LENGTH = 26;
 
@@ -82,10 +88,10 @@ function readHead(line: string, end: number, event: RawEvent): void {
   if (last !== undefined && last !== "-" && !looksLikeAddress(last)) event.consumer = last;
 }
 
-function parse(line: string, out: RawEvent[]): Rejection | undefined {
+function parse(line: string, out: RawEventBatch): Rejection | undefined {
   const open = findTimeLocal(line);
   if (open < 0) return reject("MALFORMED_LINE", "no [time_local] field");
-  const event = newRawEvent();
+  const event = out.add();
   event.timestamp = parseClfTime(line.slice(open + 1, open + 1 + CLF_TIME_LENGTH));
   readHead(line, open, event);
 
@@ -112,7 +118,6 @@ function parse(line: string, out: RawEvent[]): Rejection | undefined {
     const hop = firstHop(forwardedFor);
     if (hop !== "") event.clientIp = hop;
   }
-  out.push(event);
   return undefined;
 }
 

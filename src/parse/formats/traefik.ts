@@ -14,8 +14,7 @@ import { parseJsonObject } from "../safe-json.js";
 import {
   type FormatDescriptor,
   LineRejection,
-  newRawEvent,
-  type RawEvent,
+  type RawEventBatch,
   type Rejection,
   reject,
 } from "../types.js";
@@ -23,7 +22,7 @@ import {
 const read = new FieldReader();
 const NANOS_PER_MS = 1_000_000;
 
-function parse(line: string, out: RawEvent[]): Rejection | undefined {
+function parse(line: string, out: RawEventBatch): Rejection | undefined {
   const record = parseJsonObject(line);
   if (record instanceof LineRejection) return record;
   const start = record.StartUTC ?? record.StartLocal ?? record.time;
@@ -31,7 +30,7 @@ function parse(line: string, out: RawEvent[]): Rejection | undefined {
     return reject("MISSING_FIELD", "no StartUTC or DownstreamStatus");
   }
   read.reset();
-  const event = newRawEvent();
+  const event = out.add();
   event.timestamp = parseIsoTime(start);
   event.method = read.text(record.RequestMethod, "RequestMethod");
   event.path = read.text(record.RequestPath, "RequestPath");
@@ -49,7 +48,6 @@ function parse(line: string, out: RawEvent[]): Rejection | undefined {
   if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
   event.headers = record;
   event.headerSpelling = TRAEFIK_SPELLING;
-  out.push(event);
   return undefined;
 }
 

@@ -1,0 +1,44 @@
+/** Shared helpers for the parser tests: fixture lines and a decoder with a fixed clock. */
+import { readFileSync } from "node:fs";
+import { expect } from "vitest";
+import type { NormalizedEvent } from "../../src/events/event.js";
+import { createLineDecoder, type DecoderOptionsInput, type Rejection } from "../../src/parse/decoder.js";
+
+/** The tests' wall clock: fixture times are before it, far-future checks are relative to it. */
+export const NOW = Date.UTC(2026, 10, 23, 12);
+
+export function fixtureLines(name: string): string[] {
+  const text = readFileSync(new URL(`../fixtures/gateway-logs/${name}`, import.meta.url), "utf8");
+  return text.split("\n").filter((line) => line !== "");
+}
+
+export interface Decoded {
+  events: NormalizedEvent[];
+  rejection: Rejection | undefined;
+}
+
+/** Decodes lines in order with one decoder (as a source does), one result per line. */
+export function decodeLines(lines: readonly string[], options: DecoderOptionsInput = {}): Decoded[] {
+  const decode = createLineDecoder(options, () => NOW);
+  return lines.map((line) => {
+    const events: NormalizedEvent[] = [];
+    const rejection = decode(line, events);
+    return { events, rejection };
+  });
+}
+
+/** Decodes one line that must yield exactly one event. */
+export function decodeOne(line: string, options: DecoderOptionsInput = {}): NormalizedEvent {
+  const [result] = decodeLines([line], options);
+  expect(result?.rejection).toBeUndefined();
+  expect(result?.events).toHaveLength(1);
+  return result?.events[0] as NormalizedEvent;
+}
+
+/** Decodes one line that must be rejected, returning the rejection. */
+export function rejectionOf(line: string, options: DecoderOptionsInput = {}): Rejection {
+  const [result] = decodeLines([line], options);
+  expect(result?.events).toEqual([]);
+  expect(result?.rejection).toBeDefined();
+  return result?.rejection as Rejection;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { hashSecret } from "../../src/normalize/secret-hash.js";
+import { decodeLines, fixtureLines, rejectionOf } from "./helpers.js";
+
+describe("kong file-log / http-log", () => {
+  const [docs] = decodeLines(fixtureLines("kong-file-log.jsonl"), { format: "kong" });
+  const constructed = decodeLines(fixtureLines("kong.constructed.jsonl"), { format: "kong" });
+
+  it("reads the documented sample exactly", () => {
+    expect(docs?.events).toEqual([
+      {
+        timestamp: 1614232668342,
+        agentId: "foo",
+        method: "GET",
+        path: "/log",
+        status: 200,
+        requestBytes: 138,
+        responseBytes: 827,
+        latencyMs: 515,
+        clientIp: "192.168.144.1",
+        tokenId: "c62c1455-9b1d-4f2d-8797-509ba83b8ae8", // authenticated_entity: the credential
+        userId: "",
+        userAgent: "HTTPie/2.4.0",
+        requestId: "",
+        route: undefined, // route.paths are prefixes, not templates
+        scopes: undefined,
+        identitySource: "consumer",
+        template: "/log",
+        queryKeys: [],
+        objectId: undefined,
+        objectNumber: undefined,
+      },
+    ]);
+  });
+
+  it("reads a batch array into one event per record, in order", () => {
+    const events = constructed[0]?.events ?? [];
+    expect(events.map((e) => [e.agentId, e.identitySource, e.status, e.objectNumber, e.requestId])).toEqual([
+      ["crm-agent", "header", 200, 1042, "b7e1c2d3-0001"],
+      ["crm-agent", "header", 404, 1043, "b7e1c2d3-0002"],
+    ]);
+    expect(events[1]?.timestamp).toBe(1795161600250);
+  });
+
+  it("reads a bearer JWT from request.headers", () => {
+    expect(constructed[1]?.events[0]).toMatchObject({
+      agentId: "billing-agent",
+      identitySource: "jwt",
+      tokenId: "9f1c2e7a-jwt-0001",
+      template: "/invoices",
+      queryKeys: ["draft"],
+    });
+  });
+
+  it("identifies by a hashed API key, never the key itself", () => {
+    const event = constructed[2]?.events[0];
+    expect(event).toMatchObject({ identitySource: "apikey", agentId: hashSecret("s3cr3t-api-key-value") });
+    expect(event?.tokenId).toBe(hashSecret("s3cr3t-api-key-value"));
+    expect(JSON.stringify(event)).not.toContain("s3cr3t");
+  });
+
+  it("rejects a whole batch when one record is bad", () => {
+    const good = JSON.parse(fixtureLines("kong-file-log.jsonl")[0] as string);
+    const bad = { ...good, response: { status: "two hundred", size: 1 } };
+    const rejection = rejectionOf(JSON.stringify([good, bad]), { format: "kong" });
+    expect(rejection.code).toBe("INVALID_FIELD");
+    expect(rejection.message).toContain("batch record 1");
+    expect(rejectionOf("[]", { format: "kong" }).code).toBe("MALFORMED_LINE");
+    expect(rejectionOf('{"request":{"method":"GET"}}', { format: "kong" }).code).toBe("MISSING_FIELD");
+  });
+});
