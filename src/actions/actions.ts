@@ -201,8 +201,9 @@ class ActionLayer implements Actions {
     this.#stopping = true;
     clearInterval(this.#sweeper);
     this.#capacity?.();
-    await this.#loop;
-    await Promise.all([...this.#runners.values()].map((r) => r.stop(this.#options.delivery.drainTimeout)));
+    // Runners stop at once, not after the loop's next poll: a job enqueued meanwhile is deferred.
+    const drain = this.#options.delivery.drainTimeout;
+    await Promise.all([this.#loop, ...[...this.#runners.values()].map((r) => r.stop(drain))]);
     if (this.#ownsQueue) await this.#queue?.close();
     if (this.#store instanceof RedisDecisionStore) await this.#store.close();
     this.#logger.info({ queued: this.#queue?.depth ?? 0 }, "actions stopped");

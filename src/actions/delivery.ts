@@ -198,6 +198,11 @@ export class SinkRunner {
     for (let attempt = 1; ; attempt++) {
       await this.#gate();
       await this.#acquire();
+      if (this.#abort.signal.aborted) {
+        // Stopping: a request not yet sent stays queued rather than racing the drain deadline.
+        this.#release();
+        throw new Stopped();
+      }
       let result: DeliveryResult | undefined;
       let failure: unknown;
       try {

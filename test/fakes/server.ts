@@ -21,6 +21,8 @@ export interface Reply {
   status: number;
   body?: string;
   headers?: Record<string, string>;
+  /** Answer only after this many milliseconds (a slow or hanging service). */
+  delayMs?: number;
 }
 
 /** A scripted answer, or `drop` to destroy the socket (a connection failure). */
@@ -36,6 +38,11 @@ export type Handler = (req: {
 
 export class FakeServer {
   readonly requests: RecordedRequest[] = [];
+  /** Highest number of requests being answered at the same time. */
+  maxConcurrent = 0;
+  #concurrent = 0;
+  /** Applied to every answer that has no delay of its own. */
+  delayMs = 0;
   #script: Scripted[] = [];
   #down: Scripted | undefined;
   #server: Server | undefined;
@@ -102,8 +109,14 @@ export class FakeServer {
         return;
       }
       this.requests.push({ ...base, status: reply.status });
-      res.writeHead(reply.status, reply.headers ?? { "content-type": "text/plain" });
-      res.end(reply.body ?? "");
+      this.#concurrent++;
+      this.maxConcurrent = Math.max(this.maxConcurrent, this.#concurrent);
+      setTimeout(() => {
+        this.#concurrent--;
+        if (res.destroyed) return;
+        res.writeHead(reply.status, reply.headers ?? { "content-type": "text/plain" });
+        res.end(reply.body ?? "");
+      }, reply.delayMs ?? this.delayMs);
     });
   }
 }
