@@ -20,6 +20,7 @@ import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
 import { CriUnwrapper, PARTIAL } from "./cri.js";
 import { FORMATS } from "./formats/index.js";
+import { parseJsonLine } from "./safe-json.js";
 import {
   type FormatDescriptor,
   LineRejection,
@@ -75,6 +76,16 @@ export const decoderOptionsSchema = z
     unwrapCri: z.boolean().default(true),
   })
   .strict();
+
+/** Why no format claimed `line`: broken JSON is named as such (a truncated record, not a new format). */
+function unknownFormat(line: string): Rejection {
+  const first = line.charCodeAt(0);
+  if (first === 123 || first === 91) {
+    const value = parseJsonLine(line);
+    if (value instanceof LineRejection) return value;
+  }
+  return reject("UNKNOWN_FORMAT", "line matches no known log format");
+}
 
 export type DecoderOptions = z.output<typeof decoderOptionsSchema>;
 export type DecoderOptionsInput = z.input<typeof decoderOptionsSchema>;
@@ -181,7 +192,7 @@ export function createLineDecoder(
       }
     }
     const format = fixed ?? detect(line);
-    if (format === undefined) return reject("UNKNOWN_FORMAT", "line matches no known log format");
+    if (format === undefined) return unknownFormat(line);
     const problem = format.parse(line, raws) ?? normalizeBatch(out);
     raws.clear(); // drop references to the line's record (it may hold credentials)
     return problem;

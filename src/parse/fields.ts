@@ -4,6 +4,8 @@
  * where a number belongs is an error, never a silent zero).
  */
 
+import { type Rejection, reject } from "./types.js";
+
 /**
  * Reads loosely-typed JSON values and remembers the first field that had the wrong type, so a
  * parser can map a whole record and check once. Parsing is synchronous, so one reader per
@@ -16,6 +18,11 @@ export class FieldReader {
   reset(): this {
     this.bad = undefined;
     return this;
+  }
+
+  /** INVALID_FIELD naming the first wrongly typed field, or undefined when all were fine. */
+  problem(): Rejection | undefined {
+    return this.bad === undefined ? undefined : reject("INVALID_FIELD", `${this.bad} has the wrong type`);
   }
 
   private invalid(name: string): void {

@@ -65,7 +65,7 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   event.route = routeTemplate(resourcePath, routeKey);
   event.path = read.text(record.path, "path") || event.route || resourcePath;
   if (event.method === "" || event.path === "" || record.status == null) {
-    return reject("MISSING_FIELD", "no httpMethod/routeKey, path/resourcePath or status");
+    return read.problem() ?? reject("MISSING_FIELD", "no httpMethod/routeKey, path/resourcePath or status");
   }
   event.status = read.number(record.status, "status", Number.NaN);
   event.responseBytes = read.number(record.responseLength, "responseLength");
@@ -95,7 +95,8 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
     if (rawKey !== undefined) event.apiKeyId = hashSecret(rawKey);
   }
   if (event.apiKeyId !== undefined) event.tokenId = event.apiKeyId;
-  if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
+  const problem = read.problem();
+  if (problem) return problem;
   return undefined;
 }
 

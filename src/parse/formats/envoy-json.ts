@@ -34,7 +34,10 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   event.method = read.text(record.method ?? record[":method"], "method");
   event.path = read.text(record["x-envoy-origin-path"] ?? record.path ?? record[":path"], "path");
   if (event.method === "" || event.path === "") {
-    return reject("MISSING_FIELD", "no method/path (a TCP entry, or not an Envoy HTTP access log)");
+    return (
+      read.problem() ??
+      reject("MISSING_FIELD", "no method/path (a TCP entry, or not an Envoy HTTP access log)")
+    );
   }
   if (record.start_time == null || record.response_code == null) {
     return reject("MISSING_FIELD", "no start_time or response_code");
@@ -55,7 +58,8 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   const routeName = read.text(record.route_name, "route_name");
   if (routeName.charCodeAt(0) === 47) event.route = routeName;
   event.agent = read.optionalText(record.agent_id ?? record.agentId, "agent_id");
-  if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
+  const problem = read.problem();
+  if (problem) return problem;
   event.headers = record;
   event.headerSpelling = ENVOY_SPELLING;
   return undefined;

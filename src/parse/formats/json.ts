@@ -68,7 +68,8 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
       return reject("INVALID_FIELD", "scopes is not a list of strings");
     event.scopes = scopes.data;
   }
-  if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
+  const problem = read.problem();
+  if (problem) return problem;
   return undefined;
 }
 

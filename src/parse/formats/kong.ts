@@ -42,7 +42,7 @@ function parseRecord(record: unknown, out: RawEventBatch): Rejection | undefined
   event.method = read.text(prop(request, "method"), "request.method");
   event.path = read.text(prop(request, "uri"), "request.uri");
   if (event.method === "" || event.path === "")
-    return reject("MISSING_FIELD", "no request.method or request.uri");
+    return read.problem() ?? reject("MISSING_FIELD", "no request.method or request.uri");
   event.status = read.number(prop(response, "status"), "response.status", Number.NaN);
   event.requestBytes = read.number(prop(request, "size"), "request.size");
   event.responseBytes = read.number(prop(response, "size"), "response.size");
@@ -65,7 +65,8 @@ function parseRecord(record: unknown, out: RawEventBatch): Rejection | undefined
     event.apiKeyId = credential;
     event.tokenId = credential;
   }
-  if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
+  const problem = read.problem();
+  if (problem) return problem;
   return undefined;
 }
 

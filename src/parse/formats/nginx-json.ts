@@ -83,7 +83,7 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
           : read.text(record.uri, "uri");
   }
   if (event.method === "" || event.path === "")
-    return reject("MISSING_FIELD", "no request or request_method/uri");
+    return read.problem() ?? reject("MISSING_FIELD", "no request or request_method/uri");
   event.status = read.number(record.status, "status", Number.NaN);
   event.responseBytes = read.number(record.body_bytes_sent ?? record.bytes_sent, "body_bytes_sent");
   event.requestBytes = read.number(record.request_length, "request_length");
@@ -97,7 +97,8 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   event.requestId = read.text(record.request_id ?? record.http_x_request_id, "request_id");
   event.consumer = read.optionalText(record.remote_user, "remote_user");
   event.agent = read.optionalText(record.agent_id ?? record.agentId, "agent_id");
-  if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
+  const problem = read.problem();
+  if (problem) return problem;
   event.headers = record;
   event.headerSpelling = NGINX_SPELLING;
   return undefined;

@@ -35,7 +35,7 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   event.method = read.text(record.RequestMethod, "RequestMethod");
   event.path = read.text(record.RequestPath, "RequestPath");
   if (event.method === "" || event.path === "")
-    return reject("MISSING_FIELD", "no RequestMethod or RequestPath");
+    return read.problem() ?? reject("MISSING_FIELD", "no RequestMethod or RequestPath");
   event.status = read.number(record.DownstreamStatus, "DownstreamStatus", Number.NaN);
   event.requestBytes = read.number(record.RequestContentSize, "RequestContentSize");
   event.responseBytes = read.number(record.DownstreamContentSize, "DownstreamContentSize");
@@ -45,7 +45,8 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   event.userAgent = headerValue(record["request_User-Agent"]);
   event.requestId = headerValue(record["request_X-Request-Id"]);
   event.consumer = read.optionalText(record.ClientUsername, "ClientUsername");
-  if (read.bad !== undefined) return reject("INVALID_FIELD", `${read.bad} has the wrong type`);
+  const problem = read.problem();
+  if (problem) return problem;
   event.headers = record;
   event.headerSpelling = TRAEFIK_SPELLING;
   return undefined;
