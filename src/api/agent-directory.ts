@@ -137,8 +137,12 @@ export function createRedisAgentDirectory(redis: Redis, options: RedisDirectoryO
           items.push(brief);
           if (items.length === query.limit) return { items, nextCursor: cursorOf(brief) };
         }
-        // The hash expired before the index caught up: drop the dangling index entries.
-        if (stale.length > 0) await redis.zrem(k.byRisk, ...stale);
+        // The hash expired before the index caught up: drop the dangling index entries (and
+        // step back over them, or the next chunk would skip as many live ones).
+        if (stale.length > 0) {
+          await redis.zrem(k.byRisk, ...stale);
+          offset -= stale.length;
+        }
       }
       // Scan budget spent: hand back a cursor at the last examined entry, the client continues.
       return { items, nextCursor: lastExamined ? encodeCursor(lastExamined) : null };
@@ -162,6 +166,14 @@ export function createAgentDirectory(local: AgentDirectory, shared?: AgentDirect
     },
   };
 }
+
+const PRUNE_SCRIPT = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1000)
+if #ids > 0 then
+  redis.call('ZREM', KEYS[1], unpack(ids))
+  redis.call('ZREM', KEYS[2], unpack(ids))
+end
+return #ids`;
 
 export interface AgentPublisher {
   /** Publishes agents seen since the previous call; returns how many. */
@@ -195,15 +207,8 @@ export function createAgentPublisher(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
 
-  async function prune(nowMs: number): Promise<void> {
-    const expired = await redis.zrangebyscore(k.expiry, "-inf", nowMs, "LIMIT", 0, 1000);
-    if (expired.length === 0) return;
-    await redis
-      .multi()
-      .zrem(k.byRisk, ...expired)
-      .zrem(k.expiry, ...expired)
-      .exec();
-  }
+  // Atomic, so an agent another instance refreshes meanwhile is never dropped from the index.
+  const prune = (nowMs: number) => redis.eval(PRUNE_SCRIPT, 2, k.expiry, k.byRisk, nowMs);
 
   async function publishChanged(): Promise<number> {
     const changed: AgentDetail[] = [];

@@ -66,6 +66,12 @@ export function buildStatusServer(
   });
   installErrorHandlers(app, deps.metrics);
 
+  registerRoutes(app, statusRoutes(deps, now, meta.version ?? "0.0.0"));
+  return app;
+}
+
+/** Every route of the API, declared as data; the OpenAPI document is generated from the same list. */
+export function statusRoutes(deps: StatusApiDeps, now: () => number, version: string): AnyRoute[] {
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...agentRoutes(deps),
@@ -75,9 +81,8 @@ export function buildStatusServer(
   ];
   let openApi: unknown;
   routes.push(...metaRoutes(deps, () => openApi));
-  openApi = buildOpenApiDocument(routes, meta.version ?? "0.0.0");
-  registerRoutes(app, routes);
-  return app;
+  openApi = buildOpenApiDocument(routes, version);
+  return routes;
 }
 
 /** Listens where the options say (loopback by default); resolves to the bound URL. */

@@ -1,6 +1,7 @@
 // Authorization matrix: every route of the status API with no key, a wrong key, a key lacking the
 // scope and the right key; plus the failed-auth and per-key rate limits.
 import { afterAll, describe, expect, it } from "vitest";
+import { statusRoutes } from "../../src/api/server.js";
 import { generateApiKey, issueApiKey } from "../../src/keys/keys.js";
 import { bearer, buildTestServer, makeDecision, makeKeys } from "./helpers.js";
 
@@ -40,6 +41,7 @@ describe("status API authorization matrix", () => {
   const server = buildTestServer({ options: { failedAuthPerSecond: 10_000 } });
   const { app, keys } = server;
   const keyFor = { read: keys.read.key, admin: keys.admin.key, gateway: keys.gateway.key };
+  const routes = statusRoutes(server.deps, Date.now, "test");
   afterAll(() => app.close());
 
   const send = (c: Case, headers: Record<string, string>) =>
@@ -87,6 +89,15 @@ describe("status API authorization matrix", () => {
         await server.decisions.allowlistAdd("agent-x");
         const res = await send(c, { "x-api-key": keyFor[c.scope] });
         expect(res.statusCode).toBe(c.ok);
+        // The body matches the schema the route declares (and the OpenAPI document publishes).
+        const path = c.url.split("?")[0] as string;
+        const route = routes.find(
+          (r) => r.method === c.method && new RegExp(`^${r.url.replace(/:\w+/g, "[^/]+")}$`).test(path),
+        );
+        const declared = route?.responses[c.ok];
+        expect(declared, "declared response").toBeDefined();
+        if (declared?.schema) declared.schema.parse(res.json());
+        else if (!declared?.contentType && c.ok !== 200) expect(res.body).toBe("");
       });
     });
   }
@@ -94,6 +105,16 @@ describe("status API authorization matrix", () => {
   it("serves health probes without a key", async () => {
     expect((await app.inject({ method: "GET", url: "/healthz" })).json()).toEqual({ status: "ok" });
     expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+  });
+
+  it("guards HEAD like GET", async () => {
+    expect((await app.inject({ method: "HEAD", url: "/v1/agents" })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ method: "HEAD", url: "/v1/agents", headers: bearer(keys.gateway.key) })).statusCode,
+    ).toBe(403);
+    expect(
+      (await app.inject({ method: "HEAD", url: "/v1/agents", headers: bearer(keys.read.key) })).statusCode,
+    ).toBe(200);
   });
 
   it("never takes a key from the query string", async () => {

@@ -116,6 +116,10 @@ describe.skipIf(!redis)("multi-instance agent lookup over Redis", () => {
     expect(await f.directoryA.get("b-warm")).toBeUndefined();
     expect(await walk(f.directoryA, 10)).toEqual([]);
     expect(await redis?.zcard(`${f.prefix}agents:by-risk`)).toBe(0);
+    // The next publishing round prunes the expiry index of agents nobody refreshed.
+    await f.publisherA.publishChanged();
+    expect(await redis?.zrange(`${f.prefix}agents:expiry`, 0, -1)).toEqual(["a-cool", "a-hot"]);
+    expect(await walk(f.directoryB, 10)).toEqual(["a-hot", "a-cool"]);
   });
 
   it("rejects a forged cursor with a 400, not a crash", async () => {
