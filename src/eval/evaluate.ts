@@ -7,7 +7,7 @@ import type { Alert, Severity } from "../engine/types.js";
 import type { ErrorCode } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
 import type { LabelsFile } from "../sim/labels.js";
-import { type Level, maliciousIds, Scorer, type SystemMetrics } from "./metrics.js";
+import { type Level, maliciousIds, Scorer, type SystemMetrics, type Verdict } from "./metrics.js";
 import type { EvalSystem } from "./system.js";
 
 /** How an agentwatch alert maps to the evaluation's levels: medium throttles, high and critical block. */
@@ -29,7 +29,8 @@ export function engineSystem(engine: AlertSource): EvalSystem<NormalizedEvent> {
     description: "agentwatch engine: medium alert = throttle, high/critical = block",
     inspect(e) {
       const alert = engine.process(e);
-      return alert ? levelOfSeverity(alert.severity) : undefined;
+      const level = alert && levelOfSeverity(alert.severity);
+      return level && { level, cause: alert.reasons[0]?.detector ?? "risk" };
     },
   };
 }
@@ -41,6 +42,14 @@ export interface AlertRecord {
   /** ISO 8601 event time of the triggering event. */
   timestamp: string;
   requestId?: string | undefined;
+  /** Strongest first; the first one's detector is reported as the cause. */
+  reasons?: { detector: string }[] | undefined;
+}
+
+/** Block wins over throttle; on a tie the earlier verdict stays. */
+function stronger(a: Verdict | undefined, b: Verdict | undefined): Verdict | undefined {
+  if (!a) return b;
+  return b && b.level === "block" && a.level !== "block" ? b : a;
 }
 
 /**
@@ -48,17 +57,16 @@ export interface AlertRecord {
  * names; an alert without a request id to its agent's first event at or after its timestamp.
  */
 export function alertsFileSystem(alerts: readonly AlertRecord[]): EvalSystem<NormalizedEvent> {
-  const byRequest = new Map<string, Level>();
-  const pending = new Map<string, { at: number; level: Level }[]>();
-  const stronger = (a: Level | undefined, b: Level | undefined) =>
-    a === "block" || b === "block" ? "block" : (a ?? b);
+  const byRequest = new Map<string, Verdict>();
+  const pending = new Map<string, { at: number; verdict: Verdict }[]>();
   for (const a of alerts) {
     const level = levelOfSeverity(a.severity);
     if (!level) continue;
-    if (a.requestId) byRequest.set(a.requestId, stronger(byRequest.get(a.requestId), level) as Level);
+    const verdict: Verdict = { level, cause: a.reasons?.[0]?.detector ?? "risk" };
+    if (a.requestId) byRequest.set(a.requestId, stronger(byRequest.get(a.requestId), verdict) as Verdict);
     else {
       const list = pending.get(a.agentId) ?? [];
-      list.push({ at: Date.parse(a.timestamp), level });
+      list.push({ at: Date.parse(a.timestamp), verdict });
       pending.set(a.agentId, list);
     }
   }
@@ -67,11 +75,11 @@ export function alertsFileSystem(alerts: readonly AlertRecord[]): EvalSystem<Nor
     name: "agentwatch",
     description: "agentwatch alerts file: medium alert = throttle, high/critical = block",
     inspect(e) {
-      let level = e.requestId ? byRequest.get(e.requestId) : undefined;
+      let verdict = e.requestId ? byRequest.get(e.requestId) : undefined;
       const list = pending.get(e.agentId);
       while (list?.length && (list[0]?.at as number) <= e.timestamp)
-        level = stronger(level, list.shift()?.level);
-      return level;
+        verdict = stronger(verdict, list.shift()?.verdict);
+      return verdict;
     },
   };
 }
@@ -132,8 +140,8 @@ export class Evaluation {
     for (let i = 0; i < this.systems.length; i++) {
       const scorer = this.scorers[i] as Scorer;
       scorer.observe(e.agentId, e.requestId);
-      const level = (this.systems[i] as EvalSystem<NormalizedEvent>).inspect(e);
-      if (level) scorer.detect(e.agentId, level, e.timestamp);
+      const verdict = (this.systems[i] as EvalSystem<NormalizedEvent>).inspect(e);
+      if (verdict) scorer.detect(e.agentId, verdict, e.timestamp);
     }
   }
 

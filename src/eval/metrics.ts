@@ -16,6 +16,13 @@ import type { AgentLabel } from "../sim/labels.js";
 export const LEVELS = ["throttle", "block"] as const;
 export type Level = (typeof LEVELS)[number];
 
+/** A system's decision on one event. */
+export interface Verdict {
+  level: Level;
+  /** What triggered it: the strongest detector for agentwatch, the rule for a baseline. */
+  cause: string;
+}
+
 /** How many agents of a group were detected, and how fast. */
 export interface Detection {
   detected: number;
@@ -24,6 +31,8 @@ export interface Detection {
   medianTimeToDetect: number | null;
   /** Worst case over detected agents; null when none. */
   maxTimeToDetect: number | null;
+  /** What raised each agent's first detection, counted. */
+  causes: Record<string, number>;
 }
 
 export interface LevelMetrics extends Detection {
@@ -48,6 +57,8 @@ export interface SystemMetrics {
   block: LevelMetrics;
   /** Per attack kind. */
   byKind: Record<string, KindMetrics>;
+  /** What raised each falsely throttled agent's first false alert, counted. */
+  falsePositiveCauses: Record<string, number>;
   /** Falsely throttled agents by benign case (`regular` for benign agents with no special case, `attacked` for early alerts). */
   falsePositivesByCase: Record<string, number>;
   /** Ids of falsely throttled agents, for looking into them. */
@@ -62,7 +73,9 @@ interface AgentState {
   maliciousSeen: number;
   /** Malicious requests seen when the first detection at each level happened; -1 = none yet. */
   firstTtd: [number, number];
+  firstCause: [string, string];
   early: [boolean, boolean];
+  earlyCause: string;
 }
 
 export class Scorer {
@@ -76,7 +89,9 @@ export class Scorer {
         attackStart: label.firstMaliciousAt ? Date.parse(label.firstMaliciousAt) : undefined,
         maliciousSeen: 0,
         firstTtd: [-1, -1],
+        firstCause: ["", ""],
         early: [false, false],
+        earlyCause: "",
       });
     }
     this.malicious = malicious ?? maliciousIds(labels);
@@ -89,15 +104,19 @@ export class Scorer {
     if (a) a.maliciousSeen++;
   }
 
-  /** A system raised `level` on an event of `agentId` at `timestamp` (epoch ms). Block implies throttle. */
-  detect(agentId: string, level: Level, timestamp: number): void {
+  /** A system decided `verdict` on an event of `agentId` at `timestamp` (epoch ms). Block implies throttle. */
+  detect(agentId: string, verdict: Verdict, timestamp: number): void {
     const a = this.agents.get(agentId);
     if (!a) return; // not a labelled agent (e.g. an identity the parser derived from an IP)
-    const upTo = level === "block" ? 2 : 1;
+    const upTo = verdict.level === "block" ? 2 : 1;
     for (let i = 0; i < upTo; i++) {
-      if (a.attackStart === undefined || timestamp < a.attackStart || a.maliciousSeen === 0)
+      if (a.attackStart === undefined || timestamp < a.attackStart || a.maliciousSeen === 0) {
+        if (i === 0 && !a.early[0]) a.earlyCause = verdict.cause;
         a.early[i] = true;
-      else if (a.firstTtd[i] === -1) a.firstTtd[i] = a.maliciousSeen;
+      } else if (a.firstTtd[i] === -1) {
+        a.firstTtd[i] = a.maliciousSeen;
+        a.firstCause[i] = verdict.cause;
+      }
     }
   }
 
@@ -115,17 +134,20 @@ export class Scorer {
       };
     }
     const falsePositivesByCase: Record<string, number> = {};
+    const falsePositiveCauses: Record<string, number> = {};
     const falsePositiveAgentIds: string[] = [];
     for (const a of all) {
       if (!a.early[0]) continue;
       const c = a.label.kind !== "benign" ? "attacked" : (a.label.benignCase ?? "regular");
       falsePositivesByCase[c] = (falsePositivesByCase[c] ?? 0) + 1;
+      falsePositiveCauses[a.earlyCause] = (falsePositiveCauses[a.earlyCause] ?? 0) + 1;
       falsePositiveAgentIds.push(a.label.agentId);
     }
     return {
       throttle: this.level(all, 0),
       block: this.level(all, 1),
       byKind,
+      falsePositiveCauses,
       falsePositivesByCase,
       falsePositiveAgentIds,
       missedAtBlock: all
@@ -151,8 +173,12 @@ export class Scorer {
 }
 
 function detection(members: readonly AgentState[], i: 0 | 1): Detection {
-  const ttd = members.map((a) => a.firstTtd[i]).filter((t) => t >= 0);
+  const detected = members.filter((a) => a.firstTtd[i] >= 0);
+  const ttd = detected.map((a) => a.firstTtd[i]);
+  const causes: Record<string, number> = {};
+  for (const a of detected) causes[a.firstCause[i]] = (causes[a.firstCause[i]] ?? 0) + 1;
   return {
+    causes,
     detected: ttd.length,
     recall: members.length ? ttd.length / members.length : 1,
     medianTimeToDetect: median(ttd),

@@ -71,8 +71,15 @@ export function buildReport(result: EvaluationResult): EvalReport {
   return { ...result, targets: aw ? checkTargets(aw.metrics) : undefined };
 }
 
-const fmt = (x: number | null) => (x === null ? "-" : Number.isInteger(x) ? String(x) : x.toFixed(1));
+const fmt = (x: number | null) => (x === null ? "-" : String(Math.round(x * 1000) / 1000));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const counts = (r: Record<string, number>) =>
+  Object.entries(r)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(", ") || "-";
+const listSome = (xs: readonly string[], max = 12) =>
+  xs.length > max ? `${xs.slice(0, max).join(", ")} and ${xs.length - max} more` : xs.join(", ");
 
 function cells(throttle: Detection, block: Detection, agents: number): string[] {
   return [
@@ -150,16 +157,18 @@ export function formatTable(report: EvalReport): string {
     }
   }
   const aw = report.systems.find((x) => x.name === "agentwatch")?.metrics;
-  if (aw && (aw.missedAtBlock.length > 0 || aw.falsePositiveAgentIds.length > 0)) {
+  if (aw) {
     lines.push("");
-    if (aw.missedAtBlock.length > 0) {
-      lines.push(`not blocked: ${aw.missedAtBlock.map((m) => `${m.agentId} (${m.kind})`).join(", ")}`);
-    }
+    lines.push("agentwatch, what raised the first alert:");
+    for (const kind of kinds) lines.push(`  ${kind}: ${counts(aw.byKind[kind]?.throttle.causes ?? {})}`);
     if (aw.falsePositiveAgentIds.length > 0) {
-      const cases = Object.entries(aw.falsePositivesByCase)
-        .map(([c, n]) => `${c} ${n}`)
-        .join(", ");
-      lines.push(`falsely throttled: ${aw.falsePositiveAgentIds.join(", ")} (${cases})`);
+      lines.push(
+        `  false alerts: ${counts(aw.falsePositiveCauses)}; by case: ${counts(aw.falsePositivesByCase)}`,
+      );
+      lines.push(`  falsely throttled: ${listSome(aw.falsePositiveAgentIds)}`);
+    }
+    if (aw.missedAtBlock.length > 0) {
+      lines.push(`  not blocked: ${listSome(aw.missedAtBlock.map((m) => `${m.agentId} (${m.kind})`))}`);
     }
   }
   return lines.join("\n");

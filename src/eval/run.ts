@@ -62,6 +62,7 @@ const alertRecordSchema = z.object({
   severity: z.enum(SEVERITIES as ["low", "medium", "high", "critical"]),
   timestamp: z.string(),
   requestId: z.string().optional(),
+  reasons: z.array(z.object({ detector: z.string() })).optional(),
 });
 
 async function readAlerts(path: string): Promise<AlertRecord[]> {

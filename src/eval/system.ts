@@ -3,7 +3,7 @@
  * seeing every event once, in order, and saying which level of action (if any) it would take.
  */
 import type { NormalizedEvent } from "../events/event.js";
-import type { Level } from "./metrics.js";
+import type { Verdict } from "./metrics.js";
 
 /** The event fields the baselines look at; the engine gets the full NormalizedEvent. */
 export type EvalEvent = Pick<
@@ -15,5 +15,6 @@ export interface EvalSystem<E extends EvalEvent = EvalEvent> {
   readonly name: string;
   /** One-line description of how the system maps to throttle and block, for the report. */
   readonly description: string;
-  inspect(event: E): Level | undefined;
+  /** The action the system would take on this event, if any. */
+  inspect(event: E): Verdict | undefined;
 }

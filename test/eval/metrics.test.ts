@@ -77,7 +77,7 @@ describe("Scorer", () => {
     const s = new Scorer(labels);
     const feed = (agent: string, id: string, t: number, level?: "throttle" | "block") => {
       s.observe(agent, id);
-      if (level) s.detect(agent, level, t);
+      if (level) s.detect(agent, { level, cause: `${level}-rule` }, t);
     };
     feed("benign-1", "b1", T0);
     feed("early", "x0", T0 + 100, "throttle"); // before its attack: a false positive
@@ -109,15 +109,29 @@ describe("Scorer", () => {
     expect(r.missedAtBlock).toEqual([{ agentId: "missed", kind: "aggregation" }]);
     expect(r.byKind["enumeration-fast"]).toEqual({
       agents: 1,
-      throttle: { detected: 1, recall: 1, medianTimeToDetect: 2, maxTimeToDetect: 2 },
-      block: { detected: 1, recall: 1, medianTimeToDetect: 4, maxTimeToDetect: 4 },
+      throttle: {
+        detected: 1,
+        recall: 1,
+        medianTimeToDetect: 2,
+        maxTimeToDetect: 2,
+        causes: { "throttle-rule": 1 },
+      },
+      block: {
+        detected: 1,
+        recall: 1,
+        medianTimeToDetect: 4,
+        maxTimeToDetect: 4,
+        causes: { "block-rule": 1 },
+      },
     });
+    expect(r.throttle.causes).toEqual({ "throttle-rule": 1, "block-rule": 1 });
+    expect(r.falsePositiveCauses).toEqual({ "throttle-rule": 1, "block-rule": 1 });
     expect(r.byKind["recon-probing"]).toBeUndefined();
   });
 
   it("ignores detections on agents that are not labelled", () => {
     const s = new Scorer(labels);
-    s.detect("10.1.2.3", "block", T0);
+    s.detect("10.1.2.3", { level: "block", cause: "x" }, T0);
     expect(s.result().block.falsePositiveAgents).toBe(0);
   });
 
@@ -133,20 +147,20 @@ describe("rate-limit baseline (token bucket 300/min, burst 50)", () => {
     const b = new TokenBucketBaseline();
     const levels = Array.from({ length: 101 }, (_, i) => b.inspect(ev("a", `r${i}`, T0)));
     expect(levels.slice(0, 50).every((l) => l === undefined)).toBe(true);
-    expect(levels[50]).toBe("throttle");
-    expect(levels[99]).toBe("throttle"); // 50th refusal completes the ring
-    expect(levels[100]).toBe("block"); // 51st refusal: 50 refusals within 60 s before it
+    expect(levels[50]).toEqual({ level: "throttle", cause: "rate-limit" });
+    expect(levels[99]?.level).toBe("throttle"); // 50th refusal completes the ring
+    expect(levels[100]?.level).toBe("block"); // 51st refusal: 50 refusals within 60 s before it
   });
 
   it("refills at 5 tokens per second and keeps agents apart", () => {
     const b = new TokenBucketBaseline();
     for (let i = 0; i < 50; i++) b.inspect(ev("a", `r${i}`, T0));
-    expect(b.inspect(ev("a", "x", T0))).toBe("throttle");
+    expect(b.inspect(ev("a", "x", T0))?.level).toBe("throttle");
     expect(b.inspect(ev("other", "y", T0))).toBeUndefined();
     // 2 s later: 10 tokens back.
     const after = Array.from({ length: 11 }, (_, i) => b.inspect(ev("a", `s${i}`, T0 + 2000)));
     expect(after.slice(0, 10).every((l) => l === undefined)).toBe(true);
-    expect(after[10]).toBe("throttle");
+    expect(after[10]?.level).toBe("throttle");
   });
 
   it("never fires on a steady 4 requests per second", () => {
@@ -173,17 +187,19 @@ describe("size z-score baseline", () => {
     warm(b);
     expect(b.inspect(ev("a", "n", T0 + 100, { responseBytes: 1100 }))).toBeUndefined();
     // sd of the warm-up is about 72 bytes: 1400 is z ~ 4, 5000 is far beyond 6.
-    expect(b.inspect(ev("a", "t", T0 + 101, { responseBytes: 1400 }))).toBe("throttle");
-    expect(b.inspect(ev("a", "b", T0 + 102, { responseBytes: 5000 }))).toBe("block");
-    expect(b.inspect(ev("a", "q", T0 + 103, { requestBytes: 5_000_000 }))).toBe("block");
+    expect(b.inspect(ev("a", "t", T0 + 101, { responseBytes: 1400 }))?.level).toBe("throttle");
+    expect(b.inspect(ev("a", "b", T0 + 102, { responseBytes: 5000 }))?.level).toBe("block");
+    expect(b.inspect(ev("a", "q", T0 + 103, { requestBytes: 5_000_000 }))?.level).toBe("block");
   });
 
   it("flags a never-seen endpoint: throttle for reads, block for writes", () => {
     const b = new SizeZScoreBaseline();
     warm(b);
-    expect(b.inspect(ev("a", "g", T0 + 100, { template: "/admin/users" }))).toBe("throttle");
+    expect(b.inspect(ev("a", "g", T0 + 100, { template: "/admin/users" }))?.level).toBe("throttle");
     expect(b.inspect(ev("a", "g2", T0 + 101, { template: "/admin/users" }))).toBeUndefined();
-    expect(b.inspect(ev("a", "d", T0 + 102, { method: "DELETE", template: "/orders/{id}" }))).toBe("block");
+    expect(b.inspect(ev("a", "d", T0 + 102, { method: "DELETE", template: "/orders/{id}" }))?.level).toBe(
+      "block",
+    );
   });
 });
 
@@ -203,10 +219,10 @@ describe("agentwatch as a system", () => {
       { agentId: "b", severity: "low", timestamp: iso(T0 + 1), requestId: "q1" },
     ]);
     expect(sys.inspect(ev("a", "r1", T0))).toBeUndefined();
-    expect(sys.inspect(ev("a", "r2", T0 + 10))).toBe("block");
+    expect(sys.inspect(ev("a", "r2", T0 + 10))?.level).toBe("block");
     expect(sys.inspect(ev("b", "q1", T0 + 1))).toBeUndefined();
     expect(sys.inspect(ev("b", "q2", T0 + 14))).toBeUndefined();
-    expect(sys.inspect(ev("b", "q3", T0 + 20))).toBe("block");
+    expect(sys.inspect(ev("b", "q3", T0 + 20))?.level).toBe("block");
     expect(sys.inspect(ev("b", "q4", T0 + 30))).toBeUndefined();
   });
 });
@@ -221,7 +237,9 @@ describe("Evaluation", () => {
     const alertOn = new Set(["d2"]);
     const engine = {
       process: (e: NormalizedEvent) =>
-        alertOn.has(e.requestId) ? ({ severity: "high" } as unknown as Alert) : undefined,
+        alertOn.has(e.requestId)
+          ? ({ severity: "high", reasons: [{ detector: "destructive" }] } as unknown as Alert)
+          : undefined,
     };
     const evaluation = new Evaluation(labels, [engineSystem(engine), new TokenBucketBaseline()]);
     evaluation.line();
@@ -254,8 +272,8 @@ describe("Evaluation", () => {
       label("good", "benign"),
     ]);
     for (const id of ["d1", "d2", "d3", "d4"]) s.observe("bad", id);
-    s.detect("bad", "block", T0 + 10);
-    s.detect("good", "throttle", T0 + 10);
+    s.detect("bad", { level: "block", cause: "x" }, T0 + 10);
+    s.detect("good", { level: "throttle", cause: "x" }, T0 + 10);
     const checks = checkTargets(s.result());
     expect(checks.map((c) => c.met)).toEqual([true, false, true, false]);
     expect(checks[3]?.value).toBe(4);

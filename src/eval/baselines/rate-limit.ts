@@ -9,7 +9,7 @@
  * Refused requests take no token. The stream is replayed as recorded, so the baseline does not
  * model clients that slow down after a 429.
  */
-import type { Level } from "../metrics.js";
+import type { Verdict } from "../metrics.js";
 import type { EvalEvent, EvalSystem } from "../system.js";
 
 export interface RateLimitOptions {
@@ -41,7 +41,7 @@ export class TokenBucketBaseline implements EvalSystem {
     this.description = `token bucket ${options.perMinute}/min, burst ${options.burst}: throttle on a refused request, block on ${options.burst} refusals within 60 s`;
   }
 
-  inspect(e: EvalEvent): Level | undefined {
+  inspect(e: EvalEvent): Verdict | undefined {
     let b = this.buckets.get(e.agentId);
     if (!b) {
       b = { tokens: this.options.burst, last: e.timestamp, refusals: undefined, next: 0 };
@@ -58,6 +58,6 @@ export class TokenBucketBaseline implements EvalSystem {
     const oldest = b.refusals[b.next] as number;
     b.refusals[b.next] = e.timestamp;
     b.next = (b.next + 1) % this.options.burst;
-    return e.timestamp - oldest <= 60_000 ? "block" : "throttle";
+    return { level: e.timestamp - oldest <= 60_000 ? "block" : "throttle", cause: "rate-limit" };
   }
 }

@@ -9,7 +9,7 @@
  *   block at z >= `blockZ`;
  * - a template the agent never called: throttle for GET/HEAD, block for any other method.
  */
-import type { Level } from "../metrics.js";
+import type { Level, Verdict } from "../metrics.js";
 import type { EvalEvent, EvalSystem } from "../system.js";
 
 export interface SizeZScoreOptions {
@@ -52,24 +52,27 @@ export class SizeZScoreBaseline implements EvalSystem {
     this.description = `per-agent z-score of request/response bytes (throttle z>=${options.throttleZ}, block z>=${options.blockZ}) + new template (GET throttle, write block), after ${options.warmup} events`;
   }
 
-  inspect(e: EvalEvent): Level | undefined {
+  inspect(e: EvalEvent): Verdict | undefined {
     let a = this.agents.get(e.agentId);
     if (!a) {
       a = { request: new Welford(), response: new Welford(), templates: new Set() };
       this.agents.set(e.agentId, a);
     }
-    let level: Level | undefined;
+    const endpoint = `${e.method} ${e.template}`;
+    let verdict: Verdict | undefined;
     if (a.response.n >= this.options.warmup) {
       const z = Math.max(a.request.z(e.requestBytes), a.response.z(e.responseBytes));
-      if (z >= this.options.blockZ) level = "block";
-      else if (z >= this.options.throttleZ) level = "throttle";
-      if (level !== "block" && !a.templates.has(`${e.method} ${e.template}`)) {
-        level = e.method === "GET" || e.method === "HEAD" ? (level ?? "throttle") : "block";
+      const sized: Level | undefined =
+        z >= this.options.blockZ ? "block" : z >= this.options.throttleZ ? "throttle" : undefined;
+      if (sized) verdict = { level: sized, cause: "size-z" };
+      if (sized !== "block" && !a.templates.has(endpoint)) {
+        const read = e.method === "GET" || e.method === "HEAD";
+        if (!read || !sized) verdict = { level: read ? "throttle" : "block", cause: "new-endpoint" };
       }
     }
     a.request.add(e.requestBytes);
     a.response.add(e.responseBytes);
-    a.templates.add(`${e.method} ${e.template}`);
-    return level;
+    a.templates.add(endpoint);
+    return verdict;
   }
 }
