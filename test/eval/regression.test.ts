@@ -17,7 +17,7 @@ const THRESHOLDS = {
   /** Recall over attacked agents at the block level (high or critical alert), at least. */
   blockRecall: 0.9375,
   /** Share of all agents falsely throttled (medium or worse before/without an attack), at most. */
-  falseThrottleRate: 0.8,
+  falseThrottleRate: 0.815,
   /** Share of all agents falsely blocked, at most. */
   falseBlockRate: 0.07,
   /** Median malicious requests before the first throttle-level alert, at most. */
