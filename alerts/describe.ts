@@ -20,7 +20,8 @@ export function describeDecision(decision: Decision): string {
 
 /** What the action layer did about one alert, in one line. */
 export function describeOutcome(event: AlertEvent): string {
-  if (event.allowlisted) return "none (allowlisted)";
+  if (event.allowlisted)
+    return `none (allowlisted${event.wouldDecide ? `; would ${event.wouldDecide}` : ""})`;
   const { decision, change } = event;
   if (!decision) return "none (notify only)";
   if (change === "created") return describeDecision(decision);

@@ -26,6 +26,7 @@ export function logRecord(event: SinkEvent): Record<string, unknown> {
     ...(alert.tokenHash ? { tokenHash: alert.tokenHash } : {}),
     change: event.change,
     allowlisted: event.allowlisted,
+    ...(event.wouldDecide ? { wouldDecide: event.wouldDecide } : {}),
     ...(event.decision ? { decision: event.decision } : {}),
   };
 }

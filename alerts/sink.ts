@@ -11,7 +11,7 @@ import { z } from "zod";
 import { durationSchema } from "../src/actions/duration.js";
 import type { HttpRequest } from "../src/actions/http.js";
 import type { PolicyOutcome } from "../src/actions/policy.js";
-import type { Decision, EndReason } from "../src/actions/records.js";
+import type { Decision, DecisionType, EndReason } from "../src/actions/records.js";
 import { type Alert, SEVERITIES } from "../src/engine/types.js";
 
 /**
@@ -30,6 +30,8 @@ export interface AlertEvent {
   change: PolicyOutcome["change"];
   /** The agent or its address is allowlisted: nothing was decided or enforced. */
   allowlisted: boolean;
+  /** Allowlisted only: what the tier would have decided (decide-and-log). */
+  wouldDecide?: DecisionType;
 }
 
 export interface EndedEvent {

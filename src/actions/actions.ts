@@ -24,7 +24,7 @@ import { type Job, type JobOutcome, SinkRunner } from "./delivery.js";
 import { FileQueue } from "./file-queue.js";
 import { type DeliveryLedger, FileLedger, ledgerKey, RedisLedger } from "./ledger.js";
 import type { ActionsOptions } from "./options.js";
-import { decide } from "./policy.js";
+import { decide, requestedDecision } from "./policy.js";
 import type { DurableQueue, QueuedRecord } from "./queue.js";
 import type { Decision } from "./records.js";
 import { recordId } from "./records.js";
@@ -295,7 +295,15 @@ class ActionLayer implements Actions {
     this.#clock.observe(Date.parse(alert.timestamp));
     if ((await this.#currentAllowlist()).has(alert.agentId, alert.request.clientIp)) {
       this.#countDecision("allowlisted");
-      return { kind: "alert", alert, decision: undefined, change: "none", allowlisted: true };
+      const wouldDecide = requestedDecision(this.#options.tiers[alert.severity]);
+      return {
+        kind: "alert",
+        alert,
+        decision: undefined,
+        change: "none",
+        allowlisted: true,
+        ...(wouldDecide ? { wouldDecide } : {}),
+      };
     }
     const { tiers, decisions, shadow } = this.#options;
     const { outcome, previous } = await this.#store.update(alert.agentId, (state) =>
@@ -335,8 +343,7 @@ class ActionLayer implements Actions {
         this.#ending.add(key);
         await this.#queue.append({ kind: "ended", decision, reason: "expired", at: decision.expiresAt });
       }
-      const now = this.#clock.now();
-      this.#activeCount = (await this.#store.list()).filter((d) => d.expiresAt > now).length;
+      this.#activeCount = await this.#store.countActive(this.#clock.now());
     } catch (error) {
       this.#logger.warn({ err: error }, "decision sweep failed; will retry");
     } finally {

@@ -30,6 +30,8 @@ export interface DecisionStore {
   /** The agent's current decision, until it is removed (callers compare `expiresAt` with their clock). */
   get(agentId: string): Promise<Decision | undefined>;
   list(): Promise<Decision[]>;
+  /** Decisions whose `expiresAt` is after `now`. */
+  countActive(now: number): Promise<number>;
   /** Decisions whose `expiresAt` is at or before `now`, oldest first. */
   expired(now: number, limit: number): Promise<Decision[]>;
   /**
@@ -125,6 +127,10 @@ export class MemoryDecisionStore implements DecisionStore {
     const out: Decision[] = [];
     for (const state of this.#states.values()) if (state.decision) out.push(state.decision);
     return out;
+  }
+
+  async countActive(now: number): Promise<number> {
+    return (await this.list()).filter((d) => d.expiresAt > now).length;
   }
 
   async expired(now: number, limit: number): Promise<Decision[]> {

@@ -80,6 +80,8 @@ export class FileLedger implements DeliveryLedger {
   readonly #claimed = new Set<string>();
   #pending: string[] = [];
   #writing: Promise<void> | undefined;
+  #journalLines = 0;
+  #afterCompact = 0;
 
   private constructor(
     private readonly path: string,
@@ -95,11 +97,19 @@ export class FileLedger implements DeliveryLedger {
       const [at, key] = line.split(" ");
       if (key && now - Number(at) < doneTtlMs) ledger.#done.set(key, Number(at));
     }
-    // Compact on open: only marks still within their TTL are kept.
-    const tmp = `${ledger.path}.tmp`;
-    await writeFile(tmp, [...ledger.#done].map(([key, at]) => `${at} ${key}\n`).join(""));
-    await rename(tmp, ledger.path);
+    await ledger.#compact();
     return ledger;
+  }
+
+  /** Drops marks past their TTL, in memory and in the journal. */
+  async #compact(): Promise<void> {
+    const now = Date.now();
+    for (const [key, at] of this.#done) if (now - at >= this.doneTtlMs) this.#done.delete(key);
+    const tmp = `${this.path}.tmp`;
+    await writeFile(tmp, [...this.#done].map(([key, at]) => `${at} ${key}\n`).join(""));
+    await rename(tmp, this.path);
+    this.#journalLines = this.#done.size;
+    this.#afterCompact = this.#done.size;
   }
 
   async claim(key: string): Promise<ClaimResult> {
@@ -125,10 +135,13 @@ export class FileLedger implements DeliveryLedger {
 
   async #drain(): Promise<void> {
     while (this.#pending.length > 0) {
-      const text = this.#pending.join("");
+      const lines = this.#pending;
       this.#pending = [];
-      await appendFile(this.path, text);
+      await appendFile(this.path, lines.join(""));
+      this.#journalLines += lines.length;
     }
+    // Bounded memory and journal in long runs: compact each time the journal doubles (amortised O(1)).
+    if (this.#journalLines > Math.max(10_000, 2 * this.#afterCompact)) await this.#compact();
   }
 
   async release(key: string): Promise<void> {

@@ -127,6 +127,10 @@ export class RedisDecisionStore implements DecisionStore {
     return all.map((raw) => JSON.parse(raw) as Decision);
   }
 
+  async countActive(now: number): Promise<number> {
+    return this.#redis.zcount(this.#active, `(${now}`, "+inf");
+  }
+
   async expired(now: number, limit: number): Promise<Decision[]> {
     const agents = await this.#redis.zrangebyscore(this.#active, "-inf", now, "LIMIT", 0, limit);
     if (agents.length === 0) return [];

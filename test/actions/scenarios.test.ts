@@ -314,7 +314,7 @@ describe("action layer scenarios", () => {
   it("never writes URLs, routing keys or secrets to the log, even when deliveries fail", async () => {
     const { logger, lines } = capturingLogger();
     fakes.slack.script({ status: 500, body: "rollup_error" }, { status: 400, body: "invalid_payload" });
-    fakes.oauth.script({ status: 503, body: "", headers: { "retry-after": "0" } });
+    fakes.oauth.scriptFor("/revoke", { status: 503, body: "", headers: { "retry-after": "0" } });
     const actions = await start(dir, fakes, {}, { logger });
     await actions.submit(makeAlert({ severity: "critical", at: T0 }));
     await waitFor("done", () => actions.stats().queued === 0);

@@ -44,6 +44,7 @@ export class FakeServer {
   /** Applied to every answer that has no delay of its own. */
   delayMs = 0;
   #script: Scripted[] = [];
+  readonly #pathScripts = new Map<string, Scripted[]>();
   #down: Scripted | undefined;
   #server: Server | undefined;
   #url = "";
@@ -65,6 +66,11 @@ export class FakeServer {
   /** The next answers, in order, before normal behaviour resumes. */
   script(...answers: Scripted[]): void {
     this.#script.push(...answers);
+  }
+
+  /** Like `script`, for requests to one path only. */
+  scriptFor(path: string, ...answers: Scripted[]): void {
+    this.#pathScripts.set(path, [...(this.#pathScripts.get(path) ?? []), ...answers]);
   }
 
   /** Every request gets this answer until `up()`. */
@@ -92,7 +98,7 @@ export class FakeServer {
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
       const url = new URL(req.url ?? "/", this.#url);
-      const scripted = this.#down ?? this.#script.shift();
+      const scripted = this.#down ?? this.#pathScripts.get(url.pathname)?.shift() ?? this.#script.shift();
       const reply: Scripted =
         scripted ??
         this.handler({ method: req.method ?? "", path: url.pathname, url, headers: req.headers, body });
