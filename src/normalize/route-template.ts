@@ -107,7 +107,9 @@ function classify(s: string, from: number, to: number): Kind {
     else if (c === 46) {
       if (at >= 0) dotAfterAt = true;
     } else if (c !== 95 && c !== 126 && c !== 43 && c !== 61) other++; // _ ~ + =
-    if (cls !== 0 && previous !== 0 && cls !== previous) transitions++;
+    // Letter<->digit and lower->upper changes; upper->lower is not counted, so each hump of a
+    // camelCase name counts once.
+    if (cls !== 0 && previous !== 0 && cls !== previous && !(previous === 3 && cls === 2)) transitions++;
     previous = cls;
   }
   sawUpper = upper > 0;
@@ -123,7 +125,7 @@ function classify(s: string, from: number, to: number): Kind {
   }
   if (length < OPAQUE_MIN_LENGTH || digits + lower + upper === 0) return Kind.Literal;
   if (digits + hexLetters === length && digits > 0 && (lower === 0 || upper === 0)) return Kind.Hex;
-  // Random strings change character class about every other character; words and slugs don't.
+  // Random strings change character class every few characters; words, slugs and names don't.
   if ((digits > 0 || (lower > 0 && upper > 0)) && lower + upper > 0 && transitions * 4 >= length) {
     return Kind.Token;
   }

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { bearerToken, decodeJwtPayload } from "../../src/normalize/jwt.js";
+import {
+  FieldReader,
+  firstHop,
+  parseClfTime,
+  parseIsoOrEpochMs,
+  parseIsoTime,
+} from "../../src/parse/fields.js";
+import { canonicalHeaderName } from "../../src/parse/headers.js";
+
+describe("time fields", () => {
+  it("parses CLF times with their offset", () => {
+    expect(parseClfTime("07/Dec/2016:11:05:07 +0100")).toBe(Date.UTC(2016, 11, 7, 10, 5, 7));
+    expect(parseClfTime("25/Nov/2026:10:00:00 +0000")).toBe(Date.UTC(2026, 10, 25, 10));
+    expect(parseClfTime("01/Jan/2026:00:30:00 -0530")).toBe(Date.UTC(2026, 0, 1, 6, 0));
+    for (const bad of [
+      "07/Foo/2016:11:05:07 +0100",
+      "7/Dec/2016:11:05:07 +0100",
+      "07/Dec/2016:25:05:07 +0100",
+      "",
+    ]) {
+      expect(parseClfTime(bad), bad).toBeNaN();
+    }
+  });
+
+  it("parses ISO 8601 with any fraction; a time without zone is UTC", () => {
+    expect(parseIsoTime("2021-12-08T14:02:43.587782192Z")).toBe(Date.UTC(2021, 11, 8, 14, 2, 43, 587));
+    expect(parseIsoTime("2026-01-14T10:45:33.759014877+01:00")).toBe(Date.UTC(2026, 0, 14, 9, 45, 33, 759));
+    expect(parseIsoTime("2026-11-20T10:00:00+0100")).toBe(Date.UTC(2026, 10, 20, 9));
+    expect(parseIsoTime("2026-11-20T10:00:00")).toBe(Date.UTC(2026, 10, 20, 10));
+    expect(parseIsoTime("2026-11-20 10:00:00")).toBe(Date.UTC(2026, 10, 20, 10));
+    expect(parseIsoTime("20/Nov/2026")).toBeNaN();
+    expect(parseIsoTime("2026-13-45T99:00:00Z")).toBeNaN();
+    expect(parseIsoOrEpochMs("1795169701000")).toBe(1795169701000);
+    expect(parseIsoOrEpochMs(1795169701000.7)).toBe(1795169701000);
+    expect(parseIsoOrEpochMs(true)).toBeNaN();
+  });
+});
+
+describe("firstHop", () => {
+  it("takes the first address, without port or brackets", () => {
+    expect(firstHop("203.0.113.9, 10.0.0.1")).toBe("203.0.113.9");
+    expect(firstHop("[fd00::1]:54321, 10.0.0.1")).toBe("fd00::1");
+    expect(firstHop("fd00:1234:5678::5a24, [fd00:1234:5678::1]:54321")).toBe("fd00:1234:5678::5a24");
+    expect(firstHop("10.0.0.12:59292")).toBe("10.0.0.12");
+    expect(firstHop("192.168.1.100,10.0.0.50")).toBe("192.168.1.100");
+    expect(firstHop(" 198.51.100.1 ")).toBe("198.51.100.1");
+    for (const unset of ["-", "", "unknown"]) expect(firstHop(unset)).toBe("");
+  });
+});
+
+describe("FieldReader", () => {
+  it("reads gateway spellings and remembers the first wrong type", () => {
+    const read = new FieldReader();
+    expect(read.number("12", "a")).toBe(12);
+    expect(read.number("-", "a")).toBe(0);
+    expect(read.number(null, "a", 7)).toBe(7);
+    expect(read.text("-", "a")).toBe("");
+    expect(read.text(42, "a")).toBe("42");
+    expect(read.bad).toBeUndefined();
+    expect(read.number("twelve", "first")).toBeNaN();
+    read.text({}, "second");
+    expect(read.bad).toBe("first");
+    expect(read.problem()?.code).toBe("INVALID_FIELD");
+    expect(read.reset().bad).toBeUndefined();
+  });
+});
+
+describe("JWT reading", () => {
+  it("extracts bearer tokens and decodes payloads without verifying", () => {
+    expect(bearerToken("Bearer abc")).toBe("abc");
+    expect(bearerToken("bearer  abc ")).toBe("abc");
+    expect(bearerToken("Basic abc")).toBeUndefined();
+    const payload = Buffer.from('{"sub":"a"}').toString("base64url");
+    expect(decodeJwtPayload(`h.${payload}.s`)).toEqual({ sub: "a" });
+    expect(decodeJwtPayload(`h.${payload}`)).toBeUndefined();
+    expect(decodeJwtPayload(`h.${payload}.s.x.y`)).toBeUndefined(); // JWE: encrypted
+    expect(decodeJwtPayload(`h.${"A".repeat(20_000)}.s`)).toBeUndefined();
+  });
+
+  it("spells headers the Go way for Traefik", () => {
+    expect(canonicalHeaderName("x-agent-id")).toBe("X-Agent-Id");
+    expect(canonicalHeaderName("authorization")).toBe("Authorization");
+  });
+});
