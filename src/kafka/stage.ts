@@ -51,6 +51,8 @@ export interface StageStats {
   failedCommits: number;
   /** Records handed out again below the committed offset, and skipped. */
   belowFloor: number;
+  /** Consumers replaced after kafkajs gave up on them. */
+  consumerRestarts: number;
   /** Partitions currently open on this instance. */
   partitions: number[];
 }
@@ -59,7 +61,7 @@ export interface StageStats {
 const HEARTBEAT_EVERY = 2_000;
 
 export class TransactionalStage {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly admin: Admin;
   /** Offset of the first record not yet committed, per open partition. */
   private readonly floors = new Map<number, number>();
@@ -68,25 +70,23 @@ export class TransactionalStage {
   private readonly opening = new Map<number, Promise<void>>();
   private readonly openingToken = new Map<number, symbol>();
   private assigned = new Set<number>();
-  private readonly counters = { records: 0, batches: 0, commits: 0, failedCommits: 0, belowFloor: 0 };
+  private stopping = false;
+  private recovering: Promise<void> | undefined;
+  private readonly counters = {
+    records: 0,
+    batches: 0,
+    commits: 0,
+    failedCommits: 0,
+    belowFloor: 0,
+    consumerRestarts: 0,
+  };
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: KafkaOptions,
     private readonly def: StageDefinition,
     private readonly logger: Logger,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: def.groupId,
-      readUncommitted: !def.readCommitted,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: options.heartbeatIntervalMs,
-      rebalanceTimeout: options.sessionTimeoutMs * 2,
-      maxBytesPerPartition: options.maxBytesPerPartition,
-      maxBytes: options.maxBytesPerPartition * 8,
-      maxWaitTimeInMs: 250,
-      allowAutoTopicCreation: false,
-    });
     this.admin = kafka.admin();
     this.producers = new TransactionalProducers(
       kafka,
@@ -94,9 +94,7 @@ export class TransactionalStage {
       options.transactionTimeoutMs,
       logger,
     );
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.onAssignment(payload.memberAssignment[def.topic] ?? []);
-    });
+    this.consumer = this.createConsumer();
   }
 
   stats(): StageStats {
@@ -105,6 +103,47 @@ export class TransactionalStage {
 
   async start(): Promise<void> {
     await this.admin.connect();
+    await this.runConsumer();
+  }
+
+  /**
+   * Stops fetching, lets the batches in hand finish and commit (they stop early once they see the
+   * consumer is no longer running), leaves the group and releases the producers.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.recovering;
+    await this.consumer.disconnect();
+    await this.producers.releaseAll();
+    await this.admin.disconnect();
+    for (const partition of this.ready.keys()) this.def.close(partition);
+    this.ready.clear();
+  }
+
+  private createConsumer(): Consumer {
+    const consumer = this.kafka.consumer({
+      groupId: this.def.groupId,
+      readUncommitted: !this.def.readCommitted,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: this.options.heartbeatIntervalMs,
+      rebalanceTimeout: this.options.sessionTimeoutMs * 2,
+      maxBytesPerPartition: this.options.maxBytesPerPartition,
+      maxBytes: this.options.maxBytesPerPartition * 8,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.onAssignment(payload.memberAssignment[this.def.topic] ?? []);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts itself after retriable errors; after the others (a coordinator not found
+      // once its retries ran out, typically while a broker restarts) its consumer stays down.
+      if (!payload.restart && !this.stopping) this.recovering ??= this.recover(payload.error);
+    });
+    return consumer;
+  }
+
+  private async runConsumer(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({
       topic: this.def.topic,
@@ -118,16 +157,30 @@ export class TransactionalStage {
     });
   }
 
-  /**
-   * Stops fetching, lets the batches in hand finish and commit (they stop early once they see the
-   * consumer is no longer running), leaves the group and releases the producers.
-   */
-  async stop(): Promise<void> {
-    await this.consumer.disconnect();
-    await this.producers.releaseAll();
-    await this.admin.disconnect();
-    for (const partition of this.ready.keys()) this.def.close(partition);
-    this.ready.clear();
+  /** Replaces a consumer that kafkajs gave up on, with backoff, until it runs or the stage stops. */
+  private async recover(error: Error): Promise<void> {
+    this.logger.error({ stage: this.def.name, err: error.message }, "consumer crashed; starting a new one");
+    // While this instance was out of the group its partitions may have been processed elsewhere.
+    for (const partition of [...this.ready.keys(), ...this.opening.keys()]) this.closePartition(partition);
+    this.assigned = new Set();
+    let backoff = 500;
+    while (!this.stopping) {
+      await this.consumer.disconnect().catch(() => undefined);
+      this.consumer = this.createConsumer();
+      this.counters.consumerRestarts++;
+      try {
+        await this.runConsumer();
+        break;
+      } catch (retryError) {
+        this.logger.warn(
+          { stage: this.def.name, err: (retryError as Error).message, backoff },
+          "consumer restart failed",
+        );
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+    this.recovering = undefined;
   }
 
   private onAssignment(partitions: number[]): void {

@@ -21,7 +21,7 @@ import {
   uniqueName,
   waitFor,
 } from "./helpers/broker.js";
-import { appliedEvents, header, readOutcome } from "./helpers/results.js";
+import { header, readOutcome } from "./helpers/results.js";
 import { engineOptions, MAX_LINE_BYTES, referenceAlertIds, simulatedTraffic } from "./helpers/traffic.js";
 
 const available = await kafkaAvailable();

@@ -1,0 +1,110 @@
+/**
+ * Restarting the broker mid-stream: a private broker (scripts/kafka.sh on its own ports and data
+ * directory, so nobody else's tests lose theirs) is stopped and started again while the pipeline
+ * consumes; the pipeline reconnects by itself and finishes without losing or repeating anything.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine } from "../../src/engine/engine.js";
+import { kafkaOptionsSchema, topicNames } from "../../src/kafka/options.js";
+import { type KafkaPipeline, runKafkaPipeline } from "../../src/kafka/pipeline.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { createLineDecoder } from "../../src/parse/decoder.js";
+import { createTopic, produceValues, readTopic, testKafka, waitFor } from "./helpers/broker.js";
+import { appliedEvents, readOutcome } from "./helpers/results.js";
+import { engineOptions, MAX_LINE_BYTES, referenceAlertIds, simulatedTraffic } from "./helpers/traffic.js";
+
+const SCRIPT = fileURLToPath(new URL("../../scripts/kafka.sh", import.meta.url));
+const PORT = Number(process.env.KAFKA_RESTART_TEST_PORT ?? 19092);
+const run = promisify(execFile);
+
+async function canRunBroker(): Promise<boolean> {
+  try {
+    await run("java", ["-version"]);
+    return true;
+  } catch {
+    const message = "java is not installed: scripts/kafka.sh cannot run a private broker";
+    if (process.env.CI) throw new Error(message);
+    console.warn(`\n*** SKIPPING the broker restart test: ${message} ***\n`);
+    return false;
+  }
+}
+
+const available = await canRunBroker();
+
+describe.skipIf(!available)("kafka pipeline across a broker restart (private broker)", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "aw-kafka-restart-"));
+  const env = {
+    ...process.env,
+    KAFKA_PORT: String(PORT),
+    KAFKA_CONTROLLER_PORT: String(PORT + 1),
+    KAFKA_DATA_DIR: dataDir,
+    KAFKA_HEAP_OPTS: "-Xmx512m -Xms128m",
+  };
+  const broker = (command: "start" | "stop") => run("bash", [SCRIPT, command], { env, timeout: 180_000 });
+  const brokers = [`127.0.0.1:${PORT}`];
+  const kafka = testKafka(brokers);
+  const options = kafkaOptionsSchema.parse({
+    brokers,
+    groupId: "restart",
+    inputTopic: "restart.input",
+    topicPrefix: "restart",
+    sessionTimeoutMs: 10_000,
+    heartbeatIntervalMs: 1_000,
+    transactionTimeoutMs: 15_000,
+  });
+  const topics = topicNames(options);
+  let pipeline: KafkaPipeline | undefined;
+
+  beforeAll(async () => {
+    await broker("start");
+  }, 200_000);
+  afterAll(async () => {
+    await pipeline?.stop().catch(() => undefined);
+    await broker("stop").catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 120_000);
+
+  it("reconnects after the broker comes back and applies every event once", async () => {
+    const traffic = simulatedTraffic(30_000, 31);
+    const half = 15_000;
+    await createTopic(kafka, topics.input, 6);
+    await produceValues(kafka, topics.input, traffic.values.slice(0, half));
+    pipeline = await runKafkaPipeline(options, {
+      createEngine: () => createEngine(engineOptions()),
+      createDecoder: () => createLineDecoder({ format: "json" }),
+      maxLineBytes: MAX_LINE_BYTES,
+      logger: createLogger({ level: "error", name: "restart-test" }),
+    });
+    const running = pipeline;
+    await waitFor("some events applied", () => running.stats().counters.eventsApplied > 2_000, 60_000);
+
+    await broker("stop");
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await broker("start");
+    await produceValues(kafka, topics.input, traffic.values.slice(half));
+
+    await waitFor(
+      "every record applied or dead-lettered",
+      async () =>
+        (await appliedEvents(kafka, topics.changelog)) === traffic.valid &&
+        (await readTopic(kafka, topics.deadLetter)).length === traffic.malformed,
+      150_000,
+    );
+    await pipeline.stop();
+
+    const outcome = await readOutcome(kafka, topics);
+    for (const [agentId, count] of traffic.validByAgent) {
+      expect(outcome.snapshots.get(agentId)?.events, agentId).toBe(count);
+    }
+    expect(outcome.deadLetters).toHaveLength(traffic.malformed);
+    const repartitioned = await readTopic(kafka, topics.repartition as string);
+    expect(repartitioned).toHaveLength(traffic.valid);
+    expect([...outcome.alertIds].sort()).toEqual(referenceAlertIds(repartitioned).sort());
+  }, 300_000);
+});
