@@ -6,14 +6,14 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { Secret } from "../src/actions/secret.js";
+import { Secret, secretSchema } from "../src/actions/secret.js";
 
 const WHSEC = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
 
 /** A `whsec_<base64>` secret of 24 to 64 bytes, as the specification asks. */
-export const webhookSecretSchema = z
-  .string()
-  .regex(WHSEC, "expected whsec_<base64>")
+export const webhookSecretSchema = secretSchema
+  .transform((secret) => secret.reveal())
+  .pipe(z.string().regex(WHSEC, "expected whsec_<base64>"))
   .refine((value) => {
     const bytes = Buffer.from(value.slice(6), "base64").length;
     return bytes >= 24 && bytes <= 64;

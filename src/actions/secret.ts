@@ -3,6 +3,7 @@
  * in `Secret` at parse time, so printing the config, logging an options object or serialising an
  * error can never leak them: only `reveal()`, called at the moment a request is built, yields the value.
  */
+import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { z } from "zod";
 
@@ -28,14 +29,46 @@ export class Secret {
   }
 }
 
-/** A non-empty string in config that becomes a `Secret`. */
-export const secretSchema = z
+const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
+const FILE_REF = /^file:(\/.+)$/;
+
+/**
+ * Secrets may be written inline, or as `env:NAME` (read from the environment) or `file:/path`
+ * (read from a file, trailing newline dropped; Docker and Kubernetes secrets). Resolved once,
+ * while the config is validated; a missing variable or file is a config error naming the reference.
+ */
+const resolvedSecretText = z
   .string()
   .min(1)
+  .transform((value, ctx) => {
+    const env = ENV_REF.exec(value);
+    if (env) {
+      const resolved = process.env[env[1] as string];
+      if (resolved) return resolved;
+      ctx.addIssue({ code: "custom", message: `environment variable ${env[1]} is not set` });
+      return z.NEVER;
+    }
+    const file = FILE_REF.exec(value);
+    if (file) {
+      try {
+        return readFileSync(file[1] as string, "utf8").replace(/\r?\n$/, "");
+      } catch {
+        ctx.addIssue({ code: "custom", message: `cannot read secret file ${file[1]}` });
+        return z.NEVER;
+      }
+    }
+    return value;
+  });
+
+/** A non-empty secret in config (inline, `env:NAME` or `file:/path`) that becomes a `Secret`. */
+export const secretSchema = resolvedSecretText
+  .pipe(z.string().min(1))
   .transform((value) => new Secret(value));
 
 /** An http(s) URL that is a secret (Slack webhook URLs carry their token in the path). */
-export const secretUrlSchema = z.url({ protocol: /^https?$/ }).transform((value) => new Secret(value));
+export const secretUrlSchema = resolvedSecretText
+  .pipe(z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }))
+  .transform((value) => new Secret(value));
 
 /**
  * pino `redact` paths for anything that may carry delivery credentials. Give them to the root

@@ -90,4 +90,31 @@ describe("actions options", () => {
     expect(slack?.type === "slack" && slack.url.reveal()).toBe(url);
     expect(ACTIONS_REDACT_PATHS).toContain("*.routingKey");
   });
+
+  it("resolves env: and file: secret references once, and names a missing one", async () => {
+    const { writeFile, mkdtemp } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(join(tmpdir(), "aw-secret-"));
+    await writeFile(join(dir, "key"), "R0123456789abcdef0123456789abcd0\n");
+    process.env.AW_TEST_SLACK_URL = "https://hooks.slack.com/services/T1/B2/fromenv";
+    const options = actionsOptionsSchema.parse({
+      sinks: [
+        { type: "slack", name: "s", url: "env:AW_TEST_SLACK_URL" },
+        { type: "pagerduty", name: "p", routingKey: `file:${join(dir, "key")}` },
+      ],
+    });
+    const [slack, pd] = options.sinks;
+    expect(slack?.type === "slack" && slack.url.reveal()).toBe(
+      "https://hooks.slack.com/services/T1/B2/fromenv",
+    );
+    expect(pd?.type === "pagerduty" && pd.routingKey.reveal()).toBe("R0123456789abcdef0123456789abcd0");
+    expect(issues({ sinks: [{ type: "slack", name: "s", url: "env:AW_TEST_UNSET_VAR" }] })).toEqual([
+      "sinks.0.url: environment variable AW_TEST_UNSET_VAR is not set",
+    ]);
+    expect(
+      issues({ sinks: [{ type: "pagerduty", name: "p", routingKey: "file:/nonexistent/key" }] }).join(),
+    ).toContain("cannot read secret file /nonexistent/key");
+    delete process.env.AW_TEST_SLACK_URL;
+  });
 });
