@@ -16,6 +16,8 @@ export const MAX_LINE_BYTES = 65_536;
 
 export interface Traffic {
   values: (string | Buffer)[];
+  /** Whether each record decodes to an event. */
+  isValid: boolean[];
   /** Valid events per agent, as the real decoder sees them. */
   validByAgent: Map<string, number>;
   valid: number;
@@ -49,12 +51,15 @@ export function simulatedTraffic(events: number, seed: number, malformedEvery = 
   const decode = createLineDecoder({ format: "json" });
   const validByAgent = new Map<string, number>();
   const out: NormalizedEvent[] = [];
+  const isValid: boolean[] = [];
   let valid = 0;
   let rejected = 0;
   for (const value of values) {
     out.length = 0;
     const line = recordLine(typeof value === "string" ? Buffer.from(value) : value, MAX_LINE_BYTES);
-    if (typeof line !== "string" || decode(line, out)) {
+    const ok = typeof line === "string" && decode(line, out) === undefined;
+    isValid.push(ok);
+    if (!ok) {
       rejected++;
       continue;
     }
@@ -65,7 +70,7 @@ export function simulatedTraffic(events: number, seed: number, malformedEvery = 
   // Compare with what was injected: a simulated line the decoder refuses would hide a real bug.
   if (rejected !== malformed)
     throw new Error(`decoder rejected ${rejected} records, ${malformed} were malformed`);
-  return { values, validByAgent, valid, malformed, attackedAgents };
+  return { values, isValid, validByAgent, valid, malformed, attackedAgents };
 }
 
 /**
