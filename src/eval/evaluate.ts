@@ -89,7 +89,10 @@ export interface StreamStats {
   events: number;
   rejected: number;
   rejectedByReason: Partial<Record<ErrorCode, number>>;
+  /** Agents in the labels. */
   agents: number;
+  /** Agents that sent at least one request in the stream (the false-positive rate's denominator). */
+  activeAgents: number;
   attackedAgents: number;
   maliciousEvents: number;
   /** Malicious request ids from the labels that the stream actually carried. */
@@ -105,6 +108,7 @@ export class Evaluation {
   private readonly scorers: Scorer[];
   private readonly malicious: Set<string>;
   private readonly stats: StreamStats;
+  private readonly active = new Set<string>();
 
   constructor(
     labels: LabelsFile,
@@ -118,6 +122,7 @@ export class Evaluation {
       rejected: 0,
       rejectedByReason: {},
       agents: labels.agents.length,
+      activeAgents: 0,
       attackedAgents: labels.agents.filter((a) => a.kind !== "benign" && a.maliciousRequestIds.length > 0)
         .length,
       maliciousEvents: this.malicious.size,
@@ -136,6 +141,7 @@ export class Evaluation {
 
   event(e: NormalizedEvent): void {
     this.stats.events++;
+    this.active.add(e.agentId);
     if (this.malicious.has(e.requestId)) this.stats.maliciousMatched++;
     for (let i = 0; i < this.systems.length; i++) {
       const scorer = this.scorers[i] as Scorer;
@@ -147,7 +153,7 @@ export class Evaluation {
 
   result(): EvaluationResult {
     return {
-      stream: { ...this.stats },
+      stream: { ...this.stats, activeAgents: this.active.size },
       systems: this.systems.map((s, i) => ({
         name: s.name,
         description: s.description,

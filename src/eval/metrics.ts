@@ -42,7 +42,7 @@ export interface LevelMetrics extends Detection {
   /** Attacked agents with a detection before their attack began. */
   alertedBeforeAttack: number;
   falsePositiveAgents: number;
-  /** `falsePositiveAgents` over all agents. */
+  /** `falsePositiveAgents` over all agents that sent at least one request. */
   falsePositiveRate: number;
 }
 
@@ -70,6 +70,8 @@ export interface SystemMetrics {
 interface AgentState {
   label: AgentLabel;
   attackStart: number | undefined;
+  /** Sent at least one request in the stream (labelled agents that stayed silent cannot be alerted). */
+  seen: boolean;
   maliciousSeen: number;
   /** Malicious requests seen when the first detection at each level happened; -1 = none yet. */
   firstTtd: [number, number];
@@ -87,6 +89,7 @@ export class Scorer {
       this.agents.set(label.agentId, {
         label,
         attackStart: label.firstMaliciousAt ? Date.parse(label.firstMaliciousAt) : undefined,
+        seen: false,
         maliciousSeen: 0,
         firstTtd: [-1, -1],
         firstCause: ["", ""],
@@ -99,9 +102,10 @@ export class Scorer {
 
   /** Call for every event, in stream order, before the detections it triggered. */
   observe(agentId: string, requestId: string): void {
-    if (!this.malicious.has(requestId)) return;
     const a = this.agents.get(agentId);
-    if (a) a.maliciousSeen++;
+    if (!a) return;
+    a.seen = true;
+    if (this.malicious.has(requestId)) a.maliciousSeen++;
   }
 
   /** A system decided `verdict` on an event of `agentId` at `timestamp` (epoch ms). Block implies throttle. */
@@ -121,7 +125,7 @@ export class Scorer {
   }
 
   result(): SystemMetrics {
-    const all = [...this.agents.values()];
+    const all = [...this.agents.values()].filter((a) => a.seen);
     const groups = new Map<string, AgentState[]>();
     for (const a of all.filter(isAttacked))
       groups.set(a.label.kind, [...(groups.get(a.label.kind) ?? []), a]);

@@ -39,7 +39,7 @@ export function checkTargets(m: SystemMetrics): TargetCheck[] {
       met: m.block.recall >= TARGETS.blockRecall,
     },
     {
-      name: "agents falsely throttled (share of all agents)",
+      name: "agents falsely throttled (share of active agents)",
       value: m.throttle.falsePositiveRate,
       target: `<= ${TARGETS.falseThrottleRate}`,
       met: m.throttle.falsePositiveRate <= TARGETS.falseThrottleRate,
@@ -94,7 +94,7 @@ export function formatTable(report: EvalReport): string {
   const s = report.stream;
   const lines: string[] = [];
   lines.push(
-    `agentwatch eval: ${s.events} events (${s.rejected} rejected lines), ${s.agents} agents, ` +
+    `agentwatch eval: ${s.events} events (${s.rejected} rejected lines), ${s.activeAgents} active agents, ` +
       `${s.attackedAgents} attacked, ${s.maliciousMatched}/${s.maliciousEvents} malicious requests seen`,
   );
   lines.push(
@@ -144,7 +144,7 @@ export function formatTable(report: EvalReport): string {
     );
   lines.push("");
   lines.push(
-    "(falsely alerted: benign agents alerted + attacked agents alerted before their attack; % = throttled share of all agents)",
+    "(falsely alerted: benign agents alerted + attacked agents alerted before their attack; % = throttled share of active agents)",
   );
   for (const sys of report.systems) lines.push(`${sys.name}: ${sys.description}`);
   if (report.targets) {

@@ -102,7 +102,7 @@ describe("Scorer", () => {
     expect(r.throttle.benignAlerted).toBe(1);
     expect(r.throttle.alertedBeforeAttack).toBe(1);
     expect(r.throttle.falsePositiveAgents).toBe(2);
-    expect(r.throttle.falsePositiveRate).toBeCloseTo(2 / 6);
+    expect(r.throttle.falsePositiveRate).toBeCloseTo(2 / 5); // never-started sent nothing: not counted
     expect(r.block.falsePositiveAgents).toBe(1); // only benign-2 was blocked falsely
     expect(r.falsePositivesByCase).toEqual({ regular: 1, attacked: 1 });
     expect(r.falsePositiveAgentIds.sort()).toEqual(["benign-2", "early"]);
@@ -272,6 +272,7 @@ describe("Evaluation", () => {
       label("good", "benign"),
     ]);
     for (const id of ["d1", "d2", "d3", "d4"]) s.observe("bad", id);
+    s.observe("good", "g1");
     s.detect("bad", { level: "block", cause: "x" }, T0 + 10);
     s.detect("good", { level: "throttle", cause: "x" }, T0 + 10);
     const checks = checkTargets(s.result());

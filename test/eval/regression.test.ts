@@ -13,15 +13,21 @@ import { runEval } from "../../src/eval/run.js";
 const RECORDED_AT = "2026-11-23 11:20 UTC, engine after commit 3834112 (working tree)";
 
 /** The stream the thresholds were measured on. */
-const STREAM = { events: 222_828, agents: 200, attackedAgents: 32, maliciousEvents: 7_001 };
+const STREAM = {
+  events: 222_828,
+  agents: 200,
+  activeAgents: 198,
+  attackedAgents: 32,
+  maliciousEvents: 7_001,
+};
 
 const THRESHOLDS = {
   /** Recall over attacked agents at the block level (high or critical alert), at least. */
   blockRecall: 0.9375,
   /** Share of all agents falsely throttled (medium or worse before/without an attack), at most. */
-  falseThrottleRate: 0.815,
+  falseThrottleRate: 0.824,
   /** Share of all agents falsely blocked, at most. */
-  falseBlockRate: 0.15,
+  falseBlockRate: 0.152,
   /** Median malicious requests before the first throttle-level alert, at most. */
   medianTimeToDetect: 2.5,
   /** Worst destructive-injection agent: malicious requests until blocked, at most. */
