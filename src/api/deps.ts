@@ -68,27 +68,35 @@ export interface AlertLog {
   list(query: AlertQuery): Promise<Page<Alert>>;
 }
 
+/** An allowlist entry: an agent id, or a CIDR when it contains `/`. */
+export interface AllowlistItem {
+  entry: string;
+  /** `config` entries can only be changed in the config file. */
+  source: "config" | "api";
+}
+
 /**
- * The subset of the actions' DecisionStore the API uses (`src/actions/decision-store.ts`
- * satisfies it structurally, except `unblock`, which the actions layer provides so that lifting a
- * decision is announced like any other ending).
+ * Decisions as the actions layer exposes them (`actions.decisions` satisfies this as is). Which
+ * decisions are in force is the source's call, judged on the event clock.
  */
 export interface DecisionSource {
-  /** The agent's decision until the store removes it; callers compare `expiresAt` with their clock. */
+  /** The agent's decision in force, if any. */
   get(agentId: string): Promise<Decision | undefined>;
   /**
    * Changes after `cursor`. Without a cursor, or with one too old, `reset` is true and `added` is
-   * the full active set.
+   * the full set.
    */
   changesSince(
     cursor: string | undefined,
   ): Promise<{ added: Decision[]; removed: string[]; cursor: string; reset: boolean }>;
-  /** Lifts the agent's active decision; false when there was none. */
-  unblock(agentId: string, actor: string): Promise<boolean>;
-  /** Adds an agent id or a network (CIDR); false when it was already there. */
-  allowlistAdd(entry: string, actor: string): Promise<boolean>;
-  allowlistRemove(entry: string, actor: string): Promise<boolean>;
-  allowlistEntries(): Promise<string[]>;
+  /** Lifts the agent's decision (and announces it); false when there was none. */
+  unblock(agentId: string): Promise<boolean>;
+  allowlist: {
+    /** False when already there; throws RangeError on an entry it cannot use. */
+    add(entry: string): Promise<boolean>;
+    remove(entry: string): Promise<boolean>;
+    list(): Promise<AllowlistItem[]>;
+  };
 }
 
 export interface SinkTestResult {

@@ -27,11 +27,15 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
 
-/** A zod failure as a 400 naming the first offending field, e.g. `query.limit: too big`. */
+/**
+ * A zod failure as a 400 naming the first offending field, e.g. `query.limit: too big`. Paths
+ * only hold names the schemas define; an unknown field is not named, since its name is input.
+ */
 export function invalidRequest(where: string, error: z.ZodError): ApiError {
   const issue = error.issues[0];
   const path = [where, ...(issue?.path ?? []).map(String)].join(".");
-  return new ApiError(400, "INVALID_REQUEST", `${path}: ${issue?.message ?? "invalid"}`);
+  const message = issue?.code === "unrecognized_keys" ? "unknown field" : (issue?.message ?? "invalid");
+  return new ApiError(400, "INVALID_REQUEST", `${path}: ${message}`);
 }
 
 /** Fastify's own client errors (bad JSON, wrong media type, body too large) by status. */

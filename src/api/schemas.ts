@@ -103,9 +103,15 @@ export const unblockBodySchema = z
   .strict()
   .optional();
 
-/** An agent id, an IP address or a CIDR network. */
+/** An agent id, or a network when it contains `/` (the allowlist's own rule). */
 export const allowlistBodySchema = z
-  .object({ entry: z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6(), idSchema]) })
+  .object({
+    entry: z.union([
+      z.cidrv4(),
+      z.cidrv6(),
+      idSchema.refine((value) => !value.includes("/"), "an entry containing '/' must be a CIDR"),
+    ]),
+  })
   .strict();
 
 // ---- outputs ----
@@ -187,7 +193,9 @@ export const decisionsChangesSchema = z.object({
 });
 
 export const unblockResultSchema = z.object({ agentId: z.string(), unblocked: z.literal(true) });
-export const allowlistListSchema = z.object({ items: z.array(z.string()) });
+export const allowlistListSchema = z.object({
+  items: z.array(z.object({ entry: z.string(), source: z.enum(["config", "api"]) })),
+});
 export const sinkTestSchema = z.object({
   ok: z.boolean(),
   results: z.array(z.object({ sink: z.string(), ok: z.boolean(), detail: z.string() })),

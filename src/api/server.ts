@@ -5,7 +5,7 @@
  * `routes/*.ts`; the same list feeds the OpenAPI document.
  */
 import { readFileSync } from "node:fs";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { AgentwatchError } from "../errors.js";
 import { createKeyVerifier } from "../keys/keys.js";
 import { installAuth } from "./auth.js";
@@ -42,7 +42,15 @@ export function buildStatusServer(
   }
   const now = deps.now ?? Date.now;
   const app = Fastify({
-    loggerInstance: deps.logger.child({ component: "api" }),
+    // `path`, not `url`: the shared redaction list hides every `url` field (sink URLs are secrets).
+    loggerInstance: deps.logger.child(
+      { component: "api" },
+      {
+        serializers: {
+          req: (req: FastifyRequest) => ({ method: req.method, path: req.url, remoteAddress: req.ip }),
+        },
+      },
+    ),
     ...(options.tls
       ? { https: { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) } }
       : {}),

@@ -2,7 +2,8 @@
  * The one pino logger factory. Everything agentwatch logs goes through a logger made here, so the
  * redaction list below is the single place that keeps credentials out of log files: API keys and
  * bearer tokens in request headers, agent tokens, client secrets, webhook URLs (Slack's URL *is*
- * the credential) and PagerDuty routing keys, wherever they sit in a logged object.
+ * the credential) and PagerDuty routing keys, wherever they sit in a logged object. It covers the
+ * action layer's `ACTIONS_REDACT_PATHS`. Request lines therefore log the request path as `path`.
  */
 import pino, { type DestinationStream, type Logger } from "pino";
 
@@ -10,6 +11,8 @@ export const REDACTED = "[redacted]";
 
 /** Field names that hold a credential whatever object they appear in. */
 const SECRET_FIELDS = [
+  // Sink endpoints (Slack's webhook URL is the credential) and connection strings with passwords.
+  "url",
   "authorization",
   "cookie",
   "set-cookie",

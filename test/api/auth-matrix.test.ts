@@ -86,7 +86,7 @@ describe("status API authorization matrix", () => {
       });
       it(`${c.ok} with the right key`, async () => {
         server.decisions.put(makeDecision("agent-high"));
-        await server.decisions.allowlistAdd("agent-x");
+        await server.decisions.allowlist.add("agent-x");
         const res = await send(c, { "x-api-key": keyFor[c.scope] });
         expect(res.statusCode).toBe(c.ok);
         // The body matches the schema the route declares (and the OpenAPI document publishes).

@@ -47,11 +47,14 @@ export function makeDecision(agentId: string, overrides: Partial<Decision> = {})
 /** A decision source with the DecisionStore's change-feed semantics, small enough to trust. */
 export class TestDecisions implements DecisionSource {
   readonly current = new Map<string, Decision>();
-  readonly allowlist = new Set<string>();
+  readonly allowed = new Set<string>();
   readonly #feed: Array<{ seq: number; decision?: Decision; removed?: string }> = [];
   #seq = 0;
 
-  constructor(private readonly maxChanges = 1000) {}
+  constructor(
+    private readonly maxChanges = 1000,
+    private readonly configAllowlist: string[] = [],
+  ) {}
 
   put(decision: Decision): void {
     this.current.set(decision.agentId, decision);
@@ -93,19 +96,20 @@ export class TestDecisions implements DecisionSource {
     return true;
   }
 
-  async allowlistAdd(entry: string) {
-    const had = this.allowlist.has(entry);
-    this.allowlist.add(entry);
-    return !had;
-  }
-
-  async allowlistRemove(entry: string) {
-    return this.allowlist.delete(entry);
-  }
-
-  async allowlistEntries() {
-    return [...this.allowlist].sort();
-  }
+  readonly allowlist = {
+    add: async (entry: string) => {
+      // A real store may refuse entries the schema lets through; the API must answer 400.
+      if (entry === "0.0.0.0/0") throw new RangeError("refusing to allowlist every address");
+      const had = this.allowed.has(entry);
+      this.allowed.add(entry);
+      return !had;
+    },
+    remove: async (entry: string) => this.allowed.delete(entry),
+    list: async () => [
+      ...this.configAllowlist.map((entry) => ({ entry, source: "config" as const })),
+      ...[...this.allowed].sort().map((entry) => ({ entry, source: "api" as const })),
+    ],
+  };
 }
 
 /** An agent as a directory returns it, with a small stand-in for the engine's profile summary. */

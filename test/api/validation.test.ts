@@ -63,6 +63,13 @@ describe("query parameters", () => {
     });
   }
 
+  it("does not echo unknown parameter names", async () => {
+    const res = await app.inject({ url: "/v1/agents?%3Cscript%3Ealert(1)%3C%2Fscript%3E=1", headers: read });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toBe("the request is invalid: query: unknown field");
+    expectCleanError(res.body, res.statusCode, "<script>");
+  });
+
   it("400 for bad alert filters", async () => {
     for (const query of ["severity=urgent", "severity=", "since=2026-13-45", "limit=501", "agent=%00"]) {
       const res = await app.inject({ url: `/v1/alerts?${query}`, headers: read });
@@ -144,7 +151,7 @@ describe("bodies", () => {
       expect(res.statusCode, payload).toBe(400);
       expectCleanError(res.body, res.statusCode);
     }
-    expect(await server.decisions.allowlistEntries()).toEqual([]);
+    expect(await server.decisions.allowlist.list()).toEqual([]);
   });
 
   it("415 for non-JSON bodies and 413 for oversized ones", async () => {
@@ -156,7 +163,15 @@ describe("bodies", () => {
     expect(huge.json().error.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
-  it("accepts agent ids, addresses and CIDRs", async () => {
+  it("400 for an entry with '/' that is no CIDR, or one the store refuses", async () => {
+    for (const entry of ["team/bot", "10.0.0.0/33", "0.0.0.0/0"]) {
+      const res = await post(JSON.stringify({ entry }));
+      expect(res.statusCode, entry).toBe(400);
+      expectCleanError(res.body, res.statusCode);
+    }
+  });
+
+  it("accepts agent ids (an address alone is the id of an IP-identified agent) and CIDRs", async () => {
     for (const entry of ["agent-7", "203.0.113.0/24", "2001:db8::/32", "198.51.100.7"]) {
       expect((await post(JSON.stringify({ entry }))).statusCode).toBe(201);
     }
@@ -167,7 +182,10 @@ describe("bodies", () => {
       headers: admin,
     });
     expect(removed.statusCode).toBe(204);
-    expect(await server.decisions.allowlistEntries()).toEqual(["198.51.100.7", "2001:db8::/32", "agent-7"]);
+    const listed = await app.inject({ url: "/v1/allowlist", headers: read });
+    expect(listed.json().items).toEqual(
+      ["198.51.100.7", "2001:db8::/32", "agent-7"].map((entry) => ({ entry, source: "api" })),
+    );
   });
 });
 

@@ -2,6 +2,7 @@
 // API's request logs (at trace level, for good and bad keys, on success and on failure) name the
 // key's holder, never the key.
 import { describe, expect, it } from "vitest";
+import { ACTIONS_REDACT_PATHS } from "../../src/actions/index.js";
 import { generateApiKey } from "../../src/keys/keys.js";
 import { createLogger, REDACTED } from "../../src/observability/logger.js";
 import { bearer, buildTestServer } from "../api/helpers.js";
@@ -36,6 +37,21 @@ describe("createLogger", () => {
   });
 });
 
+describe("coverage of the action layer's secrets", () => {
+  it("redacts every path the actions layer lists in ACTIONS_REDACT_PATHS", () => {
+    for (const path of ACTIONS_REDACT_PATHS) {
+      const { lines, logger } = capture();
+      const record: Record<string, unknown> = {};
+      const parts = path.split(".").map((part) => (part === "*" ? "sink" : part));
+      let node = record;
+      for (const part of parts.slice(0, -1)) node = (node[part] = {}) as Record<string, unknown>;
+      node[parts[parts.length - 1] as string] = "s3cr3t-value";
+      logger.info(record, "probe");
+      expect(lines.join(""), path).not.toContain("s3cr3t-value");
+    }
+  });
+});
+
 describe("status API request logs", () => {
   it("never contain a presented key, valid or not, whatever the outcome", async () => {
     const wrong = generateApiKey();
@@ -62,5 +78,7 @@ describe("status API request logs", () => {
     const entries = s.logs.map((l) => JSON.parse(l));
     expect(entries.some((e) => e.keyName === "reader" && e.msg === "request completed")).toBe(true);
     expect(entries.some((e) => e.keyName === "operator" && e.level === 50)).toBe(true);
+    // Request paths stay readable although every `url` field is redacted.
+    expect(entries.some((e) => e.req?.path === "/v1/agents")).toBe(true);
   });
 });

@@ -3,9 +3,8 @@
  * polling), and a per-request check answering 204 allow / 429 throttled / 403 blocked that nginx
  * `auth_request` and similar hooks can call on every request.
  *
- * Decision times are event times. Live, event time tracks the wall clock closely, so the API
- * compares `expiresAt` with the wall clock to never enforce a lapsed decision the store has not
- * swept yet; gateways polling the list must honour `expiresAt` the same way.
+ * Which decisions are in force is the decision source's call (on the event clock). Throttle rates
+ * are enforced here on the wall clock: they are rates of live requests.
  */
 import type { Decision } from "../../actions/records.js";
 import type { StatusApiDeps } from "../deps.js";
@@ -37,11 +36,6 @@ export function decisionView(decision: Decision) {
   };
 }
 
-function enforced(decision: Decision | undefined, nowMs: number): Decision | undefined {
-  if (!decision || decision.shadow || decision.expiresAt <= nowMs) return undefined;
-  return decision;
-}
-
 export function decisionRoutes(deps: StatusApiDeps, now: () => number): AnyRoute[] {
   // Throttle decisions are enforced here, per instance: with N instances behind a balancer each
   // grants its share, so the fleet-wide rate is at most N times the decided rate.
@@ -63,11 +57,8 @@ export function decisionRoutes(deps: StatusApiDeps, now: () => number): AnyRoute
       },
       handler: async ({ query }) => {
         const changes = await deps.decisions.changesSince(query.since);
-        if (query.since === undefined) {
-          const nowMs = now();
-          const decisions = changes.added.filter((decision) => decision.expiresAt > nowMs).map(decisionView);
-          return { decisions, cursor: changes.cursor };
-        }
+        if (query.since === undefined)
+          return { decisions: changes.added.map(decisionView), cursor: changes.cursor };
         return { ...changes, added: changes.added.map(decisionView) };
       },
     }),
@@ -94,13 +85,13 @@ export function decisionRoutes(deps: StatusApiDeps, now: () => number): AnyRoute
             `give the agent as ?agent= or the ${AGENT_HEADER} header`,
           );
         }
-        const nowMs = now();
-        const decision = enforced(await deps.decisions.get(agentId), nowMs);
-        if (!decision) return reply.code(204).send();
+        const decision = await deps.decisions.get(agentId);
+        // Shadow mode decides and reports but never enforces.
+        if (!decision || decision.shadow) return reply.code(204).send();
         reply.header(DECISION_HEADER, decision.type);
         if (decision.type !== "throttle") return reply.code(403).send();
         const perSecond = Math.max(1, decision.ratePerMinute ?? 60) / 60;
-        const take = throttles.take(agentId, perSecond, Math.max(1, Math.ceil(perSecond)), nowMs);
+        const take = throttles.take(agentId, perSecond, Math.max(1, Math.ceil(perSecond)), now());
         if (take.ok) return reply.code(204).send();
         return reply.code(429).header("retry-after", String(take.retryAfterSeconds)).send();
       },
