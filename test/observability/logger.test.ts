@@ -44,7 +44,11 @@ describe("coverage of the action layer's secrets", () => {
       const record: Record<string, unknown> = {};
       const parts = path.split(".").map((part) => (part === "*" ? "sink" : part));
       let node = record;
-      for (const part of parts.slice(0, -1)) node = (node[part] = {}) as Record<string, unknown>;
+      for (const part of parts.slice(0, -1)) {
+        const child: Record<string, unknown> = {};
+        node[part] = child;
+        node = child;
+      }
       node[parts[parts.length - 1] as string] = "s3cr3t-value";
       logger.info(record, "probe");
       expect(lines.join(""), path).not.toContain("s3cr3t-value");
