@@ -12,25 +12,26 @@ import type { DetectorDescriptor } from "../src/engine/types.js";
 import {
   O_ERR,
   O_ERR_BASE,
+  O_ERR_MASK,
   O_FILL,
   O_GAP,
-  O_HEADER,
   O_N,
   O_NOVEL,
   O_NOVEL_BASE,
+  O_NOVEL_MASK,
   O_POS,
   O_RING,
   O_RUN_BASE,
+  O_SIZE,
 } from "../src/profile/layout.js";
-import { nextRun } from "../src/profile/profile.js";
 
 const options = detectorOptions({
   /** Ids in a constant-step run that make it an enumeration (longer than any run the agent completed here). */
-  minRun: z.number().int().min(3).default(5),
+  minRun: z.number().int().min(3).default(6),
   /** Distinct ids among the endpoint's recent requests needed for the distinct-id signals. */
   minDistinct: z.number().int().min(2).max(O_RING).default(8),
   /** Share of those requests answered 401/403/404 that makes distinct ids a guess-and-check walk. */
-  minErrorShare: z.number().min(0).max(1).default(0.3),
+  minErrorShare: z.number().min(0).max(1).default(0.5),
   /** Accesses of an endpoint before its own share of new ids is trusted as a baseline. */
   baselineAccesses: z.number().int().min(1).default(50),
 });
@@ -46,32 +47,32 @@ export const enumeration: DetectorDescriptor<typeof options> = {
       name: "enumeration",
       inspect(event, profile, out) {
         const idx = profile.cObj;
-        if (idx < 0 || profile.cObjHash === 0) return;
-        const t = (profile.objs as Float64Array[])[idx] as Float64Array;
+        if (idx < 0 || profile.cObjKey === 0) return;
+        const t = profile.objs as Float64Array;
+        const b = idx * O_SIZE;
         // The window as it will be once this access is in it.
         const st = event.status;
         const err = st === 401 || st === 403 || st === 404;
-        const fill = t[O_FILL] as number;
+        const fill = t[b + O_FILL] as number;
         let n = fill + 1;
-        let novel = (t[O_NOVEL] as number) + (profile.cObjSeen ? 0 : 1);
-        let errors = (t[O_ERR] as number) + (err ? 1 : 0);
+        let novel = (t[b + O_NOVEL] as number) + (profile.cObjSeen ? 0 : 1);
+        let errors = (t[b + O_ERR] as number) + (err ? 1 : 0);
         if (fill === O_RING) {
-          const old = t[O_HEADER + (t[O_POS] as number)] as number;
+          const bit = 1 << (t[b + O_POS] as number);
           n = O_RING;
-          if (old % 4 >= 2) novel--;
-          if (old % 2 === 1) errors--;
+          if ((t[b + O_NOVEL_MASK] as number) & bit) novel--;
+          if ((t[b + O_ERR_MASK] as number) & bit) errors--;
         }
-        const run = nextRun(t, event.objectNumber);
-        const runLength = run.length;
-        const runBase = t[O_RUN_BASE] as number;
+        const runLength = profile.cRun;
+        const runBase = t[b + O_RUN_BASE] as number;
         const errShare = errors / n;
-        const accesses = t[O_N] as number;
-        const novelBase = t[O_NOVEL_BASE] as number;
-        const errBase = t[O_ERR_BASE] as number;
+        const accesses = t[b + O_N] as number;
+        const novelBase = t[b + O_NOVEL_BASE] as number;
+        const errBase = t[b + O_ERR_BASE] as number;
 
         let score = 0;
-        if (runLength >= o.minRun && runLength > runBase * 1.5) score = 0.5 + 0.08 * (runLength - o.minRun);
-        if (novel >= o.minDistinct && errShare >= o.minErrorShare && errShare > 2 * errBase) {
+        if (runLength >= o.minRun && runLength > runBase * 2) score = 0.35 + 0.06 * (runLength - o.minRun);
+        if (novel >= o.minDistinct && errShare >= o.minErrorShare && errShare > errBase + 0.25) {
           const s = (0.3 + 0.6 * errShare) * Math.min(1, novel / 12);
           score = score > 0 ? Math.max(score, s) + 0.1 : s;
         }
@@ -85,8 +86,8 @@ export const enumeration: DetectorDescriptor<typeof options> = {
           score = 0.4;
         }
         if (score === 0) return;
-        const gap = t[O_GAP] as number;
-        const runText = runLength >= 3 ? `, ${runLength} in a sequential run (step ${run.step})` : "";
+        const gap = t[b + O_GAP] as number;
+        const runText = runLength >= 3 ? `, ${runLength} in a sequential run (step ${profile.cRunStep})` : "";
         const usual =
           accesses >= o.baselineAccesses
             ? `agent's usual here: ${pct(novelBase)} new ids, ${pct(errBase)} errors`

@@ -31,7 +31,7 @@ export const payloadSize: DetectorDescriptor<typeof options> = {
   create(o) {
     /** Ratio of size to typical when the size is an outlier by every criterion, else 0. */
     function outlier(t: Float64Array, i: number, size: number): number {
-      if ((t[i] as number) < o.minSamples) return 0;
+      if (size < o.minExtraBytes || (t[i] as number) < o.minSamples) return 0;
       const typical = typicalBytes(t, i);
       if (size - typical < o.minExtraBytes) return 0;
       const ratio = (size + 1) / (typical + 1);

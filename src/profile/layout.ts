@@ -11,10 +11,10 @@ export const S_EVENTS = 2; // events absorbed
 export const S_W_TOTAL = 3; // total decayed endpoint weight
 export const S_RATE_SHORT = 4; // decayed request count, short horizon
 export const S_RATE_LONG = 5; // decayed request count, long horizon
-export const S_RATE_PEAK = 6; // decaying max of the short-horizon rate, requests per minute
+export const S_RATE_PEAK = 6; // decaying max of the short-horizon rate over past bursts, requests per minute
 export const S_VOL_WINDOW = 7; // decayed response bytes, volume window
 export const S_VOL_LONG = 8; // decayed response bytes, long horizon
-export const S_VOL_PEAK = 9; // decaying max of the windowed volume, bytes per window
+export const S_VOL_PEAK = 9; // decaying max of the windowed volume over past bursts, bytes per window
 export const S_ST_N = 10; // decayed requests, status horizon
 export const S_ST_401 = 11;
 export const S_ST_403 = 12;
@@ -26,7 +26,7 @@ export const S_PR_ERR = 17; // decayed 401/403/404/405 responses, probe window
 export const S_PR_DISTINCT = 18; // decayed count of endpoints newly answering with such errors
 export const S_PR_SCAN = 19; // decayed count of scanner-path requests
 export const S_PREV_SLOT = 20; // endpoint slot of the previous request (-1: none)
-export const S_NEW_RATE = 21; // running share of requests that hit an endpoint new to the agent
+export const S_NEW_RATE = 21; // running share of a warm agent's requests that hit an endpoint new to it
 export const S_TR_MEAN = 22; // running mean of the agent's own hop surprise (nats)
 export const S_TR_SQ = 23; // running mean of its square
 export const S_TR_N = 24; // hops observed
@@ -44,46 +44,53 @@ export const S_HIST_POS = 60; // next write position in the risk-history ring
 export const S_HIST_FILL = 61;
 export const S_PREV_NET = 62; // network key of the previous request
 export const S_PREV_UA = 63; // user-agent key of the previous request
-export const S_SIZE = 64;
+export const S_RATE_EPISODE = 64; // highest short-horizon rate of the current burst, not yet in S_RATE_PEAK
+export const S_VOL_EPISODE = 65; // highest windowed volume of the current burst, not yet in S_VOL_PEAK
+export const S_SIZE = 66;
 
 // ---- per-endpoint block `AgentProfile.t`, stride T_STRIDE ----
 export const T_KEY = 0; // templateId * 16 + method code; -1 for the overflow slot
-export const T_WEIGHT = 1; // decayed request weight, valid at T_WEIGHT_TIME
-export const T_WEIGHT_TIME = 2;
-export const T_LAST = 3; // event time of the latest request
-export const T_HITS = 4; // requests, undecayed
-export const T_OUT = 5; // transitions counted out of this endpoint
-export const T_REQ_N = 6; // request-size samples (log scale: location, mean absolute deviation)
-export const T_REQ_LOC = 7;
-export const T_REQ_DEV = 8;
-export const T_RESP_N = 9; // response-size samples of successful responses
-export const T_RESP_LOC = 10;
-export const T_RESP_DEV = 11;
-export const T_OBJ = 12; // index of this endpoint's object tracker, -1 when none
-export const T_ERR_TIME = 13; // event time of the latest 401/403/404/405 answer here
-export const T_STRIDE = 14;
+export const T_WEIGHT = 1; // decayed request weight, valid at T_LAST
+export const T_LAST = 2; // event time of the latest request
+export const T_HITS = 3; // requests, undecayed
+export const T_OUT = 4; // transitions counted out of this endpoint
+export const T_REQ_N = 5; // request-size samples (log scale: location, mean absolute deviation)
+export const T_REQ_LOC = 6;
+export const T_REQ_DEV = 7;
+export const T_RESP_N = 8; // response-size samples of successful responses
+export const T_RESP_LOC = 9;
+export const T_RESP_DEV = 10;
+export const T_OBJ = 11; // index of this endpoint's object tracker, -1 when none
+export const T_ERR_TIME = 12; // event time of the latest 401/403/404/405 answer here
+export const T_STRIDE = 13;
 
-// ---- object tracker `AgentProfile.objs[i]`: header then a ring of recent object ids ----
+// ---- object trackers `AgentProfile.objs`, stride O_SIZE: a header, then a ring of recent object ids ----
 export const O_SLOT = 0; // endpoint slot it belongs to
 export const O_POS = 1; // next ring write position
 export const O_FILL = 2; // ring entries in use
 export const O_NOVEL = 3; // ring entries whose id was not among the ids before it
 export const O_ERR = 4; // ring entries answered 401/403/404
-export const O_LAST_NUM = 5; // last numeric id of the current run (NaN: none)
-export const O_RUN = 6; // length of the current run of constant-step numeric ids
-export const O_STEP = 7; // the run's step
-export const O_RUN_BASE = 8; // longest run the agent has completed here (slowly decaying)
-export const O_NOVEL_BASE = 9; // long-run share of novel ids here
-export const O_ERR_BASE = 10; // long-run share of errors here
-export const O_N = 11; // accesses tracked, undecayed
-export const O_GAP = 12; // recent mean gap between accesses, ms
-export const O_LAST_TIME = 13;
-export const O_MISS = 14; // ids since the run's last step that did not continue it
-export const O_HEADER = 15;
-export const O_RING = 16; // ids kept: enough to see enumeration within the first ~10 requests
-export const O_SIZE = O_HEADER + O_RING;
+export const O_RUN_BASE = 5; // longest id chain the agent has finished here (slowly decaying)
+export const O_NOVEL_BASE = 6; // long-run share of novel ids here
+export const O_ERR_BASE = 7; // long-run share of errors here
+export const O_N = 8; // accesses tracked, undecayed
+export const O_GAP = 9; // recent mean gap between accesses, ms
+export const O_LAST_TIME = 10;
+export const O_NOVEL_MASK = 11; // bit i: ring entry i was novel
+export const O_ERR_MASK = 12; // bit i: ring entry i was answered 401/403/404
+export const O_NEXT_MASK = 13; // bit i: ring entry i has a successor in its chain
+export const O_HEADER = 14;
+/** Ids kept per endpoint: enough to see enumeration within the first ~10 requests, and through interleaved work. */
+export const O_RING = 16;
+/**
+ * Each ring entry is two numbers: the id's key (the number itself for numeric ids, else a hash)
+ * and its chain, `length * 64 + step + 32`: how many ids with a constant step (|step| <= 16)
+ * lead up to it, still in the ring or not.
+ */
+export const O_ENTRY = 2;
+export const O_SIZE = O_HEADER + O_RING * O_ENTRY;
 
-// ---- identity table `AgentProfile.ids`: three lists (networks, user agents, tokens) ----
+// ---- identity table: three lists (networks, user agents, tokens) stored after the scalars in `AgentProfile.s` ----
 export const ID_NET = 0;
 export const ID_UA = 1;
 export const ID_TOKEN = 2;

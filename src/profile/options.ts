@@ -23,7 +23,7 @@ export const profileStoreOptionsSchema = z
     /** Templates per agent whose object ids are tracked (for enumeration); the least recently used is recycled. */
     maxObjectTemplatesPerAgent: z.number().int().min(1).max(64).default(8),
     /** Client networks, user agents and token ids remembered per agent (each list). */
-    identityListSize: z.number().int().min(1).max(32).default(4),
+    identityListSize: z.number().int().min(1).max(32).default(3),
     /** A gap longer than this ends a session: the next request starts a new endpoint chain. */
     sessionGapMinutes: positive().default(30),
     /** Half-life of the endpoint distribution, so old habits fade. */

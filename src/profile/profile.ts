@@ -23,24 +23,24 @@ import {
   ID_TOKEN,
   ID_UA,
   isDenied,
+  O_ENTRY,
   O_ERR,
   O_ERR_BASE,
+  O_ERR_MASK,
   O_FILL,
   O_GAP,
   O_HEADER,
-  O_LAST_NUM,
   O_LAST_TIME,
-  O_MISS,
   O_N,
+  O_NEXT_MASK,
   O_NOVEL,
   O_NOVEL_BASE,
+  O_NOVEL_MASK,
   O_POS,
   O_RING,
-  O_RUN,
   O_RUN_BASE,
   O_SIZE,
   O_SLOT,
-  O_STEP,
   S_EVENTS,
   S_FIRST,
   S_HOUR_DAY,
@@ -54,6 +54,7 @@ import {
   S_PREV_NET,
   S_PREV_SLOT,
   S_PREV_UA,
+  S_RATE_EPISODE,
   S_RATE_LONG,
   S_RATE_PEAK,
   S_RATE_SHORT,
@@ -70,6 +71,7 @@ import {
   S_TR_POS,
   S_TR_RING,
   S_TR_SQ,
+  S_VOL_EPISODE,
   S_VOL_LONG,
   S_VOL_PEAK,
   S_VOL_WINDOW,
@@ -84,7 +86,6 @@ import {
   T_RESP_N,
   T_STRIDE,
   T_WEIGHT,
-  T_WEIGHT_TIME,
   TR_RING_SIZE,
 } from "./layout.js";
 import type { ProfileParams } from "./options.js";
@@ -94,8 +95,6 @@ import { isScannerPath } from "./scanner-paths.js";
 const OVERFLOW_KEY = -1;
 /** Numeric ids further apart than this are not a "sequential" step. */
 export const MAX_SEQUENTIAL_STEP = 16;
-/** Other ids interleaved with a run (the agent's ordinary work) that do not end it. */
-const RUN_TOLERANCE = 3;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /** Hour-of-day counters lose half their weight per week. */
@@ -116,8 +115,8 @@ export interface RiskState {
 export class AgentProfile {
   readonly agentId: string;
   readonly params: ProfileParams;
-  /** Scalar block (layout.ts `S_*`). */
-  readonly s = new Float64Array(S_SIZE);
+  /** Scalar block (layout.ts `S_*`), followed by the identity lists. */
+  readonly s: Float64Array;
   /** Endpoint slots, stride T_STRIDE; grows to `maxEndpoints`. */
   t: Float64Array;
   /** Endpoint slots in use. */
@@ -125,9 +124,10 @@ export class AgentProfile {
   /** Transition pairs (key = from * maxEndpoints + to, count); grows to `maxTransitions`. */
   tr: Float64Array | undefined;
   trCount = 0;
-  /** Object trackers, created for endpoints that address object ids. */
-  objs: Float64Array[] | undefined;
-  /** Networks, user agents and token ids: three lists of `identityListSize` entries. */
+  /** Object trackers (stride O_SIZE), created for endpoints that address object ids. */
+  objs: Float64Array | undefined;
+  objCount = 0;
+  /** The scalar block again, under the name used for identity entries (see `identityOffset`). */
   readonly ids: Float64Array;
   /** Readable label per identity entry (network /24, truncated user agent, token digest). */
   readonly labels: (string | undefined)[];
@@ -153,10 +153,15 @@ export class AgentProfile {
   cToken = -1;
   /** Object tracker of the event's endpoint, -1 when none yet. */
   cObj = -1;
-  /** Hash of the event's object id, 0 when it has none. */
-  cObjHash = 0;
+  /** Key of the event's object id (the number for numeric ids, else a hash), 0 when it has none. */
+  cObjKey = 0;
   /** Whether the object id already appears among the endpoint's recent ids. */
   cObjSeen = false;
+  /** Length of the chain of constant-step ids this access extends (1: none), and its step. */
+  cRun = 1;
+  cRunStep = 0;
+  /** Ring index of the chain's previous id, -1 when none. */
+  cRunFrom = -1;
   /** A new endpoint whose path looks like scanner reconnaissance. */
   cScanner = false;
 
@@ -164,7 +169,8 @@ export class AgentProfile {
     this.agentId = agentId;
     this.params = params;
     this.t = new Float64Array(4 * T_STRIDE);
-    this.ids = new Float64Array(3 * params.identityListSize * I_STRIDE);
+    this.s = new Float64Array(S_SIZE + 3 * params.identityListSize * I_STRIDE);
+    this.ids = this.s;
     this.labels = new Array(3 * params.identityListSize);
     this.s[S_FIRST] = firstSeen;
     this.s[S_LAST] = firstSeen;
@@ -206,8 +212,7 @@ export class AgentProfile {
     if (slot < 0 || total <= 0) return 0;
     const b = slot * T_STRIDE;
     const lambda = this.params.endpointLambda;
-    const w =
-      (this.t[b + T_WEIGHT] as number) * Math.exp(-lambda * (time - (this.t[b + T_WEIGHT_TIME] as number)));
+    const w = (this.t[b + T_WEIGHT] as number) * Math.exp(-lambda * (time - (this.t[b + T_LAST] as number)));
     return w / ((total as number) * Math.exp(-lambda * (time - (this.s[S_LAST] as number))));
   }
 
@@ -262,8 +267,19 @@ export class AgentProfile {
     this.cToken = this.findIdentity(ID_TOKEN, this.cTokenKey);
 
     this.cObj = slot >= 0 ? (this.t[slot * T_STRIDE + T_OBJ] as number) : -1;
-    this.cObjHash = event.objectId !== undefined ? hashString(event.objectId) : 0;
-    this.cObjSeen = this.cObj >= 0 && this.cObjHash !== 0 && this.objectSeen(this.cObj, this.cObjHash);
+    const num = event.objectNumber;
+    this.cObjKey =
+      event.objectId === undefined
+        ? 0
+        : num !== undefined && Number.isSafeInteger(num) && num !== 0
+          ? num
+          : hashString(event.objectId);
+    this.cObjSeen = false;
+    this.cRun = 1;
+    this.cRunStep = 0;
+    this.cRunFrom = -1;
+    if (this.cObj >= 0 && this.cObjKey !== 0)
+      this.lookupObject(this.cObj * O_SIZE, this.cObjKey, num !== undefined);
   }
 
   /** Index (within its list) of the identity entry with `key`, -1 when absent or key is 0. */
@@ -271,13 +287,14 @@ export class AgentProfile {
     if (key === 0) return -1;
     const n = this.params.identityListSize;
     const ids = this.ids;
-    for (let i = 0, b = list * n * I_STRIDE; i < n; i++, b += I_STRIDE) if (ids[b + I_KEY] === key) return i;
+    for (let i = 0, b = S_SIZE + list * n * I_STRIDE; i < n; i++, b += I_STRIDE)
+      if (ids[b + I_KEY] === key) return i;
     return -1;
   }
 
   /** Offset in `ids` of entry `index` of `list`. */
   identityOffset(list: number, index: number): number {
-    return (list * this.params.identityListSize + index) * I_STRIDE;
+    return S_SIZE + (list * this.params.identityListSize + index) * I_STRIDE;
   }
 
   /** Entry of `list` with the most requests (the agent's usual one), -1 when the list is empty. */
@@ -286,7 +303,7 @@ export class AgentProfile {
     const ids = this.ids;
     let best = -1;
     let bestCount = 0;
-    for (let i = 0, b = list * n * I_STRIDE; i < n; i++, b += I_STRIDE) {
+    for (let i = 0, b = S_SIZE + list * n * I_STRIDE; i < n; i++, b += I_STRIDE) {
       if (ids[b + I_KEY] !== 0 && (ids[b + I_COUNT] as number) > bestCount) {
         best = i;
         bestCount = ids[b + I_COUNT] as number;
@@ -315,14 +332,16 @@ export class AgentProfile {
     // Endpoint distribution: decayed weights, brought forward lazily per slot.
     const decayTotal = Math.exp(-p.endpointLambda * dt);
     s[S_W_TOTAL] = (s[S_W_TOTAL] as number) * decayTotal + 1;
-    const wt = t[b + T_WEIGHT_TIME] as number;
-    t[b + T_WEIGHT] = (t[b + T_WEIGHT] as number) * Math.exp(-p.endpointLambda * Math.max(0, time - wt)) + 1;
-    t[b + T_WEIGHT_TIME] = Math.max(time, wt);
-    t[b + T_LAST] = time;
+    const seen = t[b + T_LAST] as number;
+    t[b + T_WEIGHT] =
+      (t[b + T_WEIGHT] as number) * Math.exp(-p.endpointLambda * Math.max(0, time - seen)) + 1;
+    t[b + T_LAST] = Math.max(time, seen);
     t[b + T_HITS] = (t[b + T_HITS] as number) + 1;
-    const baselineRate = 1 / Math.min(events + 1, BASELINE_SAMPLES);
-    s[S_NEW_RATE] =
-      (s[S_NEW_RATE] as number) + baselineRate * ((this.cNew ? 1 : 0) - (s[S_NEW_RATE] as number));
+    // Only a warm agent's new endpoints say it explores: during warm-up every endpoint is new.
+    if (this.isWarm()) {
+      s[S_NEW_RATE] =
+        (s[S_NEW_RATE] as number) + ((this.cNew ? 1 : 0) - (s[S_NEW_RATE] as number)) / BASELINE_SAMPLES;
+    }
 
     // Transitions within the session, and the agent's own running hop surprise.
     const prev = s[S_PREV_SLOT] as number;
@@ -353,15 +372,14 @@ export class AgentProfile {
     s[S_RATE_SHORT] = short;
     s[S_RATE_LONG] = (s[S_RATE_LONG] as number) * Math.exp(-dt / p.longTauMs) + 1;
     const peakDecay = Math.exp(-p.peakLambda * dt);
-    s[S_RATE_PEAK] = Math.max(
-      (s[S_RATE_PEAK] as number) * peakDecay,
-      this.perMinute(short, p.shortTauMs, time),
-    );
+    s[S_RATE_PEAK] = (s[S_RATE_PEAK] as number) * peakDecay;
+    settlePeak(s, S_RATE_PEAK, S_RATE_EPISODE, this.perMinute(short, p.shortTauMs, time));
     const bytes = event.responseBytes;
     const vol = (s[S_VOL_WINDOW] as number) * Math.exp(-dt / p.volumeTauMs) + bytes;
     s[S_VOL_WINDOW] = vol;
     s[S_VOL_LONG] = (s[S_VOL_LONG] as number) * Math.exp(-dt / p.longTauMs) + bytes;
-    s[S_VOL_PEAK] = Math.max((s[S_VOL_PEAK] as number) * peakDecay, vol);
+    s[S_VOL_PEAK] = (s[S_VOL_PEAK] as number) * peakDecay;
+    settlePeak(s, S_VOL_PEAK, S_VOL_EPISODE, vol);
 
     // Status classes (long horizon) and the probing window.
     const decaySt = Math.exp(-p.statusLambda * dt);
@@ -403,7 +421,7 @@ export class AgentProfile {
       this.ids[o + I_AUX2] = this.cUaKey;
     }
 
-    if (this.cObjHash !== 0) this.trackObject(slot, event, denied);
+    if (this.cObjKey !== 0) this.trackObject(slot, event, denied);
     s[S_PREV_NET] = this.cNetKey;
     s[S_PREV_UA] = this.cUaKey;
 
@@ -416,14 +434,15 @@ export class AgentProfile {
    * life the horizon is not yet filled, so divide by the part of it the agent has existed for.
    */
   perMinute(count: number, tau: number, time: number): number {
-    const age = Math.max(time - (this.s[S_FIRST] as number), 1000);
+    // Floored at the short horizon: a rate is never judged from less than a minute of history.
+    const age = Math.max(time - (this.s[S_FIRST] as number), this.params.shortTauMs);
     return (count / (tau * (1 - Math.exp(-age / tau)))) * 60_000;
   }
 
   /** Bytes per volume window the agent usually moves, from the long-horizon volume. */
   usualWindowVolume(time: number): number {
     const p = this.params;
-    const age = Math.max(time - (this.s[S_FIRST] as number), 1000);
+    const age = Math.max(time - (this.s[S_FIRST] as number), p.shortTauMs);
     return (
       ((this.s[S_VOL_LONG] as number) / (p.longTauMs * (1 - Math.exp(-age / p.longTauMs)))) * p.volumeTauMs
     );
@@ -471,7 +490,7 @@ export class AgentProfile {
     }
     if (this.trCount >= p.maxTransitions) this.agePairs();
     if ((this.trCount + 1) * 2 > tr.length) {
-      const grown = new Float64Array(Math.min(p.maxTransitions * 2, tr.length * 2));
+      const grown = new Float64Array(Math.min(p.maxTransitions * 2, tr.length + Math.max(8, tr.length >> 1)));
       grown.set(tr);
       this.tr = tr = grown;
     }
@@ -538,7 +557,7 @@ export class AgentProfile {
     const ids = this.ids;
     let pick = 0;
     let oldest = Number.POSITIVE_INFINITY;
-    for (let i = 0, b = list * n * I_STRIDE; i < n; i++, b += I_STRIDE) {
+    for (let i = 0, b = S_SIZE + list * n * I_STRIDE; i < n; i++, b += I_STRIDE) {
       if (ids[b + I_KEY] === 0) return i;
       if ((ids[b + I_LAST] as number) < oldest) {
         oldest = ids[b + I_LAST] as number;
@@ -548,128 +567,136 @@ export class AgentProfile {
     return pick;
   }
 
-  private objectSeen(tracker: number, hash: number): boolean {
-    const o = (this.objs as Float64Array[])[tracker] as Float64Array;
-    for (let i = 0, n = o[O_FILL] as number; i < n; i++)
-      if (Math.floor((o[O_HEADER + i] as number) / 4) === hash) return true;
-    return false;
+  /**
+   * Finds the object key among the tracker's recent ids (seen), and the longest constant-step
+   * chain it extends: an entry `step` below it whose own chain has that step (or no step yet).
+   */
+  private lookupObject(base: number, key: number, numeric: boolean): void {
+    const o = this.objs as Float64Array;
+    const continued = o[base + O_NEXT_MASK] as number;
+    let best = 1;
+    for (let i = 0, n = o[base + O_FILL] as number; i < n; i++) {
+      const e = base + O_HEADER + i * O_ENTRY;
+      const d = key - (o[e] as number);
+      if (d === 0) {
+        this.cObjSeen = true;
+        continue;
+      }
+      // A walk is a line: only the head of a chain (an id nothing extended yet) can be extended.
+      if (!numeric || d > MAX_SEQUENTIAL_STEP || d < -MAX_SEQUENTIAL_STEP || continued & (1 << i)) continue;
+      const chain = o[e + 1] as number;
+      const len = Math.floor(chain / 64);
+      const step = (chain % 64) - 32;
+      const extended = len >= 2 ? (step === d ? len + 1 : 0) : 2;
+      if (extended > best) {
+        best = extended;
+        this.cRunStep = d;
+        this.cRunFrom = i;
+      }
+    }
+    // A re-read id walks nowhere: only ids new to the window extend a chain.
+    if (this.cObjSeen) {
+      best = 1;
+      this.cRunStep = 0;
+      this.cRunFrom = -1;
+    }
+    this.cRun = best;
   }
 
   private trackObject(slot: number, event: NormalizedEvent, denied: boolean): void {
     let idx = this.t[slot * T_STRIDE + T_OBJ] as number;
     if (idx < 0) idx = this.addTracker(slot);
-    const o = (this.objs as Float64Array[])[idx] as Float64Array;
+    const o = this.objs as Float64Array;
+    const b = idx * O_SIZE;
     const time = event.timestamp;
     const err = denied && event.status !== 405;
     const novel = !this.cObjSeen || this.cObj !== idx;
 
-    // Ring of recent ids, each stored as hash * 4 + novel * 2 + err, with running window counts.
-    const fill = o[O_FILL] as number;
-    const pos = o[O_POS] as number;
+    // Ring of recent ids; bit masks say which entries were novel / errors / continued, so window counts stay O(1).
+    const fill = o[b + O_FILL] as number;
+    const pos = o[b + O_POS] as number;
+    const bit = 1 << pos;
+    let novelMask = o[b + O_NOVEL_MASK] as number;
+    let errMask = o[b + O_ERR_MASK] as number;
+    let nextMask = o[b + O_NEXT_MASK] as number;
+    const e = b + O_HEADER + pos * O_ENTRY;
+    if (this.cRunFrom >= 0) nextMask |= 1 << this.cRunFrom;
     if (fill === O_RING) {
-      const old = o[O_HEADER + pos] as number;
-      if (old % 4 >= 2) o[O_NOVEL] = (o[O_NOVEL] as number) - 1;
-      if (old % 2 === 1) o[O_ERR] = (o[O_ERR] as number) - 1;
-    } else o[O_FILL] = fill + 1;
-    o[O_HEADER + pos] = this.cObjHash * 4 + (novel ? 2 : 0) + (err ? 1 : 0);
-    o[O_POS] = (pos + 1) % O_RING;
-    if (novel) o[O_NOVEL] = (o[O_NOVEL] as number) + 1;
-    if (err) o[O_ERR] = (o[O_ERR] as number) + 1;
+      if (novelMask & bit) o[b + O_NOVEL] = (o[b + O_NOVEL] as number) - 1;
+      if (errMask & bit) o[b + O_ERR] = (o[b + O_ERR] as number) - 1;
+      // A chain that ends here (nothing extended it) is finished: it becomes the agent's own yardstick.
+      const len = Math.floor((o[e + 1] as number) / 64);
+      if (!(nextMask & bit) && len >= 2)
+        o[b + O_RUN_BASE] = Math.max((o[b + O_RUN_BASE] as number) * 0.98, len);
+    } else o[b + O_FILL] = fill + 1;
+    o[e] = this.cObjKey;
+    o[e + 1] = this.cRun * 64 + this.cRunStep + 32;
+    novelMask = novel ? novelMask | bit : novelMask & ~bit;
+    errMask = err ? errMask | bit : errMask & ~bit;
+    nextMask &= ~bit;
+    o[b + O_NOVEL_MASK] = novelMask;
+    o[b + O_ERR_MASK] = errMask;
+    o[b + O_NEXT_MASK] = nextMask;
+    o[b + O_POS] = (pos + 1) % O_RING;
+    if (novel) o[b + O_NOVEL] = (o[b + O_NOVEL] as number) + 1;
+    if (err) o[b + O_ERR] = (o[b + O_ERR] as number) + 1;
 
-    const n = (o[O_N] as number) + 1;
-    o[O_N] = n;
-    const r = 1 / Math.min(n, BASELINE_SAMPLES);
-    o[O_NOVEL_BASE] = (o[O_NOVEL_BASE] as number) + r * ((novel ? 1 : 0) - (o[O_NOVEL_BASE] as number));
-    o[O_ERR_BASE] = (o[O_ERR_BASE] as number) + r * ((err ? 1 : 0) - (o[O_ERR_BASE] as number));
+    const n = (o[b + O_N] as number) + 1;
+    o[b + O_N] = n;
+    // Learned over at least a hundred accesses, so a walk does not quickly become the endpoint's norm.
+    const r = 1 / Math.max(n, 100);
+    o[b + O_NOVEL_BASE] =
+      (o[b + O_NOVEL_BASE] as number) + r * ((novel ? 1 : 0) - (o[b + O_NOVEL_BASE] as number));
+    o[b + O_ERR_BASE] = (o[b + O_ERR_BASE] as number) + r * ((err ? 1 : 0) - (o[b + O_ERR_BASE] as number));
     // The pace is a fast average (about the last four accesses): it describes the walk now, not the habit.
-    const paceRate = Math.max(1 / (n - 1), 0.25);
-    if (n > 1)
-      o[O_GAP] =
-        (o[O_GAP] as number) +
-        paceRate * (Math.max(0, time - (o[O_LAST_TIME] as number)) - (o[O_GAP] as number));
-    o[O_LAST_TIME] = time;
-
-    const run = nextRun(o, event.objectNumber);
-    if (run.ended >= 2) o[O_RUN_BASE] = Math.max((o[O_RUN_BASE] as number) * 0.9, run.ended);
-    o[O_RUN] = run.length;
-    o[O_STEP] = run.step;
-    o[O_LAST_NUM] = run.last;
-    o[O_MISS] = run.miss;
+    if (n > 1) {
+      const gap = Math.max(0, time - (o[b + O_LAST_TIME] as number));
+      o[b + O_GAP] =
+        (o[b + O_GAP] as number) + Math.max(1 / (n - 1), 0.25) * (gap - (o[b + O_GAP] as number));
+    }
+    o[b + O_LAST_TIME] = time;
   }
 
+  /** A tracker for `slot`: a new one up to the cap, else the least recently used one, recycled. */
   private addTracker(slot: number): number {
     let objs = this.objs;
-    if (objs === undefined) {
-      objs = [];
-      this.objs = objs;
-    }
     let idx: number;
-    if (objs.length < this.params.maxObjectTemplates) {
-      idx = objs.length;
-      objs.push(new Float64Array(O_SIZE));
+    if (this.objCount < this.params.maxObjectTemplates) {
+      idx = this.objCount++;
+      if (objs === undefined || objs.length < this.objCount * O_SIZE) {
+        const grown = new Float64Array(this.objCount * O_SIZE);
+        if (objs !== undefined) grown.set(objs);
+        this.objs = objs = grown;
+      }
     } else {
+      objs = objs as Float64Array;
       idx = 0;
-      for (let i = 1; i < objs.length; i++) {
-        if (
-          ((objs[i] as Float64Array)[O_LAST_TIME] as number) <
-          ((objs[idx] as Float64Array)[O_LAST_TIME] as number)
-        )
+      for (let i = 1; i < this.objCount; i++) {
+        if ((objs[i * O_SIZE + O_LAST_TIME] as number) < (objs[idx * O_SIZE + O_LAST_TIME] as number))
           idx = i;
       }
-      const o = objs[idx] as Float64Array;
-      this.t[(o[O_SLOT] as number) * T_STRIDE + T_OBJ] = -1;
-      o.fill(0);
+      this.t[(objs[idx * O_SIZE + O_SLOT] as number) * T_STRIDE + T_OBJ] = -1;
+      objs.fill(0, idx * O_SIZE, (idx + 1) * O_SIZE);
     }
-    const o = objs[idx] as Float64Array;
-    o[O_SLOT] = slot;
-    o[O_LAST_NUM] = Number.NaN;
+    const b = idx * O_SIZE;
+    objs[b + O_SLOT] = slot;
     this.t[slot * T_STRIDE + T_OBJ] = idx;
     return idx;
   }
 }
 
-/** A run of numeric object ids after one more access; `ended` is the length of a run it finished. */
-export interface RunState {
-  length: number;
-  step: number;
-  last: number;
-  miss: number;
-  ended: number;
-}
-
-const runScratch: RunState = { length: 0, step: 0, last: Number.NaN, miss: 0, ended: 0 };
-
 /**
- * Advances the run of constant-step numeric ids of tracker `o` by `num`, without changing `o`:
- * the detector previews it, the profile applies it. Returns a shared scratch object.
+ * Tracks the highest value of the current episode (burst) at `episode`, and folds it into the
+ * remembered peak at `peak` once the episode is over (the value fell below half its high). The
+ * peak must not learn a burst while it happens, or the burst would never look unusual.
  */
-export function nextRun(o: Float64Array, num: number | undefined): RunState {
-  const r = runScratch;
-  const length = o[O_RUN] as number;
-  const last = o[O_LAST_NUM] as number;
-  r.length = length;
-  r.step = o[O_STEP] as number;
-  r.last = last;
-  r.miss = o[O_MISS] as number;
-  r.ended = 0;
-  if (num === undefined || num === last) return r;
-  const step = num - last;
-  if (length >= 2 && step === r.step) {
-    r.length = length + 1;
-    r.last = num;
-    r.miss = 0;
-  } else if (length >= 2 && r.miss < RUN_TOLERANCE) {
-    r.miss++;
-  } else {
-    r.ended = length;
-    r.miss = 0;
-    r.last = num;
-    if (length === 1 && step !== 0 && Math.abs(step) <= MAX_SEQUENTIAL_STEP) {
-      r.length = 2;
-      r.step = step;
-    } else r.length = 1;
+function settlePeak(s: Float64Array, peak: number, episode: number, value: number): void {
+  const high = s[episode] as number;
+  if (value >= high) s[episode] = value;
+  else if (value < high * 0.5) {
+    if (high > (s[peak] as number)) s[peak] = high;
+    s[episode] = value;
   }
-  return r;
 }
 
 function identityLabel(list: number, event: NormalizedEvent): string {

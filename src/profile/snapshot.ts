@@ -7,7 +7,7 @@
  */
 import type { Finding } from "../engine/types.js";
 import { AgentwatchError } from "../errors.js";
-import { O_SLOT, S_SIZE, T_KEY, T_STRIDE } from "./layout.js";
+import { O_SIZE, O_SLOT, T_KEY, T_STRIDE } from "./layout.js";
 import type { ProfileParams } from "./options.js";
 import { AgentProfile } from "./profile.js";
 
@@ -22,8 +22,8 @@ interface Snapshot {
   endpoints: [string | null, number, ...Num[]][];
   /** [from slot, to slot, count]. */
   transitions: [number, number, number][];
-  objs: Num[][];
-  ids: Num[];
+  /** Object trackers, O_SIZE numbers each. */
+  objs: Num[];
   labels: (string | null)[];
   risk?: { evidence: Record<string, number>; findings: Record<string, Finding>; history: Num[] };
 }
@@ -74,8 +74,7 @@ export function serializeProfile(p: AgentProfile, detectorNames: readonly string
     s: enc(p.s),
     endpoints,
     transitions,
-    objs: (p.objs ?? []).map(enc),
-    ids: enc(p.ids),
+    objs: enc(p.objs?.subarray(0, p.objCount * O_SIZE) ?? []),
     labels: p.labels.map((l) => l ?? null),
   };
   if (p.risk) {
@@ -107,7 +106,7 @@ export function restoreProfile(
   }
   if (snap?.v !== VERSION) invalid("unknown version");
   const p = new AgentProfile(agentId, params, 0);
-  p.s.set(dec(snap.s, S_SIZE));
+  p.s.set(dec(snap.s, p.s.length));
   if (!Array.isArray(snap.endpoints) || snap.endpoints.length > params.maxEndpoints)
     invalid("endpoint count");
   p.t = new Float64Array(Math.max(4, snap.endpoints.length) * T_STRIDE);
@@ -128,13 +127,15 @@ export function restoreProfile(
     });
     p.trCount = snap.transitions.length;
   }
-  if (!Array.isArray(snap.objs) || snap.objs.length > params.maxObjectTemplates)
-    invalid("object tracker count");
-  if (snap.objs.length > 0) {
-    p.objs = snap.objs.map((o) => dec(o));
-    for (const o of p.objs) if (!((o[O_SLOT] as number) < p.slots)) invalid("object tracker slot");
+  const objs = dec(snap.objs);
+  const trackers = objs.length / O_SIZE;
+  if (!Number.isInteger(trackers) || trackers > params.maxObjectTemplates) invalid("object tracker count");
+  if (trackers > 0) {
+    for (let i = 0; i < trackers; i++)
+      if (!((objs[i * O_SIZE + O_SLOT] as number) < p.slots)) invalid("tracker slot");
+    p.objs = objs;
+    p.objCount = trackers;
   }
-  p.ids.set(dec(snap.ids, p.ids.length));
   if (!Array.isArray(snap.labels) || snap.labels.length !== p.labels.length) invalid("identity labels");
   snap.labels.forEach((l, i) => {
     p.labels[i] = l ?? undefined;

@@ -19,7 +19,10 @@ export function templateOf(path: string): { template: string; objectId: string |
   const template = (pathOnly ?? "")
     .split("/")
     .map((segment) => {
-      if (/^\d+$/.test(segment) || /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(segment)) {
+      if (
+        /^\d+$/.test(segment) ||
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(segment)
+      ) {
         objectId = segment;
         return "{id}";
       }

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { enumeration } from "../../detectors/enumeration.js";
+import type { NormalizedEvent } from "../../src/events/event.js";
+import { benignStream, ev, MINUTE, SECOND, T0 } from "../helpers/events.js";
+import { runDetector } from "./harness.js";
+
+const walk = (start: number, count: number, gapMs: number, status: (i: number) => number, first = 5000) =>
+  Array.from({ length: count }, (_, i) =>
+    ev({
+      agentId: "intruder",
+      timestamp: start + i * gapMs,
+      path: `/v1/customers/${first + i}`,
+      status: status(i),
+    }),
+  );
+
+describe("enumeration", () => {
+  it("catches a fast sequential walk on a brand-new agent within the first ten requests", () => {
+    const run = runDetector(
+      enumeration,
+      walk(T0, 30, 200, (i) => (i % 10 === 0 ? 200 : 404)),
+    );
+    expect(run.findings.length).toBeGreaterThan(0);
+    expect(run.findings[0]?.at).toBeLessThan(10);
+    const last = run.findings.at(-1);
+    expect(last?.detail).toMatch(/GET \/v1\/customers\/\{id\}: 16 distinct ids in the last 16 requests/);
+    expect(last?.detail).toMatch(/in a sequential run \(step 1\), 9\d% answered 401\/403\/404/);
+    expect(last?.score).toBeGreaterThan(0.8);
+  });
+
+  it("catches a slow walk, one id every 5 minutes among the agent's ordinary reads of the same endpoint", () => {
+    const ordinary = benignStream(600, { agentId: "intruder" });
+    const slow = walk(T0 + 30 * MINUTE, 12, 5 * MINUTE, () => 200);
+    const mixed = [...ordinary, ...slow].sort((a, b) => a.timestamp - b.timestamp);
+    const run = runDetector(enumeration, mixed);
+    const hits = run.findings.filter((f) => f.detail.includes("sequential run"));
+    expect(hits.length).toBeGreaterThan(0);
+  });
+
+  it("catches many distinct non-numeric ids answered 404", () => {
+    const ids = Array.from(
+      { length: 20 },
+      (_, i) => `${(i * 7919).toString(16).padStart(8, "0")}-aaaa-bbbb-cccc-dddddddddddd`,
+    );
+    const events = ids.map((id, i) =>
+      ev({ agentId: "x", timestamp: T0 + i * SECOND, path: `/v1/docs/${id}`, status: 404 }),
+    );
+    const run = runDetector(enumeration, events);
+    expect(run.findings.length).toBeGreaterThan(0);
+    expect(run.findings.at(-1)?.detail).toMatch(/distinct ids .* 100% answered 401\/403\/404/);
+  });
+
+  it("is silent for an agent re-reading a pool of ids, and for random ids answered 200", () => {
+    const pool = benignStream(800);
+    expect(runDetector(enumeration, pool).findings).toEqual([]);
+    let seed = 11;
+    const random: NormalizedEvent[] = Array.from({ length: 200 }, (_, i) => {
+      seed = (seed * 48271) % 2147483647;
+      return ev({
+        agentId: "crm",
+        timestamp: T0 + i * 30 * SECOND,
+        path: `/v1/customers/${seed % 1_000_000}`,
+      });
+    });
+    expect(runDetector(enumeration, random).findings).toEqual([]);
+  });
+
+  it("does not flag runs no longer than the agent's own usual ones", () => {
+    const pages: NormalizedEvent[] = [];
+    for (let batch = 0; batch < 20; batch++) {
+      for (let i = 0; i < 8; i++) {
+        pages.push(
+          ev({
+            agentId: "pager",
+            timestamp: T0 + (batch * 20 + i) * MINUTE,
+            path: `/v1/pages/${batch * 100 + i}`,
+          }),
+        );
+      }
+    }
+    const run = runDetector(enumeration, pages);
+    const late = run.findings.filter((f) => f.at >= 80);
+    expect(late).toEqual([]);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { newEndpoint } from "../../detectors/new-endpoint.js";
+import { benignStream, ev, SECOND } from "../helpers/events.js";
+import { runDetector } from "./harness.js";
+
+describe("new-endpoint", () => {
+  const warm = benignStream(300);
+  const after = (warm.at(-1)?.timestamp ?? 0) + 20 * SECOND;
+
+  it("gives a new read endpoint of a warm agent at most a low score", () => {
+    const run = runDetector(newEndpoint, warm);
+    const found = run.feed([ev({ timestamp: after, path: "/v1/shipments" })]);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.score).toBeLessThanOrEqual(0.3);
+    expect(found[0]?.detail).toMatch(/GET \/v1\/shipments: first call to this endpoint after 300 requests/);
+    expect(found[0]?.detail).toMatch(/4 known endpoints/);
+  });
+
+  it("weighs a new DELETE on an admin-looking route far higher", () => {
+    const run = runDetector(newEndpoint, warm);
+    const found = run.feed([ev({ timestamp: after, method: "DELETE", path: "/v1/admin/users/77" })]);
+    expect(found[0]?.score).toBeGreaterThanOrEqual(0.8);
+    expect(found[0]?.detail).toMatch(/DELETE \/v1\/admin\/users\/\{id\}.*administrative/);
+  });
+
+  it("ranks write above read", () => {
+    const run = runDetector(newEndpoint, warm);
+    const [read] = run.feed([ev({ timestamp: after, path: "/v1/reports" })]);
+    const [write] = run.feed([ev({ timestamp: after + 1000, method: "POST", path: "/v1/refunds" })]);
+    expect(write?.score).toBeGreaterThan(read?.score ?? 1);
+  });
+
+  it("is silent while the agent is new, and for endpoints it knows", () => {
+    const run = runDetector(newEndpoint, [
+      ev({ path: "/v1/a" }),
+      ev({ path: "/v1/b", method: "DELETE", timestamp: warm[0]?.timestamp ?? 0 }),
+    ]);
+    expect(run.findings).toEqual([]);
+    const known = runDetector(newEndpoint, warm).feed([ev({ timestamp: after, path: "/v1/orders/1001" })]);
+    expect(known).toEqual([]);
+  });
+
+  it("discounts agents that habitually use new endpoints", () => {
+    const explorer = benignStream(300).map((e, i) =>
+      i % 10 === 0 ? { ...e, template: `/v1/thing${i}`, path: `/v1/thing${i}` } : e,
+    );
+    const steady = runDetector(newEndpoint, warm).feed([
+      ev({ timestamp: after, method: "POST", path: "/v1/refunds" }),
+    ]);
+    const exploring = runDetector(newEndpoint, explorer).feed([
+      ev({ timestamp: after, method: "POST", path: "/v1/refunds" }),
+    ]);
+    expect(exploring[0]?.score).toBeLessThan((steady[0]?.score ?? 0) * 0.8);
+  });
+});
