@@ -67,6 +67,12 @@ export const gatewaySink: SinkDescriptor<typeof gatewaySinkOptionsSchema> = {
   create(options) {
     return {
       ...sinkBase("gateway", "gateway", options),
+      orderKey: (event) =>
+        event.kind === "alert"
+          ? event.alert.agentId
+          : event.kind === "ended"
+            ? event.decision.agentId
+            : undefined,
       async deliver(events, ctx) {
         let sent = 0;
         for (const [i, event] of events.entries()) {

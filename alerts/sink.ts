@@ -38,6 +38,8 @@ export interface EndedEvent {
   kind: "ended";
   decision: Decision;
   reason: EndReason;
+  /** A newer decision (another incident) already replaced it: enforcement must not be lifted. */
+  superseded: boolean;
   /** Event time of the end. */
   at: number;
 }
@@ -72,6 +74,11 @@ export interface Sink {
   readonly filter: SinkFilter;
   /** Events with the same `key` arriving within `windowMs` are delivered together (one message). */
   readonly batch?: { windowMs: number; max: number; key(event: SinkEvent): string };
+  /**
+   * Deliveries with the same key are made one after another, in order, retries included (a
+   * gateway must not see an agent's removal overtake its upsert).
+   */
+  readonly orderKey?: (event: SinkEvent) => string | undefined;
   /** Spacing between requests to this sink (Slack allows one message per second per webhook). */
   readonly minIntervalMs?: number;
   /** Per-sink overrides of the delivery defaults. */

@@ -262,7 +262,8 @@ class ActionLayer implements Actions {
         current && current.incidentKey === decision.incidentKey && !sameVersion(current, decision);
       if (!(record.reason === "expired" && extended)) {
         await this.#store.remove(decision.agentId, decision);
-        event = { kind: "ended", decision, reason: record.reason, at: record.at };
+        const superseded = current !== undefined && current.incidentKey !== decision.incidentKey;
+        event = { kind: "ended", decision, reason: record.reason, at: record.at, superseded };
       }
       this.#ending.delete(`${decision.incidentKey}@${decision.updatedAt}`);
     }

@@ -96,6 +96,7 @@ export class SinkRunner {
   readonly #hardStop = new AbortController();
   readonly #inflight = new Set<Promise<void>>();
   readonly #groups = new Map<string, { jobs: Job[]; timer: NodeJS.Timeout }>();
+  readonly #chains = new Map<string, Promise<void>>();
   #active = 0;
   #slotWaiters: Array<() => void> = [];
   #pausedUntil = 0;
@@ -147,10 +148,21 @@ export class SinkRunner {
   }
 
   #dispatch(jobs: Job[]): void {
-    const run = this.#run(jobs).catch((error) => {
-      this.#deps.logger.error({ sink: this.name, err: error }, "delivery runner failed");
-      for (const job of jobs) job.done("deferred");
-    });
+    // Ordered sinks: a job waits for the previous one with the same key (retries included).
+    const key = this.#sink.orderKey?.((jobs[0] as Job).event);
+    const previous = key === undefined ? undefined : this.#chains.get(key);
+    const run = (previous ?? Promise.resolve())
+      .then(() => this.#run(jobs))
+      .catch((error) => {
+        this.#deps.logger.error({ sink: this.name, err: error }, "delivery runner failed");
+        for (const job of jobs) job.done("deferred");
+      });
+    if (key !== undefined) {
+      this.#chains.set(key, run);
+      void run.finally(() => {
+        if (this.#chains.get(key) === run) this.#chains.delete(key);
+      });
+    }
     this.#inflight.add(run);
     void run.finally(() => this.#inflight.delete(run));
   }

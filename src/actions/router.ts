@@ -3,7 +3,7 @@
  * of sink is for; per-sink filters (minimum severity, detectors, agent labels) narrow it further.
  */
 import type { Sink, SinkEvent, SinkRole } from "../../alerts/index.js";
-import type { AlertEvent } from "../../alerts/sink.js";
+import type { AlertEvent, EndedEvent } from "../../alerts/sink.js";
 import { SEVERITIES, type Severity } from "../engine/types.js";
 import type { Tiers } from "./policy.js";
 
@@ -27,7 +27,7 @@ const enforced = (e: AlertEvent) =>
 
 type RoleRule = {
   alert(event: AlertEvent, tier: readonly string[]): boolean;
-  ended(decisionTier: readonly string[], shadow: boolean): boolean;
+  ended(event: EndedEvent, decisionTier: readonly string[]): boolean;
 };
 
 const ROLES: Readonly<Record<SinkRole, RoleRule>> = {
@@ -41,9 +41,10 @@ const ROLES: Readonly<Record<SinkRole, RoleRule>> = {
       !e.allowlisted &&
       tier.includes("page") &&
       (e.decision === undefined || e.change === "created" || e.change === "escalated"),
-    ended: (tier) => tier.includes("page"),
+    ended: (_e, tier) => tier.includes("page"),
   },
-  gateway: { alert: enforced, ended: (_tier, shadow) => !shadow },
+  // A superseded end must not reach the gateway: it would lift the newer decision's enforcement.
+  gateway: { alert: enforced, ended: (e) => !e.decision.shadow && !e.superseded },
   revoke: { alert: (e) => enforced(e) && e.decision?.type === "revoke", ended: () => false },
 };
 
@@ -69,6 +70,6 @@ export function route(event: SinkEvent, sinks: readonly Sink[], tiers: Tiers, la
     const rule = ROLES[sink.role];
     if (event.kind === "test") return true;
     if (event.kind === "alert") return rule.alert(event, tiers[event.alert.severity]);
-    return rule.ended(tiers[event.decision.severity], event.decision.shadow);
+    return rule.ended(event, tiers[event.decision.severity]);
   });
 }

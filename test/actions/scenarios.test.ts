@@ -243,6 +243,40 @@ describe("action layer scenarios", () => {
     expect(upserts()[1]?.decision).toMatchObject({ action: "block", ttl_seconds: 3600 }); // level 0 again
   });
 
+  it("keeps an agent's gateway pushes in order: a removal never overtakes a retried upsert", async () => {
+    fakes.gateway.script({ status: 503 }, { status: 503 }, { status: 503 });
+    const actions = await start(dir, fakes, {
+      delivery: { breaker: { failureThreshold: 100, openFor: 10 } },
+    });
+    await actions.submit(makeAlert({ severity: "high", at: T0 }));
+    await waitFor("decided", async () => (await actions.decisions.get("agent-7")) !== undefined);
+    await actions.decisions.unblock("agent-7");
+    await waitFor("both pushed", () => fakes.gateway.received.length === 2);
+    expect(fakes.gateway.received.map((r) => r.payload.type)).toEqual([
+      "decision.upsert",
+      "decision.removed",
+    ]);
+  });
+
+  it("an expired decision replaced by a new incident is resolved at PagerDuty but not lifted at the gateway", async () => {
+    // A sweep far slower than the TTL, so the next alert finds the old decision expired but not yet ended.
+    const actions = await start(dir, fakes, {
+      tiers: { high: ["block", "page"] },
+      decisions: { sweepInterval: 60_000, ttl: { block: 1_000 } },
+    });
+    await actions.submit(makeAlert({ severity: "high", at: T0 }));
+    await waitFor("first incident", () => upserts().length === 1);
+    await actions.submit(makeAlert({ severity: "high", at: T0 + 5_000 }));
+    await waitFor(
+      "second incident and first resolved",
+      () => fakes.pd.incidents.size === 2 && [...fakes.pd.incidents.values()][0]?.status === "resolved",
+    );
+    await waitFor("drained", () => actions.stats().queued === 0);
+    expect(upserts()).toHaveLength(2);
+    expect(fakes.gateway.received.filter((r) => r.payload.type === "decision.removed")).toHaveLength(0);
+    expect(await actions.decisions.get("agent-7")).toMatchObject({ since: T0 + 5_000 });
+  });
+
   it("honours 429 Retry-After before trying again", async () => {
     fakes.slack.script({ status: 429, body: "rate_limited", headers: { "retry-after": "1" } });
     const actions = await start(dir, fakes);

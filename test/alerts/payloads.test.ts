@@ -106,7 +106,7 @@ describe("PagerDuty events", () => {
     const decision = event.decision;
     if (!decision) throw new Error("expected decision");
     const resolve = buildResolve(
-      { kind: "ended", decision, reason: "expired", at: decision.expiresAt },
+      { kind: "ended", decision, reason: "expired", at: decision.expiresAt, superseded: false },
       "k".repeat(32),
     );
     expect(resolve).toEqual({
