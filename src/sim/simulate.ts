@@ -61,7 +61,7 @@ export async function runSimulate(opts: SimulateOptions): Promise<SimulateResult
   const settings = await resolveSimulateSettings(opts);
   const sim = new Simulation(settings);
   const render = RENDERERS[opts.format ?? "json"];
-  const writer = opts.writer ?? openLineWriter(opts.out ?? "-");
+  const writer = opts.writer ?? openLineWriter(opts.out ?? "-", opts.stream === true);
   const began = performance.now();
   let events = 0;
   let maliciousEvents = 0;
