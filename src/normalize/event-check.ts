@@ -12,10 +12,28 @@
 import { z } from "zod";
 import { type AccessEventInput, accessEventSchema } from "../events/event.js";
 
-type Rule =
-  | { kind: "string"; key: string; optional: boolean; min: number; max: number }
-  | { kind: "number"; key: string; optional: boolean; min: number; max: number; int: boolean }
-  | { kind: "zod"; key: string; optional: boolean; schema: z.ZodType };
+interface StringRule {
+  kind: "string";
+  key: string;
+  optional: boolean;
+  min: number;
+  max: number;
+}
+interface NumberRule {
+  kind: "number";
+  key: string;
+  optional: boolean;
+  min: number;
+  max: number;
+  int: boolean;
+}
+interface ZodRule {
+  kind: "zod";
+  key: string;
+  optional: boolean;
+  schema: z.ZodType;
+}
+type Rule = StringRule | NumberRule | ZodRule;
 
 function numberRule(key: string, optional: boolean, schema: z.ZodNumber): Rule {
   return {
@@ -71,33 +89,39 @@ export const LIMITS = {
   userAgent: stringRule("userAgent").max,
 } as const;
 
+/** The rules by kind, each list with one object shape, so the checks below stay monomorphic. */
+const STRING_RULES = RULES.filter((rule) => rule.kind === "string");
+const NUMBER_RULES = RULES.filter((rule) => rule.kind === "number");
+const ZOD_RULES = RULES.filter((rule) => rule.kind === "zod");
+
 /**
- * The first field of `event` that `accessEventSchema` would refuse, or undefined when it would
- * accept it. `event` must carry epoch-ms timestamps (the decoder's form, not the ISO input form).
+ * A field of `event` that `accessEventSchema` would refuse, or undefined when it would accept
+ * the event. `event` must carry epoch-ms timestamps (the decoder's form, not the ISO input form).
  */
 export function firstInvalidField(event: Readonly<Record<string, unknown>>): string | undefined {
-  for (let i = 0; i < RULES.length; i++) {
-    const rule = RULES[i] as Rule;
+  for (let i = 0; i < STRING_RULES.length; i++) {
+    const rule = STRING_RULES[i] as StringRule;
     const value = event[rule.key];
-    if (value === undefined) {
-      if (rule.optional) continue;
+    if (typeof value === "string") {
+      if (value.length < rule.min || value.length > rule.max) return rule.key;
+    } else if (value !== undefined || !rule.optional) {
       return rule.key;
     }
-    if (rule.kind === "string") {
-      if (typeof value !== "string" || value.length < rule.min || value.length > rule.max) return rule.key;
-    } else if (rule.kind === "number") {
-      if (
-        typeof value !== "number" ||
-        !Number.isFinite(value) ||
-        value < rule.min ||
-        value > rule.max ||
-        (rule.int && !Number.isInteger(value))
-      ) {
-        return rule.key;
-      }
-    } else if (!rule.schema.safeParse(value).success) {
+  }
+  for (let i = 0; i < NUMBER_RULES.length; i++) {
+    const rule = NUMBER_RULES[i] as NumberRule;
+    const value = event[rule.key];
+    if (typeof value === "number") {
+      const inRange = Number.isFinite(value) && value >= rule.min && value <= rule.max;
+      if (!inRange || (rule.int && !Number.isInteger(value))) return rule.key;
+    } else if (value !== undefined || !rule.optional) {
       return rule.key;
     }
+  }
+  for (let i = 0; i < ZOD_RULES.length; i++) {
+    const rule = ZOD_RULES[i] as ZodRule;
+    const value = event[rule.key];
+    if (value === undefined ? !rule.optional : !rule.schema.safeParse(value).success) return rule.key;
   }
   return undefined;
 }

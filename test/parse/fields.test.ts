@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { accessEventSchema } from "../../src/events/event.js";
 import { bearerToken, decodeJwtPayload } from "../../src/normalize/jwt.js";
 import {
   FieldReader,
@@ -32,9 +33,32 @@ describe("time fields", () => {
     expect(parseIsoTime("2026-11-20 10:00:00")).toBe(Date.UTC(2026, 10, 20, 10));
     expect(parseIsoTime("20/Nov/2026")).toBeNaN();
     expect(parseIsoTime("2026-13-45T99:00:00Z")).toBeNaN();
+    expect(parseIsoTime("2026-11-20T10:00:00.1Z")).toBe(Date.UTC(2026, 10, 20, 10, 0, 0, 100));
+    expect(parseIsoTime("2026-11-20T10:00:00.Z")).toBeNaN();
+    expect(parseIsoTime("2026-11-20T10:00:00+01:00junk")).toBeNaN();
     expect(parseIsoOrEpochMs("1795169701000")).toBe(1795169701000);
     expect(parseIsoOrEpochMs(1795169701000.7)).toBe(1795169701000);
     expect(parseIsoOrEpochMs(true)).toBeNaN();
+  });
+});
+
+describe("parseIsoTime and Date.parse", () => {
+  it("agree on every date-time the canonical schema accepts", () => {
+    const timestamp = accessEventSchema.shape.timestamp;
+    let state = 7;
+    const next = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state % n;
+    };
+    const pad = (v: number, width = 2) => String(v).padStart(width, "0");
+    for (let i = 0; i < 2000; i++) {
+      const fraction = ["", ".5", ".123", ".123456789"][next(4)];
+      const zone = ["Z", "+00:00", "-05:30", "+14:00"][next(4)];
+      const text = `${2000 + next(60)}-${pad(1 + next(12))}-${pad(1 + next(28))}T${pad(next(24))}:${pad(next(60))}:${pad(next(60))}${fraction}${zone}`;
+      const parsed = timestamp.safeParse(text);
+      expect(parsed.success, text).toBe(true);
+      expect(parseIsoTime(text), text).toBe(parsed.data);
+    }
   });
 });
 

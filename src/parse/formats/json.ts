@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { accessEventSchema } from "../../events/event.js";
-import { FieldReader } from "../fields.js";
+import { FieldReader, parseIsoTime } from "../fields.js";
 import { parseJsonObject } from "../safe-json.js";
 import {
   type FormatDescriptor,
@@ -23,17 +23,22 @@ import {
 
 const read = new FieldReader();
 /**
- * The schema's rule for textual timestamps: the input side of its ISO 8601 branch (a pattern
- * check), then the branch's own conversion, `Date.parse`. Running the whole union through zod
- * costs five times more for the same answer.
+ * The schema's rule for textual timestamps: the pattern of its ISO 8601 branch, then that
+ * branch's conversion (`Date.parse`, done equivalently and faster by `parseIsoTime` on the
+ * strings the pattern admits). Testing the pattern directly costs a fifth of running the union
+ * through zod for the same answer; numbers need no rule here, the decoder checks them.
  */
 const isoBranch = accessEventSchema.shape.timestamp.options.find((option) => option instanceof z.ZodPipe);
-if (!(isoBranch instanceof z.ZodPipe)) throw new Error("accessEventSchema.timestamp has no ISO 8601 branch");
-const isoText = isoBranch.in as z.ZodType;
+const isoInput = isoBranch instanceof z.ZodPipe ? isoBranch.in : undefined;
+if (!(isoInput instanceof z.ZodISODateTime))
+  throw new Error("accessEventSchema.timestamp has no ISO 8601 branch");
+const isoPattern = isoInput.def.pattern;
 
 function readTimestamp(value: unknown): number {
   if (typeof value === "number") return value;
-  return typeof value === "string" && isoText.safeParse(value).success ? Date.parse(value) : Number.NaN;
+  if (typeof value !== "string") return Number.NaN;
+  const valid = isoPattern ? isoPattern.test(value) : isoInput?.safeParse(value).success;
+  return valid ? parseIsoTime(value) : Number.NaN;
 }
 
 function parse(line: string, out: RawEventBatch): Rejection | undefined {
