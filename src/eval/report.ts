@@ -89,25 +89,16 @@ function cells(throttle: Detection, block: Detection, agents: number): string[] 
   ];
 }
 
-/** The human-readable table: one row per attack kind, three columns per system. */
-export function formatTable(report: EvalReport): string {
+/** One row per attack kind, then all attacked agents and false alerts; three cells per system. */
+function tableRows(report: EvalReport): { head: string[]; sub: string[]; rows: string[][] } {
   const s = report.stream;
-  const lines: string[] = [];
-  lines.push(
-    `agentwatch eval: ${s.events} events (${s.rejected} rejected lines), ${s.activeAgents} active agents, ` +
-      `${s.attackedAgents} attacked, ${s.maliciousMatched}/${s.maliciousEvents} malicious requests seen`,
-  );
-  lines.push(
-    "columns per system: agents throttled / agents blocked / median malicious requests to detect (throttle/block)",
-  );
-  lines.push("");
   const head = ["attack kind (agents)"];
   const sub = [""];
   for (const sys of report.systems) {
     head.push(sys.name, "", "");
     sub.push("thr", "blk", "ttd");
   }
-  const rows: string[][] = [head, sub];
+  const rows: string[][] = [];
   const first = report.systems[0]?.metrics;
   const kinds = ATTACK_KINDS.filter((k) => first?.byKind[k]);
   for (const kind of kinds) {
@@ -134,6 +125,23 @@ export function formatTable(report: EvalReport): string {
     );
   }
   rows.push(fpRow);
+  return { head, sub, rows };
+}
+
+/** The human-readable table: one row per attack kind, three columns per system. */
+export function formatTable(report: EvalReport): string {
+  const s = report.stream;
+  const lines: string[] = [];
+  lines.push(
+    `agentwatch eval: ${s.events} events (${s.rejected} rejected lines), ${s.activeAgents} active agents, ` +
+      `${s.attackedAgents} attacked, ${s.maliciousMatched}/${s.maliciousEvents} malicious requests seen`,
+  );
+  lines.push(
+    "columns per system: agents throttled / agents blocked / median malicious requests to detect (throttle/block)",
+  );
+  lines.push("");
+  const { head, sub, rows: body } = tableRows(report);
+  const rows = [head, sub, ...body];
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ?? [];
   for (const r of rows)
     lines.push(
@@ -160,7 +168,7 @@ export function formatTable(report: EvalReport): string {
   if (aw) {
     lines.push("");
     lines.push("agentwatch, what raised the first alert:");
-    for (const kind of kinds) lines.push(`  ${kind}: ${counts(aw.byKind[kind]?.throttle.causes ?? {})}`);
+    for (const [kind, k] of Object.entries(aw.byKind)) lines.push(`  ${kind}: ${counts(k.throttle.causes)}`);
     if (aw.falsePositiveAgentIds.length > 0) {
       lines.push(
         `  false alerts: ${counts(aw.falsePositiveCauses)}; by case: ${counts(aw.falsePositivesByCase)}`,
@@ -172,4 +180,23 @@ export function formatTable(report: EvalReport): string {
     }
   }
   return lines.join("\n");
+}
+
+/** The same table as GitHub Markdown (for the README), with the command that produced it. */
+export function formatMarkdown(report: EvalReport, command: string): string {
+  const { rows } = tableRows(report);
+  const header = [
+    "attack kind (agents)",
+    ...report.systems.flatMap((x) => ["thr", "blk", "ttd"].map((c) => `${x.name} ${c}`)),
+  ];
+  const s = report.stream;
+  const out = [
+    `\`${command}\`: ${s.events} events, ${s.activeAgents} active agents, ${s.attackedAgents} attacked.`,
+    "thr/blk: attacked agents throttled/blocked; ttd: median malicious requests before the first throttle/block.",
+    "",
+    `| ${header.join(" | ")} |`,
+    `|${header.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ];
+  return out.join("\n");
 }

@@ -14,6 +14,7 @@
  *   -c, --config <file>    agentwatch YAML config: decoder and engine options
  *   --preset <name>  --settings <file>  --seed <n>  --agents <n>  --hours <h>   when simulating in memory
  *   --json-out <file>      the full report as JSON
+ *   --markdown             print the table as Markdown (for the README) instead of plain text
  *   -q, --quiet            do not print the table
  */
 import { createReadStream } from "node:fs";
@@ -37,7 +38,7 @@ import { resolveSimulateSettings } from "../sim/simulate.js";
 import { TokenBucketBaseline } from "./baselines/rate-limit.js";
 import { SizeZScoreBaseline } from "./baselines/size-zscore.js";
 import { type AlertRecord, alertsFileSystem, Evaluation, engineSystem } from "./evaluate.js";
-import { buildReport, type EvalReport, formatTable } from "./report.js";
+import { buildReport, type EvalReport, formatMarkdown, formatTable } from "./report.js";
 import type { EvalSystem } from "./system.js";
 
 export interface EvalOptions {
@@ -52,6 +53,7 @@ export interface EvalOptions {
   agents?: number;
   hours?: number;
   jsonOut?: string;
+  markdown?: boolean;
   /** Where the table goes (default stdout); `quiet` suppresses it. */
   print?: (text: string) => void;
   quiet?: boolean;
@@ -136,7 +138,29 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
       "none of the labelled malicious request ids appear in the events: the format must log request ids (json, envoy-json, kong)",
     );
   }
-  if (!opts.quiet) (opts.print ?? ((t: string) => process.stdout.write(`${t}\n`)))(formatTable(report));
+  if (!opts.quiet) {
+    const text = opts.markdown ? formatMarkdown(report, commandOf(opts)) : formatTable(report);
+    (opts.print ?? ((t: string) => process.stdout.write(`${t}\n`)))(text);
+  }
   if (opts.jsonOut) await writeFile(opts.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
   return report;
+}
+
+/** The command line equivalent of `opts`, printed above a Markdown table so it can be reproduced. */
+function commandOf(opts: EvalOptions): string {
+  const flags: [string, unknown][] = [
+    ["--events", opts.events],
+    ["--labels", opts.labels],
+    ["--format", opts.format],
+    ["--alerts", opts.alerts],
+    ["--config", opts.config],
+    ["--preset", opts.preset],
+    ["--settings", opts.settings],
+    ["--seed", opts.seed],
+    ["--agents", opts.agents],
+    ["--hours", opts.hours],
+  ];
+  return ["agentwatch eval", ...flags.filter(([, v]) => v !== undefined).map(([f, v]) => `${f} ${v}`)].join(
+    " ",
+  );
 }

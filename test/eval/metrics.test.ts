@@ -6,7 +6,7 @@ import { TokenBucketBaseline } from "../../src/eval/baselines/rate-limit.js";
 import { SizeZScoreBaseline } from "../../src/eval/baselines/size-zscore.js";
 import { alertsFileSystem, Evaluation, engineSystem, levelOfSeverity } from "../../src/eval/evaluate.js";
 import { median, Scorer } from "../../src/eval/metrics.js";
-import { buildReport, checkTargets, formatTable } from "../../src/eval/report.js";
+import { buildReport, checkTargets, formatMarkdown, formatTable } from "../../src/eval/report.js";
 import type { NormalizedEvent } from "../../src/events/event.js";
 import type { AgentLabel, LabelsFile } from "../../src/sim/labels.js";
 
@@ -264,6 +264,9 @@ describe("Evaluation", () => {
     const table = formatTable(report);
     expect(table).toMatch(/destructive-injection \(1\)\s+1\/1\s+1\/1\s+2\/2\s+0\/1\s+0\/1\s+-\/-/);
     expect(table).toContain("MET ");
+    const md = formatMarkdown(report, "agentwatch eval --preset default");
+    expect(md).toContain("`agentwatch eval --preset default`");
+    expect(md).toContain("| destructive-injection (1) | 1/1 | 1/1 | 2/2 | 0/1 | 0/1 | -/- |");
   });
 
   it("misses targets when detection is late or noisy", () => {
