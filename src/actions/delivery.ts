@@ -9,6 +9,7 @@
  * All waits here are wall-clock: they are about the network, not about events.
  */
 
+import { SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { DeliveryResult, Sink, SinkEvent } from "../../alerts/sink.js";
@@ -77,6 +78,8 @@ export interface RunnerDeps {
 }
 
 class Stopped extends Error {}
+
+const tracer = trace.getTracer("agentwatch.actions");
 
 /** Full-jitter exponential backoff (AWS architecture blog's "full jitter"). */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
@@ -220,12 +223,14 @@ export class SinkRunner {
       try {
         await Promise.all(jobs.map((j) => this.#deps.ledger.renew(j.key)));
         this.breaker.begin();
-        result = await this.#sink.deliver(events, {
-          id,
-          now: Date.now(),
-          send: (request) => send(request, this.#timeoutMs, this.#hardStop.signal),
-          logger: this.#deps.logger,
-        });
+        result = await this.#traced(attempt, jobs.length, () =>
+          this.#sink.deliver(events, {
+            id,
+            now: Date.now(),
+            send: (request) => send(request, this.#timeoutMs, this.#hardStop.signal),
+            logger: this.#deps.logger,
+          }),
+        );
       } catch (error) {
         failure = error;
       } finally {
@@ -245,9 +250,11 @@ export class SinkRunner {
         this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + pause);
       }
       if (!error.retriable || attempt >= this.#options.maxAttempts) {
+        this.#deps.count(this.name, error.code);
         await this.#deadLetter(jobs, error, attempt);
         return "dead-lettered";
       }
+      this.#deps.count(this.name, error.code); // failed attempts by error code, for metrics
       this.#deps.count(this.name, "retried");
       this.#deps.logger.warn(
         { sink: this.name, code: error.code, attempt, status: error.status },
@@ -259,6 +266,27 @@ export class SinkRunner {
       );
       await this.#sleep(wait);
     }
+  }
+
+  /** One span per attempt (no-op unless an OpenTelemetry SDK is registered); no URL or payload on it. */
+  #traced<T>(attempt: number, events: number, fn: () => Promise<T>): Promise<T> {
+    return tracer.startActiveSpan(`deliver ${this.#sink.type}`, async (span) => {
+      span.setAttributes({
+        "agentwatch.sink": this.name,
+        "agentwatch.sink.type": this.#sink.type,
+        attempt,
+        events,
+      });
+      try {
+        return await fn();
+      } catch (error) {
+        const code = error instanceof AgentwatchError ? error.code : "INTERNAL";
+        span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
   }
 
   #backoff(attempt: number): number {

@@ -60,6 +60,27 @@ export function classify(response: HttpResponse, now: number): DeliveryError | u
   return new DeliveryError("SINK_REJECTED", detail, status);
 }
 
+/** Answers are read up to this size: sinks need a status and a short body, never megabytes. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+async function readCapped(response: Response, max: number): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size >= max) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString("utf8");
+}
+
 /** One request with a hard timeout (wall time: a network call cannot run on event time). */
 export async function httpCall(
   request: HttpRequest,
@@ -75,7 +96,7 @@ export async function httpCall(
       signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
       redirect: "manual", // a redirect could forward credentials elsewhere
     });
-    const text = await response.text();
+    const text = await readCapped(response, MAX_BODY_BYTES);
     return { status: response.status, headers: response.headers, text };
   } catch (error) {
     if (timeout.aborted) throw new DeliveryError("SINK_TIMEOUT", `no answer within ${timeoutMs} ms`);
