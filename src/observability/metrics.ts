@@ -21,7 +21,7 @@ export interface MetricSources {
     queued: number;
     deadLettered: number;
   };
-  ingest?: () => { ingested: number; rejectedByReason: Readonly<Record<string, number>> };
+  ingest?: () => { ingested: number; rejectedByReason: Readonly<Partial<Record<string, number>>> };
   consumerLag?: () => ReadonlyArray<{ topic: string; partition: number; lag: number }>;
 }
 
@@ -73,8 +73,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         }
       },
     });
-  const entries = (record: Readonly<Record<string, number>>, label: string): Array<[Labels, number]> =>
-    Object.entries(record).map(([key, value]) => [{ [label]: key }, value]);
+  const entries = (
+    record: Readonly<Partial<Record<string, number>>>,
+    label: string,
+  ): Array<[Labels, number]> => Object.entries(record).map(([key, value]) => [{ [label]: key }, value ?? 0]);
   const single = (value: number | undefined): Array<[Labels, number]> | undefined =>
     value === undefined ? undefined : [[{}, value]];
 
