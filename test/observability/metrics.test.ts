@@ -88,7 +88,7 @@ describe("GET /metrics", () => {
         JSON.stringify({ timestamp: Date.now(), method: "GET", path: "/", status: 200 }),
       ];
       const stop = metrics.processingLatency.startTimer({ stage: "detect" });
-      lines.forEach((text, i) => pipeline.handleLine(text, i + 1, "test"));
+      for (const [i, text] of lines.entries()) pipeline.handleLine(text, i + 1, "test");
       stop();
       for (const alert of raised) await actions.submit(alert);
       const deadline = Date.now() + 5000;
