@@ -2,8 +2,7 @@
  * Simulated agents: who they are on the network (addresses, user agent, rotating short-lived
  * tokens, end users they act for), which persona they follow, and the request record they emit.
  */
-import type { Rng } from "./rng.js";
-import { hash32, Rng as RngClass } from "./rng.js";
+import { hash32, Rng } from "./rng.js";
 import type { AttackKind, BenignCase } from "./settings.js";
 import type { Workflow } from "./workflow.js";
 
@@ -67,7 +66,7 @@ export function tokenAt(agent: Agent, t: number): string {
   const epoch = Math.floor((t + agent.tokenPhaseMs) / agent.tokenTtlMs);
   const cached = lastToken.get(agent);
   if (cached?.epoch === epoch) return cached.token;
-  const token = `tok_${RngClass.derive(agent.seed, `token:${epoch}`).base62(22)}`;
+  const token = `tok_${Rng.derive(agent.seed, `token:${epoch}`).base62(22)}`;
   lastToken.set(agent, { epoch, token });
   return token;
 }
