@@ -71,7 +71,12 @@ export const enumeration: DetectorDescriptor<typeof options> = {
         const errBase = t[b + O_ERR_BASE] as number;
 
         let score = 0;
-        if (runLength >= o.minRun && runLength > runBase * 2) score = 0.35 + 0.06 * (runLength - o.minRun);
+        // Walks by one are what enumeration looks like and what chance rarely produces; a chain with
+        // a larger step must be longer before random reads of a small id pool could not explain it.
+        const minRun = Math.abs(profile.cRunStep) === 1 ? o.minRun : o.minRun + 4;
+        // A walk keeps finding ids the window has not seen; re-reading a small pool does not.
+        if (runLength >= minRun && runLength > runBase * 2 && novel >= n * 0.5)
+          score = 0.35 + 0.06 * (runLength - minRun);
         if (novel >= o.minDistinct && errShare >= o.minErrorShare && errShare > errBase + 0.25) {
           const s = (0.3 + 0.6 * errShare) * Math.min(1, novel / 12);
           score = score > 0 ? Math.max(score, s) + 0.1 : s;

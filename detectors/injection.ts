@@ -33,16 +33,16 @@ type Category = "sql" | "traversal" | "command" | "xss" | "prompt";
 
 const PATTERNS: readonly [Category, RegExp][] = [
   [
+    "command",
+    /(?:;|\||&&|\$\(|`)\s*(?:cat|ls|id|whoami|uname|wget|curl|nc|ncat|bash|sh|zsh|python\d?|perl|ping|rm|chmod|nslookup|powershell|cmd(?:\.exe)?)\b|\/bin\/(?:ba)?sh\b/i,
+  ],
+  [
     "traversal",
     /(?:\.|%2e){2}(?:\/|\\|%2f|%5c)|(?:\/|\\)(?:etc\/(?:passwd|shadow|hosts)|proc\/self\/|windows\/win\.ini|boot\.ini)|%00/i,
   ],
   [
     "sql",
     /'\s*(?:or|and)\s+(?:'[^']*'|\d+)\s*(?:=|like|<|>)|'\s*(?:or|and)\s+'?\d+'?\s*=\s*'?\d|\bunion(?:\s|\/\*[^*]*\*\/)+(?:all\s+|distinct\s+)?select\b|;\s*(?:drop|delete|insert|update|truncate|alter|create|shutdown|exec)\s|'\s*(?:--|#|\/\*)|\b(?:sleep|benchmark|pg_sleep)\s*\(\s*\d|\bwaitfor\s+delay\b|\binformation_schema\b|\bor\s+1\s*=\s*1\b|\bxp_cmdshell\b/i,
-  ],
-  [
-    "command",
-    /(?:;|\||&&|\$\(|`)\s*(?:cat|ls|id|whoami|uname|wget|curl|nc|ncat|bash|sh|zsh|python\d?|perl|ping|rm|chmod|nslookup|powershell|cmd(?:\.exe)?)\b|\/bin\/(?:ba)?sh\b/i,
   ],
   [
     "xss",

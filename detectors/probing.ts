@@ -78,7 +78,7 @@ export const probing: DetectorDescriptor<typeof options> = {
           detector: "probing",
           score: clamp(score, 0, 0.9),
           detail:
-            `${num(distinct)} distinct endpoints answered 401/403/404/405 in ~${span(p.probeWindowMs)} ` +
+            `${Math.round(distinct)} distinct endpoints answered 401/403/404/405 in ~${span(p.probeWindowMs)} ` +
             `(${pct(share)} of requests; agent's usual: ${pct(usual)})` +
             (scanned ? `; scanner-style paths requested (${num(scans)} recently)` : "") +
             (scanner ? `, this one ${quote(event.path, 60)}` : ""),

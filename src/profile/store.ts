@@ -37,7 +37,9 @@ export class ProfileStore {
   ) {
     this.params = profileParams(options);
     this.idleMs = options.idleExpiryMinutes * 60_000;
-    this.quantumMs = this.idleMs / 16;
+    // Coarse enough that an agent is moved at most once a minute, fine enough that capacity
+    // eviction never drops an agent active in the last minute ahead of an idle one.
+    this.quantumMs = Math.min(this.idleMs / 16, 60_000);
   }
 
   get size(): number {

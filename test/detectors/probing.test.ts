@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { probing } from "../../detectors/probing.js";
+import { benignStream, ev, SECOND, T0 } from "../helpers/events.js";
+import { runDetector } from "./harness.js";
+
+describe("probing", () => {
+  it("flags a burst of 401/403/404/405 across distinct endpoints from a brand-new agent", () => {
+    const paths = [
+      "/v1/users",
+      "/v1/admin",
+      "/v1/billing",
+      "/v1/keys",
+      "/v1/config",
+      "/v1/export",
+      "/v1/debug/vars",
+    ];
+    const events = paths.map((path, i) =>
+      ev({ agentId: "scanner", timestamp: T0 + i * SECOND, path, status: i % 2 ? 403 : 404 }),
+    );
+    const run = runDetector(probing, events);
+    const last = run.findings.at(-1);
+    expect(last?.detail).toMatch(
+      /^7 distinct endpoints answered 401\/403\/404\/405 in ~10 min \(100% of requests; agent's usual: /,
+    );
+    expect(last?.score).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it("flags scanner paths, and more when they come with probing", () => {
+    const alone = runDetector(probing, [ev({ agentId: "s", path: "/.env", status: 404 })]);
+    expect(alone.findings[0]?.detail).toMatch(/scanner-style paths requested .* this one "\/.env"/);
+    const scan = [
+      "/.env",
+      "/.git/config",
+      "/wp-login.php",
+      "/openapi.json",
+      "/v1/internal",
+      "/v1/x",
+      "/v1/y",
+      "/v1/z",
+    ];
+    const run = runDetector(
+      probing,
+      scan.map((path, i) =>
+        ev({ agentId: "s", timestamp: T0 + i * SECOND, path, status: i === 3 ? 200 : 404 }),
+      ),
+    );
+    expect(Math.max(...run.findings.map((f) => f.score))).toBeGreaterThan(alone.findings[0]?.score ?? 1);
+  });
+
+  it("is silent on an agent's occasional 404s on its own endpoints", () => {
+    const events = benignStream(500).map((e, i) => (i % 25 === 0 ? { ...e, status: 404 } : e));
+    expect(runDetector(probing, events).findings).toEqual([]);
+  });
+
+  it("is silent when errors stay on one endpoint (that is enumeration's business)", () => {
+    const events = Array.from({ length: 30 }, (_, i) =>
+      ev({ agentId: "e", timestamp: T0 + i * SECOND, path: `/v1/customers/${9000 + i}`, status: 404 }),
+    );
+    expect(runDetector(probing, events).findings).toEqual([]);
+  });
+});
