@@ -71,8 +71,8 @@ export class RedisDecisionStore implements DecisionStore {
     return this.#exclusive(async () => {
       const key = this.#stateKey(agentId);
       for (let attempt = 0; attempt < MAX_TX_RETRIES; attempt++) {
-        await this.#tx.watch(key);
-        const raw = await this.#tx.get(key);
+        // Sent together: one round trip, WATCH still precedes the read on the connection.
+        const [, raw] = await Promise.all([this.#tx.watch(key), this.#tx.get(key)]);
         const state: OffenderState = raw ? JSON.parse(raw) : { strikes: 0 };
         const { result, write } = fn(state);
         if (!write) {

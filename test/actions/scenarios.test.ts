@@ -168,7 +168,9 @@ describe("action layer scenarios", () => {
     expect(await actions.decisions.list()).toEqual([]);
     const audit = lines.filter((l) => l.includes('"event":"alert"'));
     expect(audit).toHaveLength(2);
-    expect(audit.every((l) => l.includes('"allowlisted":true'))).toBe(true);
+    expect(audit.every((l) => l.includes('"allowlisted":true') && l.includes('"wouldDecide":"revoke"'))).toBe(
+      true,
+    );
     expect(await actions.decisions.allowlist.list()).toEqual([
       { entry: "trusted-bot", source: "config" },
       { entry: "198.51.100.0/24", source: "api" },
