@@ -5,6 +5,8 @@
  *   --preset <name>        default|health|fintech|sparse (default: default)
  *   --settings <file>      JSON settings applied over the preset (see settings.ts)
  *   --agents <n>           --hours <h>   --seed <s>   --rate-scale <x>
+ *   --start <iso>          start of the simulated period (default 2026-01-05T00:00:00Z); keep the whole period
+ *                          in the past: agentwatch rejects events more than an hour ahead of its clock
  *   --format <f>           json|nginx|envoy|kong (default: json)
  *   --out <file|->         lines (default: - = stdout)
  *   --labels <file>        ground-truth labels JSON
@@ -24,6 +26,8 @@ export interface SimulateOptions {
   agents?: number;
   hours?: number;
   rateScale?: number;
+  /** Start of the simulated period, ISO 8601. */
+  start?: string;
   format?: SimFormat;
   /** Output path, `-` for stdout (default). Ignored when `writer` is given. */
   out?: string;
@@ -54,6 +58,7 @@ export async function resolveSimulateSettings(opts: SimulateOptions): Promise<Si
   if (opts.agents !== undefined) flags.agents = opts.agents;
   if (opts.hours !== undefined) flags.hours = opts.hours;
   if (opts.rateScale !== undefined) flags.rateScale = opts.rateScale;
+  if (opts.start !== undefined) flags.start = opts.start;
   return resolveSettings(opts.preset ?? "default", fromFile, flags);
 }
 
