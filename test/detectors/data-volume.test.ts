@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dataVolume } from "../../detectors/data-volume.js";
+import type { NormalizedEvent } from "../../src/events/event.js";
 import { benignStream, ev, HOUR, MINUTE, SECOND, T0 } from "../helpers/events.js";
 import { runDetector } from "./harness.js";
 
@@ -20,7 +21,7 @@ describe("data-volume", () => {
   });
 
   it("is silent on the agent's own recurring heavy hour", () => {
-    const events = [];
+    const events: NormalizedEvent[] = [];
     for (let day = 0; day < 5; day++) {
       const start = T0 + day * 24 * HOUR;
       events.push(...benignStream(300, { start, seed: day + 3 }));
