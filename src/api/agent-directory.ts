@@ -26,10 +26,18 @@ export interface LocalProfiles {
 const positionSchema = z.object({ r: z.number().min(0).max(1), id: z.string().min(1).max(256) }).strict();
 type Position = z.output<typeof positionSchema>;
 
-/** True when `a` sorts before `b`. */
-function before(a: Position, b: Position): boolean {
-  return a.r > b.r || (a.r === b.r && a.id < b.id);
+/** Where an agent sorts: risk descending, then agent id ascending. */
+interface Sortable {
+  risk: number;
+  agentId: string;
 }
+
+/** True when `a` sorts before `b`. */
+function before(a: Sortable, b: Sortable): boolean {
+  return a.risk > b.risk || (a.risk === b.risk && a.agentId < b.agentId);
+}
+
+const sortableOf = (position: Position): Sortable => ({ risk: position.r, agentId: position.id });
 
 function matches(brief: AgentBrief, query: AgentListQuery): boolean {
   return (
@@ -50,18 +58,25 @@ const cursorOf = (brief: AgentBrief) => encodeCursor({ r: brief.risk, id: brief.
 export function createLocalAgentDirectory(profiles: LocalProfiles): AgentDirectory {
   return {
     async list(query) {
-      const after = query.cursor === undefined ? undefined : decodeCursor(positionSchema, query.cursor);
-      const rows: AgentBrief[] = [];
+      const after =
+        query.cursor === undefined ? undefined : sortableOf(decodeCursor(positionSchema, query.cursor));
+      // The best `limit + 1` in order (one extra tells whether a next page exists), kept by
+      // insertion: with many agents and a small page, almost every candidate loses to the last
+      // kept one at the first comparison, so a page costs one pass, not a sort of every agent.
+      const keep = query.limit + 1;
+      const top: AgentBrief[] = [];
       for (const id of profiles.ids()) {
         const brief = profiles.brief(id);
-        if (!brief || !matches(brief, query)) continue;
-        if (after && !before(after, { r: brief.risk, id: brief.agentId })) continue;
-        rows.push(brief);
+        if (!brief || !matches(brief, query) || (after && !before(after, brief))) continue;
+        if (top.length === keep && !before(brief, top[keep - 1] as AgentBrief)) continue;
+        let at = top.length;
+        while (at > 0 && before(brief, top[at - 1] as AgentBrief)) at--;
+        top.splice(at, 0, brief);
+        if (top.length > keep) top.pop();
       }
-      rows.sort((a, b) => b.risk - a.risk || (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0));
-      const items = rows.slice(0, query.limit);
-      const last = items[items.length - 1];
-      return { items, nextCursor: rows.length > query.limit && last ? cursorOf(last) : null };
+      const items = top.slice(0, query.limit);
+      const lastItem = items[items.length - 1];
+      return { items, nextCursor: top.length > query.limit && lastItem ? cursorOf(lastItem) : null };
     },
     async get(agentId) {
       return detailOf(profiles, agentId);
@@ -103,13 +118,14 @@ export function createRedisAgentDirectory(redis: Redis, options: RedisDirectoryO
   const chunk = 200;
   return {
     async list(query) {
-      const after = query.cursor === undefined ? undefined : decodeCursor(positionSchema, query.cursor);
-      const min = after ? -after.r : "-inf";
+      const after =
+        query.cursor === undefined ? undefined : sortableOf(decodeCursor(positionSchema, query.cursor));
+      const min = after ? -after.risk : "-inf";
       const max = query.minRisk === undefined ? "+inf" : -query.minRisk;
       const items: AgentBrief[] = [];
       let scanned = 0;
       let offset = 0;
-      let lastExamined: Position | undefined;
+      let lastExamined: AgentBrief | undefined;
       while (scanned < maxScan) {
         const raw = await redis.zrangebyscore(k.byRisk, min, max, "WITHSCORES", "LIMIT", offset, chunk);
         if (raw.length === 0) return { items, nextCursor: null };
@@ -117,8 +133,7 @@ export function createRedisAgentDirectory(redis: Redis, options: RedisDirectoryO
         const members: string[] = [];
         for (let i = 0; i < raw.length; i += 2) {
           const id = raw[i] as string;
-          const position = { r: -Number(raw[i + 1]), id };
-          if (after && !before(after, position)) continue;
+          if (after && !before(after, { risk: -Number(raw[i + 1]), agentId: id })) continue;
           members.push(id);
         }
         const pipeline = redis.pipeline();
@@ -132,7 +147,7 @@ export function createRedisAgentDirectory(redis: Redis, options: RedisDirectoryO
             stale.push(id);
             continue;
           }
-          lastExamined = { r: brief.risk, id };
+          lastExamined = brief;
           if (!matches(brief, query)) continue;
           items.push(brief);
           if (items.length === query.limit) return { items, nextCursor: cursorOf(brief) };
@@ -145,7 +160,7 @@ export function createRedisAgentDirectory(redis: Redis, options: RedisDirectoryO
         }
       }
       // Scan budget spent: hand back a cursor at the last examined entry, the client continues.
-      return { items, nextCursor: lastExamined ? encodeCursor(lastExamined) : null };
+      return { items, nextCursor: lastExamined ? cursorOf(lastExamined) : null };
     },
     async get(agentId) {
       const [risk, tier, lastSeenMs, profile] = await redis.hmget(k.agent(agentId), ...FIELDS, "profile");
