@@ -87,12 +87,21 @@ function unknownFormat(line: string): Rejection {
   return reject("UNKNOWN_FORMAT", "line matches no known log format");
 }
 
+const NO_QUERY_KEYS: readonly string[] = Object.freeze([]);
+
 export type DecoderOptions = z.output<typeof decoderOptionsSchema>;
 export type DecoderOptionsInput = z.input<typeof decoderOptionsSchema>;
 export type LineDecoder = (line: string, out: NormalizedEvent[]) => Rejection | undefined;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+}
+
+/** `line` without surrounding white space; the same string (no copy) in the usual case of none. */
+function trimmed(line: string): string {
+  return line.length > 0 && (isSpace(line.charCodeAt(0)) || isSpace(line.charCodeAt(line.length - 1)))
+    ? line.trim()
+    : line;
 }
 
 /** Creates a decoder; `options` are validated (and defaulted) here, so a raw object is fine. */
@@ -157,7 +166,7 @@ export function createLineDecoder(
       scopes: identity.scopes,
       identitySource: identity.identitySource,
       template: "",
-      queryKeys: path.queryKeys,
+      queryKeys: NO_QUERY_KEYS,
       objectId: undefined,
       objectNumber: undefined,
     };
@@ -165,6 +174,7 @@ export function createLineDecoder(
       return reject("INVALID_FIELD", describeInvalid(event as unknown as Record<string, unknown>));
     }
     templatePath(requestPath, path);
+    // The gateway's template when it logs one; the path's ids and query keys either way.
     event.template = raw.route ?? path.template;
     event.queryKeys = path.queryKeys;
     event.objectId = path.objectId;
@@ -176,9 +186,7 @@ export function createLineDecoder(
   function decode(input: string, out: NormalizedEvent[]): Rejection | undefined {
     if (input.length > config.maxLineLength)
       return reject("LINE_TOO_LONG", `line exceeds ${config.maxLineLength} characters`);
-    let line = input;
-    if (line.length > 0 && (isSpace(line.charCodeAt(0)) || isSpace(line.charCodeAt(line.length - 1))))
-      line = line.trim();
+    let line = trimmed(input);
     if (line.length === 0) return reject("EMPTY_LINE", "line is empty");
     if (line.includes("\uFFFD"))
       return reject("INVALID_UTF8", "line holds U+FFFD, the mark of bytes that were not UTF-8");
@@ -187,7 +195,7 @@ export function createLineDecoder(
       if (payload === PARTIAL) return undefined;
       if (payload instanceof LineRejection) return payload;
       if (payload !== undefined) {
-        line = payload.trim();
+        line = trimmed(payload);
         if (line.length === 0) return reject("EMPTY_LINE", "container log line has an empty payload");
       }
     }
