@@ -52,6 +52,8 @@ export async function ensureTopics(
     { name: "cleanup.policy", value: "compact" },
     { name: "segment.ms", value: String(10 * 60_000) },
     { name: "min.cleanable.dirty.ratio", value: "0.1" },
+    // Profiles of very busy agents can outgrow the 1 MiB default.
+    { name: "max.message.bytes", value: String(8 * 1024 * 1024) },
   ]);
   plan(names.alerts, detectPartitions, [{ name: "cleanup.policy", value: "delete" }]);
   plan(names.deadLetter, input, [{ name: "cleanup.policy", value: "delete" }]);

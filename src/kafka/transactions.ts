@@ -25,14 +25,47 @@ export class Outbox {
     this.size++;
   }
 
-  count(topic: string): number {
-    return this.byTopic.get(topic)?.length ?? 0;
-  }
-
-  topicMessages(): TopicMessages[] {
-    return [...this.byTopic].map(([topic, messages]) => ({ topic, messages }));
+  /**
+   * The messages in requests of at most `maxBytes` of keys and values each. kafkajs puts all of a
+   * request's messages for one partition into a single record batch, and the broker refuses a
+   * batch over `message.max.bytes` (1 MiB by default): one large batch of snapshots or re-keyed
+   * events would otherwise fail its transaction every time it is retried.
+   */
+  *requests(maxBytes: number): Generator<TopicMessages[]> {
+    let request = new Map<string, Message[]>();
+    let bytes = 0;
+    for (const [topic, messages] of this.byTopic) {
+      for (const message of messages) {
+        const size = byteLength(message.key) + byteLength(message.value) + 64;
+        if (bytes > 0 && bytes + size > maxBytes) {
+          yield toTopicMessages(request);
+          request = new Map();
+          bytes = 0;
+        }
+        let list = request.get(topic);
+        if (!list) {
+          list = [];
+          request.set(topic, list);
+        }
+        list.push(message);
+        bytes += size;
+      }
+    }
+    if (bytes > 0) yield toTopicMessages(request);
   }
 }
+
+function byteLength(value: Message["key"] | Message["value"]): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === "string" ? Buffer.byteLength(value) : value.length;
+}
+
+function toTopicMessages(request: Map<string, Message[]>): TopicMessages[] {
+  return [...request].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** Bytes of keys and values per produce request: half the broker's default `message.max.bytes`. */
+const MAX_REQUEST_BYTES = 512 * 1024;
 
 export interface CommitTarget {
   consumerGroupId: string;
@@ -82,7 +115,8 @@ export class TransactionalProducers {
     const producer = await this.fence(target.partition);
     const txn = await producer.transaction();
     try {
-      if (outbox.size > 0) await txn.sendBatch({ topicMessages: outbox.topicMessages(), acks: -1 });
+      for (const topicMessages of outbox.requests(MAX_REQUEST_BYTES))
+        await txn.sendBatch({ topicMessages, acks: -1 });
       await txn.sendOffsets({
         consumerGroupId: target.consumerGroupId,
         topics: [

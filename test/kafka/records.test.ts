@@ -18,6 +18,7 @@ import {
   isRejection,
   recordLine,
 } from "../../src/kafka/records.js";
+import { Outbox } from "../../src/kafka/transactions.js";
 
 const event: NormalizedEvent = {
   timestamp: 1_767_571_200_000,
@@ -164,5 +165,28 @@ describe("kafka options", () => {
     );
     expect(keyed.repartition).toBeUndefined();
     expect(keyed.alerts).toBe("sec.alerts");
+  });
+});
+
+describe("Outbox", () => {
+  it("splits its messages into bounded requests, keeping each topic's order", () => {
+    const outbox = new Outbox();
+    for (let i = 0; i < 10; i++) outbox.push("a", { key: `k${i}`, value: "x".repeat(1_000) });
+    outbox.push("b", { key: null, value: "y" });
+    const requests = [...outbox.requests(3_500)];
+    expect(requests.length).toBe(4);
+    const flat = requests.flatMap((r) => r.flatMap((t) => t.messages.map((m) => `${t.topic}:${m.key}`)));
+    expect(flat).toEqual([...Array.from({ length: 10 }, (_, i) => `a:k${i}`), "b:null"]);
+    for (const request of requests) {
+      const bytes = request.flatMap((t) => t.messages).reduce((n, m) => n + String(m.value).length, 0);
+      expect(bytes).toBeLessThanOrEqual(3_500);
+    }
+  });
+
+  it("sends a single oversized message on its own rather than dropping it", () => {
+    const outbox = new Outbox();
+    outbox.push("a", { value: "x".repeat(10_000) });
+    outbox.push("a", { value: "small" });
+    expect([...outbox.requests(1_000)].map((r) => r[0]?.messages.length)).toEqual([1, 1]);
   });
 });
