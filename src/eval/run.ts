@@ -21,11 +21,11 @@ import { createReadStream } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { z } from "zod";
-import { loadConfig } from "../config/load.js";
+import { formatConfigIssues, loadConfig } from "../config/load.js";
 import { configSchema } from "../config/schema.js";
 import { createEngine } from "../engine/engine.js";
 import { SEVERITIES } from "../engine/types.js";
-import type { ErrorCode } from "../errors.js";
+import { AgentwatchError, type ErrorCode } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
 import { LineSplitter } from "../ingest/line-splitter.js";
 import { drain, openInput } from "../ingest/sources.js";
@@ -67,6 +67,17 @@ const alertRecordSchema = z.object({
   reasons: z.array(z.object({ detector: z.string() })).optional(),
 });
 
+async function readLabels(path: string): Promise<LabelsFile> {
+  const parsed = labelsFileSchema.safeParse(JSON.parse(await readFile(path, "utf8")));
+  if (!parsed.success) {
+    throw new AgentwatchError(
+      "INVALID_CONFIG",
+      `${path} is not a labels file\n${formatConfigIssues(parsed.error)}`,
+    );
+  }
+  return parsed.data;
+}
+
 async function readAlerts(path: string): Promise<AlertRecord[]> {
   const out: AlertRecord[] = [];
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
@@ -75,8 +86,12 @@ async function readAlerts(path: string): Promise<AlertRecord[]> {
     n++;
     if (line.trim() === "") continue;
     const parsed = alertRecordSchema.safeParse(JSON.parse(line));
-    if (!parsed.success)
-      throw new Error(`${path}:${n}: not an alert record: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success) {
+      throw new AgentwatchError(
+        "INVALID_CONFIG",
+        `${path}:${n} is not an alert record\n${formatConfigIssues(parsed.error)}`,
+      );
+    }
     out.push(parsed.data);
   }
   return out;
@@ -91,8 +106,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   let labels: LabelsFile;
   let feed: (onLine: (line: string) => void, onReject: (code: ErrorCode) => void) => Promise<void>;
   if (opts.events) {
-    if (!opts.labels) throw new Error("--labels is required with --events");
-    labels = labelsFileSchema.parse(JSON.parse(await readFile(opts.labels, "utf8")));
+    if (!opts.labels) throw new AgentwatchError("INVALID_CONFIG", "--labels is required with --events");
+    labels = await readLabels(opts.labels);
     const events = opts.events;
     feed = async (onLine, onReject) => {
       const splitter = new LineSplitter(config.input.maxLineLength, onLine, (_, code) => onReject(code));
@@ -134,8 +149,9 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
 
   const report = buildReport(evaluation.result());
   if (report.stream.maliciousEvents > 0 && report.stream.maliciousMatched === 0) {
-    throw new Error(
-      "none of the labelled malicious request ids appear in the events: the format must log request ids (json, envoy-json, kong)",
+    throw new AgentwatchError(
+      "INVALID_CONFIG",
+      "none of the labelled malicious request ids appear in the events: evaluate a format that logs request ids (json, envoy-json, kong)",
     );
   }
   if (!opts.quiet) {

@@ -7,6 +7,8 @@
  * others. A settings file (JSON) is applied on top of the preset and validated the same way.
  */
 import { z } from "zod";
+import { formatConfigIssues } from "../config/load.js";
+import { AgentwatchError } from "../errors.js";
 
 /** The attack kinds the simulator can inject; labels and the evaluation use these names. */
 export const ATTACK_KINDS = [
@@ -234,14 +236,24 @@ export const PRESETS = {
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
-/** Preset, then file/overrides, deep-merged and validated: one place where settings are resolved. */
+/**
+ * Preset, then file/overrides, deep-merged and validated: one place where settings are resolved.
+ * Invalid settings throw INVALID_CONFIG listing every problem with its path.
+ */
 export function resolveSettings(
   preset: PresetName = "default",
   ...overrides: readonly unknown[]
 ): SimulationSettings {
-  let merged: unknown = structuredClone(PRESETS[preset]);
+  const base = PRESETS[preset];
+  if (!base)
+    throw new AgentwatchError("INVALID_CONFIG", `unknown preset ${preset} (${PRESET_NAMES.join(", ")})`);
+  let merged: unknown = structuredClone(base);
   for (const o of overrides) merged = deepMerge(merged, o);
-  return simulationSettingsSchema.parse(merged);
+  const result = simulationSettingsSchema.safeParse(merged);
+  if (!result.success) {
+    throw new AgentwatchError("INVALID_CONFIG", `simulation settings\n${formatConfigIssues(result.error)}`);
+  }
+  return result.data;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

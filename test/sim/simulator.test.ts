@@ -217,7 +217,12 @@ describe("presets", () => {
   });
 
   it("reject unknown settings keys", () => {
-    expect(() => resolveSettings("default", { agentz: 3 })).toThrow();
-    expect(() => resolveSettings("default", { attacks: { "enumeration-fast": { rate: 3 } } })).toThrow();
+    expect(() => resolveSettings("default", { agentz: 3 })).toThrow(/agentz/);
+    expect(() => resolveSettings("default", { attacks: { "enumeration-fast": { rate: 3 } } })).toThrow(
+      /attacks\.enumeration-fast.*rate/s,
+    );
+    expect(() => resolveSettings("default", { benign: { tokenTtlMinutes: [60, 15] } })).toThrow(
+      /low <= high/,
+    );
   });
 });
