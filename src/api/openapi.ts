@@ -17,12 +17,16 @@ const accepts = (schema: z.ZodType, value: unknown) => schema.safeParse(value).s
 
 function parameters(where: "path" | "query", schema: z.ZodType | undefined) {
   if (!(schema instanceof z.ZodObject)) return [];
-  return Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, field]) => ({
-    name,
-    in: where,
-    required: where === "path" || !accepts(field, undefined),
-    schema: jsonSchema(field, "input"),
-  }));
+  return Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, field]) => {
+    const { description, ...fieldSchema } = jsonSchema(field, "input");
+    return {
+      name,
+      in: where,
+      required: where === "path" || !accepts(field, undefined),
+      ...(description ? { description } : {}),
+      schema: fieldSchema,
+    };
+  });
 }
 
 const errorResponse = (description: string) => ({

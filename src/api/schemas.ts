@@ -50,48 +50,55 @@ const riskParamSchema = z
 
 export const idParamsSchema = z.object({ id: idSchema }).strict();
 
+// Query fields carry `.describe()` rather than TSDoc: the text lands in the OpenAPI document.
+const cursorParam = pageCursorSchema.optional().describe("`nextCursor` of the previous page");
+const limitParam = limitSchema.describe(`Page size, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`);
+
 export const agentListQuerySchema = z
   .object({
-    tier: z.enum(TIERS).optional(),
-    minRisk: riskParamSchema.optional(),
-    /** Only agents seen at or after this time. */
-    seenSince: timeSchema.optional(),
-    cursor: pageCursorSchema.optional(),
-    limit: limitSchema,
+    tier: z.enum(TIERS).optional().describe("Only agents in this risk tier"),
+    minRisk: riskParamSchema.optional().describe("Only agents whose risk is at least this, 0 to 1"),
+    seenSince: timeSchema
+      .optional()
+      .describe("Only agents seen at or after this time (ISO 8601 or epoch ms)"),
+    cursor: cursorParam,
+    limit: limitParam,
   })
   .strict();
 
 export const alertListQuerySchema = z
   .object({
-    /** Comma-separated severities to keep, e.g. `high,critical`. */
     severity: z
       .string()
       .max(64)
       .transform((value) => value.split(","))
       .pipe(z.array(z.enum(SEVERITIES)).min(1))
-      .optional(),
-    agent: idSchema.optional(),
-    /** Only alerts whose event time is at or after this time. */
-    since: timeSchema.optional(),
-    cursor: pageCursorSchema.optional(),
-    limit: limitSchema,
+      .optional()
+      .describe("Comma-separated severities to keep, e.g. `high,critical`"),
+    agent: idSchema.optional().describe("Only this agent's alerts"),
+    since: timeSchema
+      .optional()
+      .describe("Only alerts whose event time is at or after this (ISO 8601 or epoch ms)"),
+    cursor: cursorParam,
+    limit: limitParam,
   })
   .strict();
 
 export const decisionsQuerySchema = z
   .object({
-    /** Cursor from a previous answer: return only what changed since. */
     since: z
       .string()
       .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be a cursor returned by a previous answer")
-      .optional(),
+      .optional()
+      .describe("`cursor` of a previous answer: return only what changed since"),
   })
   .strict();
 
 export const decisionCheckQuerySchema = z
   .object({
-    /** The agent id; may instead come in the `X-Agentwatch-Agent` header (no URL escaping needed). */
-    agent: idSchema.optional(),
+    agent: idSchema
+      .optional()
+      .describe("The agent id; may come in the `X-Agentwatch-Agent` header instead (no URL escaping)"),
   })
   .strict();
 

@@ -278,6 +278,7 @@ describe("health and documentation", () => {
       "cursor",
       "limit",
     ]);
+    expect(list.parameters.find((p: { name: string }) => p.name === "limit").description).toMatch(/1 to 500/);
     expect(list.responses["200"].content["application/json"].schema.properties.items.type).toBe("array");
     expect(Object.keys(list.responses)).toEqual(expect.arrayContaining(["400", "401", "403", "429"]));
     const agent = doc.paths["/v1/agents/{id}"].get;
