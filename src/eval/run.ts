@@ -9,7 +9,7 @@
  * Commander options the CLI maps onto `EvalOptions`:
  *   --events <file|->      labelled traffic; omit to simulate in memory
  *   --labels <file>        ground truth from `simulate --labels` (required with --events)
- *   --format <f>           log format of --events (default json; any decoder format)
+ *   --format <f>           log format of --events (default: the config's input.format, auto)
  *   --alerts <file>        score a recorded alerts file (from `replay --alerts-out`) instead of running the engine
  *   -c, --config <file>    agentwatch YAML config: decoder and engine options
  *   --preset <name>  --settings <file>  --seed <n>  --agents <n>  --hours <h>   when simulating in memory
@@ -100,10 +100,11 @@ async function readAlerts(path: string): Promise<AlertRecord[]> {
 /** Runs the evaluation and returns the report (also printed as a table and written as JSON when asked). */
 export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   const config = loadConfig(configSchema, opts.config);
-  const format = opts.format ?? (opts.events ? "json" : config.input.format);
-  const decode: LineDecoder = createLineDecoder({ ...config.input, format });
+  // A file is read as --format says (else as the config says); a simulation is rendered as canonical JSON.
+  const format = opts.events ? (opts.format ?? config.input.format) : "json";
 
   let labels: LabelsFile;
+  let clock = Date.now;
   let feed: (onLine: (line: string) => void, onReject: (code: ErrorCode) => void) => Promise<void>;
   if (opts.events) {
     if (!opts.labels) throw new AgentwatchError("INVALID_CONFIG", "--labels is required with --events");
@@ -116,6 +117,9 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   } else {
     const { preset, settings, seed, agents, hours } = opts;
     const sim = new Simulation(await resolveSimulateSettings({ preset, settings, seed, agents, hours }));
+    // A generated stream is judged on its own clock: the decoder's future-skew guard must not
+    // depend on when (or on which machine's clock) the evaluation runs.
+    clock = () => Math.max(Date.now(), sim.endMs);
     const lines: string[] = [];
     for (const e of sim) lines.push(RENDERERS.json(e));
     labels = sim.labels();
@@ -124,6 +128,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     };
   }
 
+  const decode: LineDecoder = createLineDecoder({ ...config.input, format }, clock);
   const agentwatch: EvalSystem<NormalizedEvent> = opts.alerts
     ? alertsFileSystem(await readAlerts(opts.alerts))
     : engineSystem(createEngine(config.engine));
