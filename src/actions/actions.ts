@@ -131,6 +131,7 @@ class ActionLayer implements Actions {
   }
 
   async start(): Promise<void> {
+    if (this.#loop) throw new Error("actions already started");
     const { delivery } = this.#options;
     this.#queue = this.#deps.queue;
     if (!this.#queue) {
