@@ -7,7 +7,7 @@ import { z } from "zod";
 import { bytes, clamp, span } from "../src/engine/detail.js";
 import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
-import { S_LAST, S_VOL_PEAK, S_VOL_WINDOW } from "../src/profile/layout.js";
+import { S_VOL_PEAK, S_VOL_WINDOW } from "../src/profile/layout.js";
 
 const options = detectorOptions({
   /** Window volumes below this many bytes are never flagged. */
@@ -32,11 +32,10 @@ export const dataVolume: DetectorDescriptor<typeof options> = {
         const p = profile.params;
         const s = profile.s;
         const time = event.timestamp;
-        const dt = Math.max(0, time - (s[S_LAST] as number));
-        const volume = (s[S_VOL_WINDOW] as number) * Math.exp(-dt / p.volumeTauMs) + event.responseBytes;
+        const volume = (s[S_VOL_WINDOW] as number) * profile.cDecayVolume + event.responseBytes;
         if (volume < o.minBytes) return;
         const usual = profile.usualWindowVolume(time);
-        const peak = (s[S_VOL_PEAK] as number) * Math.exp(-p.peakLambda * dt);
+        const peak = (s[S_VOL_PEAK] as number) * profile.cDecayPeak;
         const bar = Math.max(usual * o.longMultiplier, peak * o.peakMultiplier, o.minBytes);
         if (volume <= bar) return;
         out.push({

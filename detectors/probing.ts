@@ -9,7 +9,6 @@ import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
 import {
   isDenied,
-  S_LAST,
   S_PR_DISTINCT,
   S_PR_ERR,
   S_PR_N,
@@ -48,7 +47,7 @@ export const probing: DetectorDescriptor<typeof options> = {
         const p = profile.params;
         const s = profile.s;
         const time = event.timestamp;
-        const f = Math.exp(-Math.max(0, time - (s[S_LAST] as number)) / p.probeTauMs);
+        const f = profile.cDecayProbe;
         const slot = profile.cSlot;
         const freshError =
           denied &&

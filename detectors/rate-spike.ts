@@ -7,7 +7,7 @@ import { z } from "zod";
 import { clamp, num, span } from "../src/engine/detail.js";
 import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
-import { S_LAST, S_RATE_LONG, S_RATE_PEAK, S_RATE_SHORT } from "../src/profile/layout.js";
+import { S_RATE_LONG, S_RATE_PEAK, S_RATE_SHORT } from "../src/profile/layout.js";
 
 const options = detectorOptions({
   /** Rates below this many requests per minute are never a spike. */
@@ -30,19 +30,14 @@ export const rateSpike: DetectorDescriptor<typeof options> = {
         const p = profile.params;
         const s = profile.s;
         const time = event.timestamp;
-        const dt = Math.max(0, time - (s[S_LAST] as number));
         const rate = profile.perMinute(
-          (s[S_RATE_SHORT] as number) * Math.exp(-dt / p.shortTauMs) + 1,
+          (s[S_RATE_SHORT] as number) * profile.cDecayShort + 1,
           p.shortTauMs,
           time,
         );
         if (rate < o.minPerMinute) return;
-        const usual = profile.perMinute(
-          (s[S_RATE_LONG] as number) * Math.exp(-dt / p.longTauMs),
-          p.longTauMs,
-          time,
-        );
-        const peak = (s[S_RATE_PEAK] as number) * Math.exp(-p.peakLambda * dt);
+        const usual = profile.perMinute((s[S_RATE_LONG] as number) * profile.cDecayLong, p.longTauMs, time);
+        const peak = (s[S_RATE_PEAK] as number) * profile.cDecayPeak;
         const bar = Math.max(usual * o.longMultiplier, peak * o.peakMultiplier);
         if (rate <= bar) return;
         out.push({

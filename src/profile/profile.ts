@@ -164,6 +164,14 @@ export class AgentProfile {
   cRunFrom = -1;
   /** A new endpoint whose path looks like scanner reconnaissance. */
   cScanner = false;
+  /** Event time since the agent's previous event (0 when out of order), and the decay factors over it. */
+  cDt = 0;
+  cDecayShort = 1;
+  cDecayLong = 1;
+  cDecayVolume = 1;
+  cDecayPeak = 1;
+  cDecayProbe = 1;
+  cDecayEndpoint = 1;
 
   constructor(agentId: string, params: ProfileParams, firstSeen: number) {
     this.agentId = agentId;
@@ -206,14 +214,15 @@ export class AgentProfile {
     return key === OVERFLOW_KEY ? 0 : key % 16;
   }
 
-  /** Share of the agent's (decayed) requests that went to `slot`, as of `time`; 0 for -1. */
-  endpointShare(slot: number, time: number): number {
+  /** Share of the agent's (decayed) requests that went to `slot`; 0 for -1. */
+  endpointShare(slot: number): number {
     const total = this.s[S_W_TOTAL] as number;
     if (slot < 0 || total <= 0) return 0;
     const b = slot * T_STRIDE;
-    const lambda = this.params.endpointLambda;
-    const w = (this.t[b + T_WEIGHT] as number) * Math.exp(-lambda * (time - (this.t[b + T_LAST] as number)));
-    return w / ((total as number) * Math.exp(-lambda * (time - (this.s[S_LAST] as number))));
+    // Both weights decay alike from the latest event on: only the slot's lag behind it matters.
+    const lag = (this.s[S_LAST] as number) - (this.t[b + T_LAST] as number);
+    const w = (this.t[b + T_WEIGHT] as number) * (lag > 0 ? Math.exp(-this.params.endpointLambda * lag) : 1);
+    return w / total;
   }
 
   /** Transitions counted from `from` to `to`. */
@@ -230,11 +239,11 @@ export class AgentProfile {
    * counts out of `from`, with `transitionSmoothing` pseudo-counts spread by endpoint popularity
    * (add-half smoothed so an unseen endpoint keeps a small, not zero, chance).
    */
-  hopProbability(from: number, to: number, time: number): number {
+  hopProbability(from: number, to: number): number {
     const alpha = this.params.transitionSmoothing;
     const known = this.slots;
     const total = this.s[S_W_TOTAL] as number;
-    const share = to >= 0 ? this.endpointShare(to, time) : 0;
+    const share = to >= 0 ? this.endpointShare(to) : 0;
     const prior = (share * total + 0.5) / (total + 0.5 * (known + 1));
     const out = this.t[from * T_STRIDE + T_OUT] as number;
     return (this.transitionCount(from, to) + alpha * prior) / (out + alpha);
@@ -245,6 +254,14 @@ export class AgentProfile {
     const p = this.params;
     const s = this.s;
     const time = event.timestamp;
+    const dt = time > (s[S_LAST] as number) ? time - (s[S_LAST] as number) : 0;
+    this.cDt = dt;
+    this.cDecayShort = Math.exp(-dt / p.shortTauMs);
+    this.cDecayLong = Math.exp(-dt / p.longTauMs);
+    this.cDecayVolume = Math.exp(-dt / p.volumeTauMs);
+    this.cDecayPeak = Math.exp(-p.peakLambda * dt);
+    this.cDecayProbe = Math.exp(-dt / p.probeTauMs);
+    this.cDecayEndpoint = Math.exp(-p.endpointLambda * dt);
     const key = p.interner.id(event.template) * 16 + methodCode(event.method);
     this.cKey = key;
     let slot = this.findSlot(key);
@@ -256,7 +273,7 @@ export class AgentProfile {
     const prev = s[S_PREV_SLOT] as number;
     this.cHop =
       prev >= 0 && time - (s[S_LAST] as number) < p.sessionGapMs
-        ? -Math.log(this.hopProbability(prev, slot, time))
+        ? -Math.log(this.hopProbability(prev, slot))
         : Number.NaN;
 
     this.cNetKey = networkKey(event.clientIp);
@@ -319,7 +336,7 @@ export class AgentProfile {
     const time = event.timestamp;
     const last = s[S_LAST] as number;
     // Out-of-order events (a few ms of jitter between gateways) must not grow decayed counters.
-    const dt = time > last ? time - last : 0;
+    const dt = this.cDt;
     const events = s[S_EVENTS] as number;
     const status = event.status;
     const denied = isDenied(status);
@@ -330,8 +347,7 @@ export class AgentProfile {
     const t = this.t;
 
     // Endpoint distribution: decayed weights, brought forward lazily per slot.
-    const decayTotal = Math.exp(-p.endpointLambda * dt);
-    s[S_W_TOTAL] = (s[S_W_TOTAL] as number) * decayTotal + 1;
+    s[S_W_TOTAL] = (s[S_W_TOTAL] as number) * this.cDecayEndpoint + 1;
     const seen = t[b + T_LAST] as number;
     t[b + T_WEIGHT] =
       (t[b + T_WEIGHT] as number) * Math.exp(-p.endpointLambda * Math.max(0, time - seen)) + 1;
@@ -368,16 +384,16 @@ export class AgentProfile {
     if (status >= 200 && status < 400) robustUpdate(t, b + T_RESP_N, event.responseBytes);
 
     // Request rate and response volume, short and long horizon, with the agent's own peaks.
-    const short = (s[S_RATE_SHORT] as number) * Math.exp(-dt / p.shortTauMs) + 1;
+    const short = (s[S_RATE_SHORT] as number) * this.cDecayShort + 1;
     s[S_RATE_SHORT] = short;
-    s[S_RATE_LONG] = (s[S_RATE_LONG] as number) * Math.exp(-dt / p.longTauMs) + 1;
-    const peakDecay = Math.exp(-p.peakLambda * dt);
+    s[S_RATE_LONG] = (s[S_RATE_LONG] as number) * this.cDecayLong + 1;
+    const peakDecay = this.cDecayPeak;
     s[S_RATE_PEAK] = (s[S_RATE_PEAK] as number) * peakDecay;
     settlePeak(s, S_RATE_PEAK, S_RATE_EPISODE, this.perMinute(short, p.shortTauMs, time));
     const bytes = event.responseBytes;
-    const vol = (s[S_VOL_WINDOW] as number) * Math.exp(-dt / p.volumeTauMs) + bytes;
+    const vol = (s[S_VOL_WINDOW] as number) * this.cDecayVolume + bytes;
     s[S_VOL_WINDOW] = vol;
-    s[S_VOL_LONG] = (s[S_VOL_LONG] as number) * Math.exp(-dt / p.longTauMs) + bytes;
+    s[S_VOL_LONG] = (s[S_VOL_LONG] as number) * this.cDecayLong + bytes;
     s[S_VOL_PEAK] = (s[S_VOL_PEAK] as number) * peakDecay;
     settlePeak(s, S_VOL_PEAK, S_VOL_EPISODE, vol);
 
@@ -390,7 +406,7 @@ export class AgentProfile {
     else if (status === 404) s[S_ST_404] = (s[S_ST_404] as number) + 1;
     else if (status === 405) s[S_ST_405] = (s[S_ST_405] as number) + 1;
     else if (status >= 500) s[S_ST_5XX] = (s[S_ST_5XX] as number) + 1;
-    const decayPr = Math.exp(-dt / p.probeTauMs);
+    const decayPr = this.cDecayProbe;
     s[S_PR_N] = (s[S_PR_N] as number) * decayPr + 1;
     s[S_PR_ERR] = (s[S_PR_ERR] as number) * decayPr + (denied ? 1 : 0);
     s[S_PR_SCAN] = (s[S_PR_SCAN] as number) * decayPr + (this.cScanner ? 1 : 0);
@@ -436,16 +452,14 @@ export class AgentProfile {
   perMinute(count: number, tau: number, time: number): number {
     // Floored at the short horizon: a rate is never judged from less than a minute of history.
     const age = Math.max(time - (this.s[S_FIRST] as number), this.params.shortTauMs);
-    return (count / (tau * (1 - Math.exp(-age / tau)))) * 60_000;
+    return (count / (tau * filled(age, tau))) * 60_000;
   }
 
   /** Bytes per volume window the agent usually moves, from the long-horizon volume. */
   usualWindowVolume(time: number): number {
     const p = this.params;
     const age = Math.max(time - (this.s[S_FIRST] as number), p.shortTauMs);
-    return (
-      ((this.s[S_VOL_LONG] as number) / (p.longTauMs * (1 - Math.exp(-age / p.longTauMs)))) * p.volumeTauMs
-    );
+    return ((this.s[S_VOL_LONG] as number) / (p.longTauMs * filled(age, p.longTauMs))) * p.volumeTauMs;
   }
 
   private findSlot(key: number): number {
@@ -683,6 +697,11 @@ export class AgentProfile {
     this.t[slot * T_STRIDE + T_OBJ] = idx;
     return idx;
   }
+}
+
+/** Share of a decaying horizon `tau` that `age` of history has filled (1 once age is many times tau). */
+function filled(age: number, tau: number): number {
+  return age > 30 * tau ? 1 : 1 - Math.exp(-age / tau);
 }
 
 /**

@@ -129,7 +129,7 @@ export function summarizeProfile(p: AgentProfile, context: ProfileStoreContext):
     endpoints.push({
       method: METHOD_NAMES[p.methodOf(slot)] ?? "?",
       template: p.templateOf(slot),
-      share: round(p.endpointShare(slot, now)),
+      share: round(p.endpointShare(slot)),
       requests: p.t[b + T_HITS] as number,
       lastSeen: iso(p.t[b + T_LAST] as number),
       requestSize: size(p.t, b + T_REQ_N),
