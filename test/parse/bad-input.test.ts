@@ -95,6 +95,15 @@ describe("bad input gets a reason code", () => {
     );
   });
 
+  it("JSON nested deeper than any access log", () => {
+    const deep = `${"[".repeat(200_000)}${"]".repeat(200_000)}`;
+    expect(rejectionOf(deep).code).toBe("MALFORMED_LINE");
+    expect(rejectionOf(deep, { format: "kong" }).code).toBe("MALFORMED_LINE");
+    const nested = canonical({ extra: JSON.parse(`${'{"a":'.repeat(40)}1${"}".repeat(40)}`) });
+    expect(rejectionOf(nested, { format: "json" }).message).toContain("nested deeper");
+    expect(decodeOne(canonical({ extra: { a: { b: [1, { c: 2 }] } } })).agentId).toBe("a");
+  });
+
   it("missing identity", () => {
     const rejection = rejectionOf(NGINX, { identity: { order: ["consumer", "jwt"] } });
     expect(rejection.code).toBe("MISSING_IDENTITY");
