@@ -102,7 +102,7 @@ export class FileQueue implements DurableQueue {
         this.#ready.push({ id: String(parsed.s), record: parsed.r });
       }
       const isLast = index === names.length - 1;
-      if (good < Buffer.byteLength(text) && isLast) {
+      if (good < text.length && isLast) {
         const fh = await open(segment.path, "r+");
         await fh.truncate(Buffer.byteLength(text.slice(0, good)));
         await fh.close();
