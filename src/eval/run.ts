@@ -15,6 +15,7 @@
  *   --preset <name>  --settings <file>  --seed <n>  --agents <n>  --hours <h>   when simulating in memory
  *   --json-out <file>      the full report as JSON
  *   --markdown             print the table as Markdown (for the README) instead of plain text
+ *   --explain <agentId>    after the table, that agent's malicious requests and agentwatch's alerts on it, with reasons
  *   -q, --quiet            do not print the table
  */
 import { createReadStream } from "node:fs";
@@ -38,6 +39,8 @@ import { resolveSimulateSettings } from "../sim/simulate.js";
 import { TokenBucketBaseline } from "./baselines/rate-limit.js";
 import { SizeZScoreBaseline } from "./baselines/size-zscore.js";
 import { type AlertRecord, alertsFileSystem, Evaluation, engineSystem } from "./evaluate.js";
+import { AgentTrace } from "./explain.js";
+import { maliciousIds } from "./metrics.js";
 import { buildReport, type EvalReport, formatMarkdown, formatTable } from "./report.js";
 import type { EvalSystem } from "./system.js";
 
@@ -54,6 +57,8 @@ export interface EvalOptions {
   hours?: number;
   jsonOut?: string;
   markdown?: boolean;
+  /** Agent to trace (engine mode only). */
+  explain?: string;
   /** Where the table goes (default stdout); `quiet` suppresses it. */
   print?: (text: string) => void;
   quiet?: boolean;
@@ -129,9 +134,13 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   }
 
   const decode: LineDecoder = createLineDecoder({ ...config.input, format }, clock);
-  const agentwatch: EvalSystem<NormalizedEvent> = opts.alerts
-    ? alertsFileSystem(await readAlerts(opts.alerts))
-    : engineSystem(createEngine(config.engine));
+  const trace = opts.explain ? new AgentTrace(opts.explain, maliciousIds(labels.agents)) : undefined;
+  let agentwatch: EvalSystem<NormalizedEvent>;
+  if (opts.alerts) agentwatch = alertsFileSystem(await readAlerts(opts.alerts));
+  else {
+    const engine = createEngine(config.engine);
+    agentwatch = engineSystem(trace ? trace.wrap(engine) : engine);
+  }
   const evaluation = new Evaluation(labels, [
     agentwatch,
     new TokenBucketBaseline(),
@@ -160,7 +169,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     );
   }
   if (!opts.quiet) {
-    const text = opts.markdown ? formatMarkdown(report, commandOf(opts)) : formatTable(report);
+    let text = opts.markdown ? formatMarkdown(report, commandOf(opts)) : formatTable(report);
+    if (trace) text += `\n\n${trace.format(labels.agents.find((a) => a.agentId === opts.explain))}`;
     (opts.print ?? ((t: string) => process.stdout.write(`${t}\n`)))(text);
   }
   if (opts.jsonOut) await writeFile(opts.jsonOut, `${JSON.stringify(report, null, 2)}\n`);

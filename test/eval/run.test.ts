@@ -33,6 +33,16 @@ describe("runEval on files", () => {
     expect(JSON.parse(await readFile(jsonOut, "utf8"))).toEqual(JSON.parse(JSON.stringify(report)));
   });
 
+  it("explains one agent: its malicious requests and the alerts on it", async () => {
+    const labels = labelsFileSchema.parse(JSON.parse(await readFile(LABELS, "utf8")));
+    const agent = labels.agents.find((a) => a.kind === "destructive-injection");
+    let printed = "";
+    await runEval({ events: EVENTS, labels: LABELS, explain: agent?.agentId, print: (t) => (printed = t) });
+    const trace = printed.slice(printed.indexOf(`${agent?.agentId}: destructive-injection`));
+    expect(trace).toContain(`compromised ${agent?.compromisedAt}`);
+    expect(trace.match(/ MAL /g)?.length).toBe(agent?.maliciousRequestIds.length);
+  });
+
   it("scores a recorded alerts file instead of running the engine", async () => {
     const dir = await mkdtemp(join(tmpdir(), "aw-eval-"));
     const labels = labelsFileSchema.parse(JSON.parse(await readFile(LABELS, "utf8")));
