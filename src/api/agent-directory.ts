@@ -34,7 +34,24 @@ interface Sortable {
 
 /** True when `a` sorts before `b`. */
 function before(a: Sortable, b: Sortable): boolean {
-  return a.risk > b.risk || (a.risk === b.risk && a.agentId < b.agentId);
+  return a.risk > b.risk || (a.risk === b.risk && idBefore(a.agentId, b.agentId));
+}
+
+/**
+ * Code-point order, which is UTF-8 byte order, the order Redis keeps equal scores in. JavaScript's
+ * `<` compares UTF-16 units instead and puts astral characters (surrogate pairs) before U+E000-U+FFFF.
+ */
+function idBefore(a: string, b: string): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xAstral = x >= 0xd800 && x <= 0xdfff;
+    const yAstral = y >= 0xd800 && y <= 0xdfff;
+    return xAstral === yAstral ? x < y : yAstral;
+  }
+  return a.length < b.length;
 }
 
 const sortableOf = (position: Position): Sortable => ({ risk: position.r, agentId: position.id });

@@ -122,6 +122,17 @@ describe.skipIf(!redis)("multi-instance agent lookup over Redis", () => {
     expect(await walk(f.directoryB, 10)).toEqual(["a-hot", "a-cool"]);
   });
 
+  it("pages ties in Redis's byte order, astral characters included", async () => {
+    const f = fleet();
+    const ids = ["tie-\u{1F600}", "tie-\uFF5E", "tie-~", "tie-a", "tie-\u00E9"];
+    for (const id of ids) f.instanceA.add(makeSummary(id, 0.5, "medium"));
+    await f.publisherA.publishChanged();
+    const local = await walk(createLocalAgentDirectory(f.instanceA), 1, { minRisk: 0.5 });
+    expect(local).toEqual(["a-hot", "tie-a", "tie-~", "tie-\u00E9", "tie-\uFF5E", "tie-\u{1F600}"]);
+    expect(await walk(f.directoryB, 1, { minRisk: 0.5 })).toEqual(local);
+    expect(await walk(f.directoryB, 2, { minRisk: 0.5 })).toEqual(local);
+  });
+
   it("rejects a forged cursor with a 400, not a crash", async () => {
     const f = fleet();
     await expect(f.directoryA.list({ limit: 1, cursor: "bm90LWpzb24" })).rejects.toMatchObject({

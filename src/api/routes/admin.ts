@@ -59,9 +59,9 @@ export function adminRoutes(deps: StatusApiDeps): AnyRoute[] {
       handler: async ({ body }, { request, reply }) => {
         const added = await deps.decisions.allowlist.add(body.entry).catch((error: unknown) => {
           // The store's own check, should it be stricter than the schema.
-          if (error instanceof RangeError)
-            throw new ApiError(400, "INVALID_REQUEST", "body.entry: not usable");
-          throw error;
+          throw error instanceof RangeError
+            ? new ApiError(400, "INVALID_REQUEST", "body.entry: not usable")
+            : error;
         });
         request.log.info({ allowlistEntry: body.entry, added }, "allowlist entry added");
         return reply.code(added ? 201 : 200).send({ entry: body.entry });

@@ -57,9 +57,10 @@ export function decisionRoutes(deps: StatusApiDeps, now: () => number): AnyRoute
       },
       handler: async ({ query }) => {
         const changes = await deps.decisions.changesSince(query.since);
-        if (query.since === undefined)
-          return { decisions: changes.added.map(decisionView), cursor: changes.cursor };
-        return { ...changes, added: changes.added.map(decisionView) };
+        const added = changes.added.map(decisionView);
+        return query.since === undefined
+          ? { decisions: added, cursor: changes.cursor }
+          : { ...changes, added };
       },
     }),
     defineRoute({
