@@ -119,6 +119,27 @@ function digits(s: string, from: number, length: number): number {
   return value;
 }
 
+/** Day of the previous time read: consecutive log lines almost always share it. */
+let cachedYear = -1;
+let cachedMonth = -1;
+let cachedDay = -1;
+let cachedDayStart = 0;
+
+/** Epoch ms of 00:00 UTC on the given day (month 1-12), as Date.UTC computes it. */
+function dayStart(year: number, month: number, day: number): number {
+  if (year !== cachedYear || month !== cachedMonth || day !== cachedDay) {
+    cachedDayStart = Date.UTC(year, month - 1, day);
+    cachedYear = year;
+    cachedMonth = month;
+    cachedDay = day;
+  }
+  return cachedDayStart;
+}
+
+function timeOfDay(hour: number, minute: number, second: number, ms: number): number {
+  return ((hour * 60 + minute) * 60 + second) * 1000 + ms;
+}
+
 /**
  * Parses the Common Log Format time `07/Dec/2016:11:05:07 +0100` (nginx `$time_local`, AWS
  * `$context.requestTime`) to epoch ms; NaN when it is not exactly that shape.
@@ -136,7 +157,9 @@ export function parseClfTime(s: string): number {
   const minute = digits(s, 15, 2);
   const second = digits(s, 18, 2);
   if (sign === 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return Number.NaN;
-  return Date.UTC(digits(s, 7, 4), month, day, hour, minute, second) - offsetMinutes * 60_000;
+  return (
+    dayStart(digits(s, 7, 4), month + 1, day) + timeOfDay(hour, minute, second, 0) - offsetMinutes * 60_000
+  );
 }
 
 /**
@@ -191,7 +214,7 @@ export function parseIsoTime(s: string): number {
       return Number.NaN;
     }
   }
-  return Date.UTC(digits(s, 0, 4), month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+  return dayStart(digits(s, 0, 4), month, day) + timeOfDay(hour, minute, second, ms) - offsetMinutes * 60_000;
 }
 
 /** A time field that is either ISO 8601 text or epoch milliseconds (number or digits). */
