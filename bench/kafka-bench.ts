@@ -4,7 +4,9 @@
  *   - kafkajs's raw consume rate (one consumer, no processing, no commits),
  *   - consume-decode-detect-commit with 1 and 2 worker processes reading the input directly
  *     (`inputKeyedByAgent`: the events are produced keyed by agent, as a keyed gateway would),
- *   - the same with the repartition stage (unkeyed mode) and 2 workers: two hops, end to end.
+ *   - the same with the repartition stage (unkeyed mode) and 2 workers: two hops, end to end,
+ *   - 1 instance in this process with a pass-through core (JSON.parse, no detectors): what the
+ *     Kafka plumbing itself costs (transactions, snapshots, offsets), apart from parse and detect.
  * Each pipeline run uses a fresh consumer group and fresh internal topics. The time to drain is
  * measured from the worker's "pipeline running" log line to the moment every partition's
  * committed offset reaches the end of the topic.
@@ -17,6 +19,10 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type Admin, Kafka, logLevel, type Message, Partitioners } from "kafkajs";
+import type { NormalizedEvent } from "../src/events/event.js";
+import { kafkaOptionsSchema } from "../src/kafka/options.js";
+import { runKafkaPipeline } from "../src/kafka/pipeline.js";
+import { createLogger } from "../src/observability/logger.js";
 import { renderJson } from "../src/sim/formats.js";
 import { Simulation } from "../src/sim/generator.js";
 import { simulationSettingsSchema } from "../src/sim/settings.js";
@@ -181,6 +187,37 @@ async function pipelineRun(
   return { rate: EVENTS / seconds, seconds };
 }
 
+/** The pipeline in this process with a core that parses JSON and detects nothing. */
+async function plumbingRun(admin: Admin): Promise<{ rate: number; seconds: number }> {
+  const prefix = `${RUN}.plumbing`;
+  const options = kafkaOptionsSchema.parse({
+    brokers: BROKERS,
+    groupId: prefix,
+    topicPrefix: prefix,
+    inputTopic: INPUT,
+    inputKeyedByAgent: true,
+  });
+  const pipeline = await runKafkaPipeline(options, {
+    createEngine: () => ({
+      process: () => undefined,
+      profiles: { serialize: () => "{}", restore: () => undefined },
+    }),
+    createDecoder: () => (line, out) => {
+      out.push(JSON.parse(line) as NormalizedEvent);
+      return undefined;
+    },
+    maxLineBytes: 1 << 20,
+    logger: createLogger({ level: "warn", name: "kafka-bench" }),
+  });
+  const ready = Date.now();
+  while (!(await drained(admin, prefix, INPUT, 0).catch(() => false))) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const seconds = (Date.now() - ready) / 1000;
+  await pipeline.stop();
+  return { rate: EVENTS / seconds, seconds };
+}
+
 async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -188,15 +225,17 @@ async function main(): Promise<void> {
     await produce(admin);
     const raw = await rawConsume();
     const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-    console.log(`raw kafkajs consume:            ${fmt(raw)} events/s`);
-    for (const [label, instances, keyed] of [
-      ["keyed input, 1 instance", 1, true],
-      ["keyed input, 2 instances", 2, true],
-      ["unkeyed (repartition), 2 instances", 2, false],
-    ] as const) {
-      const result = await pipelineRun(admin, instances, keyed);
+    console.log(`${"raw kafkajs consume".padEnd(37)}${fmt(raw).padStart(9)} events/s`);
+    const runs: [string, () => Promise<{ rate: number; seconds: number }>][] = [
+      ["keyed input, 1 instance", () => pipelineRun(admin, 1, true)],
+      ["keyed input, 2 instances", () => pipelineRun(admin, 2, true)],
+      ["unkeyed (repartition), 2 instances", () => pipelineRun(admin, 2, false)],
+      ["plumbing only (no-op core), 1 inst.", () => plumbingRun(admin)],
+    ];
+    for (const [label, run] of runs) {
+      const result = await run();
       console.log(
-        `${label.padEnd(34)}${fmt(result.rate).padStart(9)} events/s, drained in ${result.seconds.toFixed(1)} s` +
+        `${label.padEnd(37)}${fmt(result.rate).padStart(9)} events/s, drained in ${result.seconds.toFixed(1)} s` +
           ` (${((100 * result.rate) / raw).toFixed(0)}% of raw)`,
       );
     }

@@ -10,18 +10,31 @@
 import { loadConfig } from "../config/load.js";
 import { configSchema } from "../config/schema.js";
 import { createEngine } from "../engine/engine.js";
+import { AgentwatchError } from "../errors.js";
 import { createLogger } from "../observability/logger.js";
 import { createLineDecoder } from "../parse/decoder.js";
 import { kafkaOptionsSchema } from "./options.js";
 import { runKafkaPipeline } from "./pipeline.js";
 import { stopOnSignals } from "./signals.js";
 
-const config = loadConfig(configSchema.extend({ kafka: kafkaOptionsSchema }), process.argv[2]);
-const logger = createLogger({ level: config.logging.level, name: "agentwatch" });
-const pipeline = await runKafkaPipeline(config.kafka, {
-  createEngine: () => createEngine(config.engine),
-  createDecoder: () => createLineDecoder(config.input),
-  maxLineBytes: config.input.maxLineLength,
-  logger,
+async function main(): Promise<void> {
+  const config = loadConfig(configSchema.extend({ kafka: kafkaOptionsSchema }), process.argv[2]);
+  const logger = createLogger({ level: config.logging.level, name: "agentwatch" });
+  const pipeline = await runKafkaPipeline(config.kafka, {
+    createEngine: () => createEngine(config.engine),
+    createDecoder: () => createLineDecoder(config.input),
+    maxLineBytes: config.input.maxLineLength,
+    logger,
+  });
+  stopOnSignals(pipeline, logger);
+}
+
+main().catch((error: unknown) => {
+  // Code and message only: a stack trace or a broker address is for debug logs, not for stderr.
+  if (error instanceof AgentwatchError) {
+    process.stderr.write(`agentwatch: ${error.code}: ${error.message}\n`);
+    process.exit(error.code === "INVALID_CONFIG" ? 2 : 1);
+  }
+  process.stderr.write(`agentwatch: kafka worker failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
 });
-stopOnSignals(pipeline, logger);
