@@ -243,21 +243,24 @@ export function createAgentPublisher(
   const prune = (nowMs: number) => redis.eval(PRUNE_SCRIPT, 2, k.expiry, k.byRisk, nowMs);
 
   async function publishChanged(): Promise<number> {
-    const changed: AgentDetail[] = [];
+    // One cheap pass picks the agents to publish; summaries are built a batch at a time between
+    // Redis round trips, so a large round never holds the event loop (and the pipeline) for long.
+    const changed: string[] = [];
     let newest = watermark;
     for (const id of profiles.ids()) {
       const brief = profiles.brief(id);
       if (!brief || brief.lastSeenMs < watermark) continue;
-      const detail = detailOf(profiles, id);
-      if (!detail) continue;
-      changed.push(detail);
+      changed.push(id);
       newest = Math.max(newest, brief.lastSeenMs);
     }
     const nowMs = now();
+    let published = 0;
     for (let start = 0; start < changed.length; start += batch) {
       const pipeline = redis.pipeline();
-      for (const detail of changed.slice(start, start + batch)) {
-        const key = k.agent(detail.agentId);
+      for (const id of changed.slice(start, start + batch)) {
+        const detail = detailOf(profiles, id);
+        if (!detail) continue; // evicted since the pass
+        const key = k.agent(id);
         pipeline.hset(key, {
           risk: detail.risk,
           tier: detail.tier,
@@ -265,14 +268,15 @@ export function createAgentPublisher(
           profile: JSON.stringify(detail.profile),
         });
         pipeline.pexpire(key, ttlMs);
-        pipeline.zadd(k.byRisk, -detail.risk, detail.agentId);
-        pipeline.zadd(k.expiry, nowMs + ttlMs, detail.agentId);
+        pipeline.zadd(k.byRisk, -detail.risk, id);
+        pipeline.zadd(k.expiry, nowMs + ttlMs, id);
+        published += 1;
       }
       await pipeline.exec();
     }
     await prune(nowMs);
     watermark = newest;
-    return changed.length;
+    return published;
   }
 
   return {
