@@ -63,14 +63,21 @@ export interface ApiPrincipal {
 
 export type KeyVerifier = (presented: string) => ApiPrincipal | undefined;
 
-/** Builds the verifier over the configured entries; duplicate hashes are a config error. */
+/**
+ * Builds the verifier over the configured entries. A repeated hash or name is a config error:
+ * names key the rate limits and the audit lines, so two keys must never share one.
+ */
 export function createKeyVerifier(entries: readonly ApiKeyEntry[]): KeyVerifier {
   const seen = new Set<string>();
   const table = entries.map((entry) => {
-    if (seen.has(entry.sha256)) {
-      throw new AgentwatchError("INVALID_CONFIG", `api key "${entry.name}" repeats another key's sha256`);
+    if (seen.has(entry.sha256) || seen.has(`name:${entry.name}`)) {
+      throw new AgentwatchError(
+        "INVALID_CONFIG",
+        `api key "${entry.name}" repeats another key's name or sha256`,
+      );
     }
     seen.add(entry.sha256);
+    seen.add(`name:${entry.name}`);
     return {
       digest: Buffer.from(entry.sha256, "hex"),
       principal: { name: entry.name, scopes: new Set(entry.scopes), rateLimit: entry.rateLimit },

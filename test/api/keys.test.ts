@@ -70,6 +70,7 @@ describe("keys", () => {
     expect(verify("")).toBeUndefined();
     expect(verify("x".repeat(10_000))).toBeUndefined();
     expect(() => createKeyVerifier([a.entry, { ...a.entry, name: "copy" }])).toThrow(/repeats/);
+    expect(() => createKeyVerifier([a.entry, { ...b.entry, name: "a" }])).toThrow(/repeats/);
   });
 
   it("refuses to build an API without keys", () => {
