@@ -76,6 +76,22 @@ let sawUpper = false;
 
 /** Classifies `s[from, to)` (one non-empty segment) in a single pass. */
 function classify(s: string, from: number, to: number): Kind {
+  // Most segments are lower-case words (`api`, `orders`, `line-items`): settle those with the
+  // cheapest possible loop before counting character classes.
+  let i = from;
+  while (i < to) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || c === 45 || c === 95 || c === 46)) break; // a-z - _ .
+    i++;
+  }
+  if (i === to) {
+    sawUpper = false;
+    return Kind.Literal;
+  }
+  return classifyMixed(s, from, to);
+}
+
+function classifyMixed(s: string, from: number, to: number): Kind {
   const length = to - from;
   let digits = 0;
   let hexLetters = 0;
