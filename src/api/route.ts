@@ -3,6 +3,7 @@
  * query, body and responses, and a handler that receives already-parsed input. The same
  * declarations register the Fastify routes and generate the OpenAPI document.
  */
+import { context, trace } from "@opentelemetry/api";
 import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from "fastify";
 import type { z } from "zod";
 import type { ApiPrincipal, ApiScope } from "../keys/keys.js";
@@ -83,7 +84,11 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
           // An empty body arrives as undefined; schemas that need one say so.
           body: parsePart("body", route.body, request.body),
         };
-        return route.handler(input, { request, reply, principal: request.principal });
+        const ctx = { request, reply, principal: request.principal };
+        // Run inside the request's span so spans the dependencies open nest under it.
+        const span = request.span;
+        if (!span) return route.handler(input, ctx);
+        return context.with(trace.setSpan(context.active(), span), () => route.handler(input, ctx));
       },
     });
   }

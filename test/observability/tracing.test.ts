@@ -55,7 +55,12 @@ describe("with an OTLP endpoint", () => {
     const tracing = initTracing({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/` } });
     expect(tracing.enabled).toBe(true);
 
-    const s = buildTestServer();
+    const s = buildTestServer({
+      deps: {
+        // A dependency that traces its own work: its span must nest under the request's.
+        testSinks: () => withSpan("deliver.test", { "agentwatch.sink": "slack" }, async () => []),
+      },
+    });
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const res = await s.app.inject({
       url: "/v1/agents/agent-high",
@@ -63,6 +68,7 @@ describe("with an OTLP endpoint", () => {
     });
     expect(res.statusCode).toBe(200);
     await s.app.inject({ url: "/v1/agents" });
+    await s.app.inject({ method: "POST", url: "/v1/test", headers: bearer(s.keys.admin.key) });
 
     withSpan("detect.batch", { "agentwatch.events": 500 }, () => {
       withSpan("risk.score", {}, () => undefined);
@@ -86,6 +92,11 @@ describe("with an OTLP endpoint", () => {
     expect(denied?.attributes.find((a) => a.key === "http.response.status_code")?.value).toEqual({
       intValue: 401,
     });
+
+    const post = byName.get("POST /v1/test");
+    const nested = byName.get("deliver.test");
+    expect(nested?.traceId).toBe(post?.traceId);
+    expect(nested?.parentSpanId).toBe((post as OtlpSpan & { spanId: string }).spanId);
 
     const batch = byName.get("detect.batch");
     expect(byName.get("risk.score")?.traceId).toBe(batch?.traceId);
