@@ -47,7 +47,7 @@ describe.skipIf(!nginx)("nginx auth_request snippet", () => {
   });
 
   it("allows, blocks, throttles with Retry-After, and fails closed", async () => {
-    const gateway = issueApiKey("nginx", ["gateway"]);
+    const gateway = issueApiKey("nginx-edge", ["gateway"]);
     gateway.entry.rateLimit = { perSecond: 10_000, burst: 10_000 };
     const keys = makeKeys();
     const api = buildTestServer({
