@@ -206,33 +206,62 @@ const TOOL_AGENTS = [
   "axios/1.6.7",
 ];
 
-/** The agent's current token, stolen and replayed from elsewhere until (and a little past) its expiry. */
+/**
+ * The agent's current token, leaked from one of its own requests and replayed from elsewhere
+ * until (and a little past) its expiry, while the agent goes on working with the same token: the
+ * agent's own requests in the replay window are part of the scenario (and labelled benign).
+ */
 function* tokenReplay(agent: Agent, ctx: SimContext, rng: Rng, at: number): Generator<SimEvent, void> {
   const p = params(ctx, "token-replay");
   const stolen = tokenAt(agent, at);
   const expires = tokenExpiry(agent, at);
-  const caller: Caller = {
+  const attacker: Caller = {
     clientIp: `${rng.pick(FOREIGN_NETWORKS)}.${rng.int(2, 250)}`,
     userAgent: rng.pick(TOOL_AGENTS),
     userId: rng.pick(agent.users),
     tokenId: stolen,
   };
+  const own = ownCaller(agent, rng);
   const reads = workflowEndpoints(ctx, agent.workflow, ["list", "get", "sub", "search"]);
   const exports = endpointsOf(ctx.surface, homeResource(agent, ctx), ["export"]);
   const targets = [...reads, ...exports];
   const rate = rng.between(p.ratePerSecond);
   const max = rng.intBetween(p.maxCount);
+  // The replay starts minutes after the leak, sooner when the token is about to expire.
+  let tAttack = at + Math.min(rng.uniform(60_000, 600_000), (expires - at) / 2);
   // At least a few requests, even when the token was stolen just before it expired.
-  const count = Math.max(10, Math.min(max, Math.floor(((expires - at) / 1000) * rate)));
-  let t = at;
-  for (let k = 0; k < count && t < ctx.endMs; k++) {
+  const count = Math.max(10, Math.min(max, Math.floor(((expires - tAttack) / 1000) * rate)));
+  let tOwn = at;
+  const ownRequest = (t: number) => {
+    const endpoint = rng.pick(reads);
+    const object = endpoint.resource ? randomExistingObject(endpoint.resource, rng) : undefined;
+    return request(agent, ctx, rng, t, own, {
+      endpoint,
+      object,
+      query: endpoint.kind === "list" ? `page=1&limit=${agent.pageSize}` : undefined,
+    });
+  };
+  for (let k = 0; k < count && tAttack < ctx.endMs; ) {
+    if (tOwn <= tAttack && tOwn < expires) {
+      const ev = ownRequest(tOwn);
+      yield ev;
+      tOwn += ev.latencyMs + rng.logNormal(agent.thinkMedianMs * 4, 0.8);
+      continue;
+    }
     const endpoint = rng.pick(targets);
     const object = endpoint.resource ? randomExistingObject(endpoint.resource, rng) : undefined;
     const query = endpoint.kind === "list" ? `page=${rng.int(1, 40)}&limit=100` : undefined;
-    const status = t >= expires ? 401 : undefined;
-    const ev = request(agent, ctx, rng, t, caller, { endpoint, object, query, status, malicious: true });
+    const status = tAttack >= expires ? 401 : undefined;
+    const ev = request(agent, ctx, rng, tAttack, attacker, {
+      endpoint,
+      object,
+      query,
+      status,
+      malicious: true,
+    });
     yield ev;
-    t += ev.latencyMs + rng.exponential(1000 / rate);
+    tAttack += ev.latencyMs + rng.exponential(1000 / rate);
+    k++;
   }
 }
 

@@ -186,6 +186,7 @@ export function createAgent(
   const sizeFactor = new Float64Array(surface.endpoints.length);
   for (let i = 0; i < sizeFactor.length; i++) sizeFactor[i] = rng.uniform(0.6, 1.6);
   const lowTrafficDivisor = plan.lowTraffic ? rng.uniform(25, 80) : 1;
+  const peakHourUtc = rng.uniform(9, 17);
   return {
     id: `${plan.persona}-${rng.hex(4)}-${String(plan.index).padStart(4, "0")}`,
     index: plan.index,
@@ -202,11 +203,26 @@ export function createAgent(
     stepsMean: plan.lowTraffic ? rng.uniform(2, 4) : rng.between(a.steps),
     thinkMedianMs: rng.between(a.thinkSeconds) * 1000,
     diurnalFloor: rng.between(a.diurnalFloor),
-    peakHourUtc: rng.uniform(9, 17),
+    peakHourUtc,
     pageSize: rng.pick(a.pageSize),
     sizeFactor,
     benignCase: plan.benignCase,
     lowTraffic: plan.lowTraffic,
-    attack: plan.attack,
+    attack:
+      plan.attack?.kind === "token-replay"
+        ? { ...plan.attack, at: busyTime(plan.attack.at, peakHourUtc, endMs) }
+        : plan.attack,
   };
+}
+
+/**
+ * A token leaks while the agent is busy (within three hours of its peak): the next such time at
+ * or after `t`, or `t` itself when the run ends first.
+ */
+function busyTime(t: number, peakHourUtc: number, endMs: number): number {
+  for (let at = t; at < endMs; at += 600_000) {
+    const d = Math.abs(((at / 3_600_000) % 24) - peakHourUtc);
+    if (Math.min(d, 24 - d) <= 3) return at;
+  }
+  return t;
 }

@@ -186,7 +186,10 @@ describe("each attack kind shows its pattern", () => {
     expect(new Set(bad.map((e) => e.tokenId)).size).toBe(1);
     expect(ownTokens.has((bad[0] as SimEvent).tokenId)).toBe(true);
     const first = (bad[0] as SimEvent).timestamp;
-    expect(good.some((e) => e.timestamp > first)).toBe(true);
+    const stolen = (bad[0] as SimEvent).tokenId;
+    expect(good.some((e) => e.tokenId === stolen && e.timestamp > first && ownIps.has(e.clientIp))).toBe(
+      true,
+    );
   });
 
   it("injection payloads: injection strings in queries/paths or oversized bodies", () => {
