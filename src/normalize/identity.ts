@@ -80,7 +80,7 @@ export interface ResolvedIdentity {
   scopes: string[] | undefined;
 }
 
-/** Identity values longer than this are not ids (mirrors the schema's agentId limit). */
+/** Whether `value` can serve as an id: non-empty, within the schema's length limit, no control characters. */
 function usable(value: string | undefined, maxLength: number): value is string {
   if (value === undefined || value === "" || value.length > maxLength) return false;
   for (let i = 0; i < value.length; i++) {
