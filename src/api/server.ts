@@ -61,7 +61,7 @@ export function buildStatusServer(
     trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler(deps.metrics),
-  }) as unknown as FastifyInstance;
+  }) as unknown as FastifyInstance; // the https variant has its own type; callers need the common one
   // JSON only: a text/plain body is a 415, not a string handed to a handler.
   app.removeContentTypeParser("text/plain");
 
@@ -87,6 +87,7 @@ export function statusRoutes(deps: StatusApiDeps, now: () => number, version: st
     ...decisionRoutes(deps, now),
     ...adminRoutes(deps),
   ];
+  // The document describes the meta routes too, so it is built once every route exists.
   let openApi: unknown;
   routes.push(...metaRoutes(deps, () => openApi));
   openApi = buildOpenApiDocument(routes, version);
