@@ -54,9 +54,9 @@ export const credentialMisuse: DetectorDescriptor<typeof options> = {
       if ((profile.ids[e + I_COUNT] as number) < o.minEstablishedRequests) return false;
       if (time - (profile.ids[e + I_LAST] as number) > concurrentMs) return false;
       const firstSeen =
-        profile.cNet < 0
+        profile.cursor.net < 0
           ? time
-          : (profile.ids[profile.identityOffset(ID_NET, profile.cNet) + I_FIRST] as number);
+          : (profile.ids[profile.identityOffset(ID_NET, profile.cursor.net) + I_FIRST] as number);
       return (
         firstSeen - (profile.ids[e + I_FIRST] as number) > newNetworkMs &&
         time - firstSeen <= newNetworkMs * 24
@@ -67,8 +67,8 @@ export const credentialMisuse: DetectorDescriptor<typeof options> = {
       name: "credential-misuse",
       inspect(event, profile, out) {
         if (event.identitySource === "ip") return;
-        const net = profile.cNetKey;
-        const ua = profile.cUaKey;
+        const net = profile.cursor.netKey;
+        const ua = profile.cursor.uaKey;
         if (net === 0 || ua === 0) return;
         const s = profile.s;
         const time = event.timestamp;
@@ -76,8 +76,8 @@ export const credentialMisuse: DetectorDescriptor<typeof options> = {
         let via = "";
         let otherNet = 0;
         let since = 0;
-        if (profile.cToken >= 0) {
-          const t = profile.identityOffset(ID_TOKEN, profile.cToken);
+        if (profile.cursor.token >= 0) {
+          const t = profile.identityOffset(ID_TOKEN, profile.cursor.token);
           const tokNet = profile.ids[t + I_AUX1] as number;
           if (tokNet !== net && profile.ids[t + I_AUX2] !== ua && newcomer(profile, tokNet, time)) {
             score = o.tokenScore;
@@ -99,13 +99,13 @@ export const credentialMisuse: DetectorDescriptor<typeof options> = {
           profile.labels[ID_NET * profile.params.identityListSize + other] ?? "another network";
         const subject =
           via === "token"
-            ? `token ${profile.labels[ID_TOKEN * profile.params.identityListSize + profile.cToken]}`
+            ? `token ${profile.labels[ID_TOKEN * profile.params.identityListSize + profile.cursor.token]}`
             : "this agent";
         out.push({
           detector: "credential-misuse",
           score,
           detail:
-            `${subject} used from a ${profile.cNet < 0 ? "new" : "recently added"} network with user agent ${quote(event.userAgent, 60)} ` +
+            `${subject} used from a ${profile.cursor.net < 0 ? "new" : "recently added"} network with user agent ${quote(event.userAgent, 60)} ` +
             `(client ${quote(event.clientIp, 45)}) while its established use from ${otherLabel} was active ${span(since)} earlier`,
         });
       },

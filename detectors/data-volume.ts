@@ -32,10 +32,10 @@ export const dataVolume: DetectorDescriptor<typeof options> = {
         const p = profile.params;
         const s = profile.s;
         const time = event.timestamp;
-        const volume = (s[S_VOL_WINDOW] as number) * profile.cDecayVolume + event.responseBytes;
+        const volume = (s[S_VOL_WINDOW] as number) * profile.cursor.decayVolume + event.responseBytes;
         if (volume < o.minBytes) return;
         const usual = profile.usualWindowVolume(time);
-        const peak = (s[S_VOL_PEAK] as number) * profile.cDecayPeak;
+        const peak = (s[S_VOL_PEAK] as number) * profile.cursor.decayPeak;
         const bar = Math.max(usual * o.longMultiplier, peak * o.peakMultiplier, o.minBytes);
         if (volume <= bar) return;
         out.push({

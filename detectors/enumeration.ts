@@ -46,8 +46,8 @@ export const enumeration: DetectorDescriptor<typeof options> = {
     return {
       name: "enumeration",
       inspect(event, profile, out) {
-        const idx = profile.cObj;
-        if (idx < 0 || profile.cObjKey === 0) return;
+        const idx = profile.cursor.obj;
+        if (idx < 0 || profile.cursor.objKey === 0) return;
         const t = profile.objs as Float64Array;
         const b = idx * O_SIZE;
         // The window as it will be once this access is in it.
@@ -55,7 +55,7 @@ export const enumeration: DetectorDescriptor<typeof options> = {
         const err = st === 401 || st === 403 || st === 404;
         const fill = t[b + O_FILL] as number;
         let n = fill + 1;
-        let novel = (t[b + O_NOVEL] as number) + (profile.cObjSeen ? 0 : 1);
+        let novel = (t[b + O_NOVEL] as number) + (profile.cursor.objSeen ? 0 : 1);
         let errors = (t[b + O_ERR] as number) + (err ? 1 : 0);
         if (fill === O_RING) {
           const bit = 1 << (t[b + O_POS] as number);
@@ -63,7 +63,7 @@ export const enumeration: DetectorDescriptor<typeof options> = {
           if ((t[b + O_NOVEL_MASK] as number) & bit) novel--;
           if ((t[b + O_ERR_MASK] as number) & bit) errors--;
         }
-        const runLength = profile.cRun;
+        const runLength = profile.cursor.run;
         const runBase = t[b + O_RUN_BASE] as number;
         const errShare = errors / n;
         const accesses = t[b + O_N] as number;
@@ -73,7 +73,7 @@ export const enumeration: DetectorDescriptor<typeof options> = {
         let score = 0;
         // Walks by one are what enumeration looks like and what chance rarely produces; a chain with
         // a larger step must be longer before random reads of a small id pool could not explain it.
-        const minRun = Math.abs(profile.cRunStep) === 1 ? o.minRun : o.minRun + 4;
+        const minRun = Math.abs(profile.cursor.runStep) === 1 ? o.minRun : o.minRun + 4;
         // A walk keeps finding ids the window has not seen; re-reading a small pool does not.
         if (runLength >= minRun && runLength > runBase * 2 && novel >= n * 0.5)
           score = 0.35 + 0.06 * (runLength - minRun);
@@ -92,7 +92,8 @@ export const enumeration: DetectorDescriptor<typeof options> = {
         }
         if (score === 0) return;
         const gap = t[b + O_GAP] as number;
-        const runText = runLength >= 3 ? `, ${runLength} in a sequential run (step ${profile.cRunStep})` : "";
+        const runText =
+          runLength >= 3 ? `, ${runLength} in a sequential run (step ${profile.cursor.runStep})` : "";
         const usual =
           accesses >= o.baselineAccesses
             ? `agent's usual here: ${pct(novelBase)} new ids, ${pct(errBase)} errors`

@@ -1,14 +1,16 @@
 /**
  * new-endpoint: a warm agent calls a method + route it has never used. A new read is a small
  * signal (agents drift); a new write, and above all a DELETE or an admin/internal-looking route,
- * is what a hijacked agent does. Agents that habitually explore new endpoints get a discount.
+ * is what a hijacked agent does. How surprising "new" is depends on the agent: one still
+ * discovering its own workflow is expected to call unseen endpoints, one that settled is not.
  */
 import { z } from "zod";
 import { clamp, pct, span } from "../src/engine/detail.js";
 import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
 import { isWriteMethodCode } from "../src/profile/keys.js";
-import { S_EVENTS, S_FIRST, S_NEW_RATE } from "../src/profile/layout.js";
+import { S_EVENTS, S_FIRST, S_NEW_RECENT, T_HITS, T_LAST, T_STRIDE } from "../src/profile/layout.js";
+import { isSensitiveRoute } from "../src/profile/scanner-paths.js";
 
 const score = () => z.number().min(0).max(1);
 
@@ -16,21 +18,20 @@ const options = detectorOptions({
   /** Score of a first call to a new read endpoint (GET, HEAD, OPTIONS): drift, not an attack. */
   readScore: score().default(0.2),
   /** Score of a first call to a new POST, PUT or PATCH endpoint. */
-  writeScore: score().default(0.45),
+  writeScore: score().default(0.35),
   /** Score of a first call to a new DELETE endpoint. */
-  deleteScore: score().default(0.6),
+  deleteScore: score().default(0.55),
   /** Added when the route looks administrative, internal, debug or credential-related. */
-  sensitiveBoost: score().default(0.25),
+  sensitiveBoost: score().default(0.3),
   /**
-   * Discount for agents that often use new endpoints: the score is multiplied by
-   * 1 - min(0.8, explorerFactor * share of the agent's requests that hit new endpoints).
+   * An agent whose estimated chance of calling an endpoint it never used is at least this share
+   * of its requests (Good-Turing: endpoints called exactly once / requests) is still discovering
+   * its own workflow: a new endpoint then scores nothing...
    */
-  explorerFactor: z.number().min(0).default(5),
+  unsurprisingShare: z.number().gt(0).lt(1).default(0.05),
+  /** ...and at or below this share, a new endpoint gets its full score (log-interpolated between). */
+  surprisingShare: z.number().gt(0).lt(1).default(0.002),
 });
-
-/** Route segments that mean administration, internals or credentials, whatever the API. */
-const SENSITIVE =
-  /(?:^|[/_.-])(?:admin\w*|internal|debug|manage(?:ment)?|actuator|config\w*|settings|system|sudo|root|superuser|impersonat\w*|privilege\w*|permissions?|roles?|grants?|secrets?|credentials?|keys|tokens?|export|dump|backup|purge|wipe|reset|shutdown|exec|shell|console)(?=$|[/_.-])/i;
 
 export const newEndpoint: DetectorDescriptor<typeof options> = {
   name: "new-endpoint",
@@ -39,19 +40,29 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
   kind: "baseline",
   options,
   create(o) {
+    const logSpan = Math.log(o.unsurprisingShare / o.surprisingShare);
     return {
       name: "new-endpoint",
       inspect(event, profile, out) {
-        if (!profile.cNew) return;
-        const code = profile.cKey % 16;
-        const sensitive = SENSITIVE.test(event.template);
+        if (!profile.cursor.isNew) return;
+        const code = profile.cursor.key % 16;
+        const sensitive = isSensitiveRoute(event.template);
         const base = code === 5 ? o.deleteScore : isWriteMethodCode(code) ? o.writeScore : o.readScore;
-        const newRate = profile.s[S_NEW_RATE] as number;
-        const s =
-          clamp(base + (sensitive ? o.sensitiveBoost : 0), 0, 1) *
-          (1 - Math.min(0.8, o.explorerFactor * newRate));
-        if (s <= 0) return;
+        // Good-Turing estimate of this agent's chance to call an unseen endpoint. Endpoints first
+        // called in the last minutes do not count: they may be this very episode.
+        const settled = event.timestamp - profile.params.probeWindowMs;
+        let once = 0;
+        for (let b = 0; b < profile.slots * T_STRIDE; b += T_STRIDE) {
+          if (profile.t[b + T_HITS] === 1 && (profile.t[b + T_LAST] as number) < settled) once++;
+        }
         const events = profile.s[S_EVENTS] as number;
+        const pNew = (once + 1) / (events + 1);
+        const surprise = clamp(Math.log(o.unsurprisingShare / pNew) / logSpan, 0, 1);
+        // Several new endpoints within minutes compound: 1 - (1 - s)^(1 + recent new endpoints).
+        const recent = (profile.s[S_NEW_RECENT] as number) * profile.cursor.decayProbe;
+        const single = clamp(base + (sensitive ? o.sensitiveBoost : 0), 0, 1) * surprise;
+        const s = 1 - (1 - single) ** (1 + recent);
+        if (s <= 0) return;
         const age = event.timestamp - (profile.s[S_FIRST] as number);
         out.push({
           detector: "new-endpoint",
@@ -59,7 +70,8 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
           detail:
             `${event.method} ${event.template}: first call to this endpoint after ${events} requests over ${span(age)} ` +
             `to ${profile.slots} known endpoints${sensitive ? "; the route looks administrative/internal" : ""} ` +
-            `(agent's usual: ${pct(newRate)} of requests hit a new endpoint)`,
+            `(agent's estimated chance of a new endpoint: ${pct(pNew)} per request` +
+            `${recent >= 0.5 ? `; ${Math.round(recent)} other new endpoints in the last minutes` : ""})`,
         });
       },
     };

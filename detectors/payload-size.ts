@@ -40,7 +40,7 @@ export const payloadSize: DetectorDescriptor<typeof options> = {
     return {
       name: "payload-size",
       inspect(event, profile, out) {
-        const slot = profile.cSlot;
+        const slot = profile.cursor.slot;
         if (slot < 0) return;
         const t = profile.t;
         const b = slot * T_STRIDE;

@@ -1,12 +1,14 @@
 /**
  * probing: reconnaissance. Requests to many distinct endpoints answered 401/403/404/405 within a
  * short window (far above the agent's usual error share), and requests to scanner paths such as
- * `/.env`, `/.git/config`, `/admin` or `/openapi.json`, worse when followed by such errors.
+ * `/.env`, `/.git/config`, `/admin` or `/openapi.json`, worse when followed by such errors; and
+ * privileged writes the API refused (403 on an admin route, or on a DELETE).
  */
 import { z } from "zod";
 import { clamp, num, pct, quote, span } from "../src/engine/detail.js";
 import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
+import { isWriteMethodCode } from "../src/profile/keys.js";
 import {
   isDenied,
   S_PR_DISTINCT,
@@ -21,6 +23,7 @@ import {
   T_ERR_TIME,
   T_STRIDE,
 } from "../src/profile/layout.js";
+import { isSensitiveRoute } from "../src/profile/scanner-paths.js";
 
 const options = detectorOptions({
   /** Distinct endpoints answering 401/403/404/405 within the probe window that make a burst. */
@@ -29,6 +32,11 @@ const options = detectorOptions({
   minErrorShare: z.number().min(0).max(1).default(0.5),
   /** Score of a request to a scanner path on its own. */
   scannerScore: z.number().min(0).max(1).default(0.35),
+  /**
+   * Score of a write the API refused with 403 on an administrative route, or a refused DELETE:
+   * the agent tried something beyond its permissions.
+   */
+  deniedWriteScore: z.number().min(0).max(1).default(0.5),
 });
 
 export const probing: DetectorDescriptor<typeof options> = {
@@ -42,13 +50,13 @@ export const probing: DetectorDescriptor<typeof options> = {
       name: "probing",
       inspect(event, profile, out) {
         const denied = isDenied(event.status);
-        const scanner = profile.cScanner;
+        const scanner = profile.cursor.scanner;
         if (!denied && !scanner) return;
         const p = profile.params;
         const s = profile.s;
         const time = event.timestamp;
-        const f = profile.cDecayProbe;
-        const slot = profile.cSlot;
+        const f = profile.cursor.decayProbe;
+        const slot = profile.cursor.slot;
         const freshError =
           denied &&
           (slot < 0 || time - (profile.t[slot * T_STRIDE + T_ERR_TIME] as number) > p.probeWindowMs);
@@ -72,6 +80,11 @@ export const probing: DetectorDescriptor<typeof options> = {
         }
         const scanned = scans >= 0.5;
         if (scanned) score = score > 0 ? score + 0.2 : distinct >= 2 ? o.scannerScore + 0.15 : o.scannerScore;
+        const code = profile.cursor.key % 16;
+        const deniedWrite =
+          event.status === 403 &&
+          (code === 5 || (isWriteMethodCode(code) && isSensitiveRoute(event.template)));
+        if (deniedWrite) score = Math.max(score, o.deniedWriteScore) + (score > 0 ? 0.1 : 0);
         if (score === 0) return;
         out.push({
           detector: "probing",
@@ -80,7 +93,10 @@ export const probing: DetectorDescriptor<typeof options> = {
             `${Math.round(distinct)} distinct endpoints answered 401/403/404/405 in ~${span(p.probeWindowMs)} ` +
             `(${pct(share)} of requests; agent's usual: ${pct(usual)})` +
             (scanned ? `; scanner-style paths requested (${num(scans)} recently)` : "") +
-            (scanner ? `, this one ${quote(event.path, 60)}` : ""),
+            (scanner ? `, this one ${quote(event.path, 60)}` : "") +
+            (deniedWrite
+              ? `; ${event.method} ${event.template} refused with 403: a denied privileged write`
+              : ""),
         });
       },
     };

@@ -47,7 +47,7 @@ export const rareTransition: DetectorDescriptor<typeof options> = {
     return {
       name: "rare-transition",
       inspect(event, profile, out) {
-        const hop = profile.cHop;
+        const hop = profile.cursor.hop;
         const s = profile.s;
         if (!(hop > floor) || (s[S_TR_N] as number) < o.minHops) return;
         const mean = s[S_TR_MEAN] as number;

@@ -16,6 +16,11 @@ const options = detectorOptions({
   longMultiplier: z.number().min(1).default(5),
   /** ...and the agent's own peak by this factor. */
   peakMultiplier: z.number().min(1).default(1.5),
+  /**
+   * Highest score: speed alone is what rate limits are for; it raises an agent's risk when
+   * another detector corroborates, and does not block on its own.
+   */
+  maxScore: z.number().min(0).max(1).default(0.4),
 });
 
 export const rateSpike: DetectorDescriptor<typeof options> = {
@@ -31,18 +36,22 @@ export const rateSpike: DetectorDescriptor<typeof options> = {
         const s = profile.s;
         const time = event.timestamp;
         const rate = profile.perMinute(
-          (s[S_RATE_SHORT] as number) * profile.cDecayShort + 1,
+          (s[S_RATE_SHORT] as number) * profile.cursor.decayShort + 1,
           p.shortTauMs,
           time,
         );
         if (rate < o.minPerMinute) return;
-        const usual = profile.perMinute((s[S_RATE_LONG] as number) * profile.cDecayLong, p.longTauMs, time);
-        const peak = (s[S_RATE_PEAK] as number) * profile.cDecayPeak;
+        const usual = profile.perMinute(
+          (s[S_RATE_LONG] as number) * profile.cursor.decayLong,
+          p.longTauMs,
+          time,
+        );
+        const peak = (s[S_RATE_PEAK] as number) * profile.cursor.decayPeak;
         const bar = Math.max(usual * o.longMultiplier, peak * o.peakMultiplier);
         if (rate <= bar) return;
         out.push({
           detector: "rate-spike",
-          score: clamp(0.25 + 0.2 * Math.log2(rate / bar), 0.25, 0.8),
+          score: clamp(0.2 + 0.05 * Math.log2(rate / bar), 0.2, o.maxScore),
           detail:
             `${num(rate)} requests/min over the last ~${span(p.shortTauMs)} vs this agent's usual ${num(usual)}/min ` +
             `(over ~${span(p.longTauMs)}) and its own peak ${num(peak)}/min`,

@@ -3,6 +3,7 @@
  * Everything is in event time. Derived per-millisecond rates are computed once in `profileParams`.
  */
 import { z } from "zod";
+import { EventCursor } from "./cursor.js";
 import { TemplateInterner } from "./interner.js";
 
 const positive = () => z.number().positive();
@@ -54,6 +55,8 @@ export type ProfileStoreOptions = z.output<typeof profileStoreOptionsSchema>;
 /** Options turned into the numbers the hot path uses, plus the shared template table. */
 export interface ProfileParams {
   readonly interner: TemplateInterner;
+  /** Scratch for the event being processed, shared by the store's profiles. */
+  readonly cursor: EventCursor;
   readonly maxEndpoints: number;
   readonly maxTransitions: number;
   readonly maxObjectTemplates: number;
@@ -79,6 +82,7 @@ const halfLife = (ms: number) => Math.LN2 / ms;
 export function profileParams(o: ProfileStoreOptions): ProfileParams {
   return {
     interner: new TemplateInterner(o.maxTemplates),
+    cursor: new EventCursor(),
     maxEndpoints: o.maxEndpointsPerAgent,
     maxTransitions: o.maxTransitionsPerAgent,
     maxObjectTemplates: o.maxObjectTemplatesPerAgent,

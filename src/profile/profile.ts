@@ -10,6 +10,7 @@
 
 import type { Finding } from "../engine/types.js";
 import type { NormalizedEvent } from "../events/event.js";
+import type { EventCursor } from "./cursor.js";
 import { hashString, methodCode, networkKey, networkLabel, tokenDigest } from "./keys.js";
 import {
   I_AUX1,
@@ -46,7 +47,7 @@ import {
   S_HOUR_DAY,
   S_HOURS,
   S_LAST,
-  S_NEW_RATE,
+  S_NEW_RECENT,
   S_PR_DISTINCT,
   S_PR_ERR,
   S_PR_N,
@@ -135,47 +136,13 @@ export class AgentProfile {
   /** Store bookkeeping: event time the store last moved this profile to the recent end. */
   touchedAt = 0;
 
-  // ---- cursor: the current event looked up against the profile by `prepare` ----
-  /** Endpoint key of the event. */
-  cKey = 0;
-  /** Slot of the event's endpoint, or -1 when the agent never used it (cNew). */
-  cSlot = -1;
-  /** Whether the endpoint is new to this agent (false once past the endpoint cap: it then lands in overflow). */
-  cNew = false;
-  /** Surprise (nats) of the hop from the previous endpoint in this session, NaN when there is no hop. */
-  cHop = Number.NaN;
-  cNetKey = 0;
-  cUaKey = 0;
-  cTokenKey = 0;
-  /** Index of the event's network / user agent / token in their lists, -1 when new. */
-  cNet = -1;
-  cUa = -1;
-  cToken = -1;
-  /** Object tracker of the event's endpoint, -1 when none yet. */
-  cObj = -1;
-  /** Key of the event's object id (the number for numeric ids, else a hash), 0 when it has none. */
-  cObjKey = 0;
-  /** Whether the object id already appears among the endpoint's recent ids. */
-  cObjSeen = false;
-  /** Length of the chain of constant-step ids this access extends (1: none), and its step. */
-  cRun = 1;
-  cRunStep = 0;
-  /** Ring index of the chain's previous id, -1 when none. */
-  cRunFrom = -1;
-  /** A new endpoint whose path looks like scanner reconnaissance. */
-  cScanner = false;
-  /** Event time since the agent's previous event (0 when out of order), and the decay factors over it. */
-  cDt = 0;
-  cDecayShort = 1;
-  cDecayLong = 1;
-  cDecayVolume = 1;
-  cDecayPeak = 1;
-  cDecayProbe = 1;
-  cDecayEndpoint = 1;
+  /** The current event looked up against this profile (shared by all profiles of a store). */
+  readonly cursor: EventCursor;
 
   constructor(agentId: string, params: ProfileParams, firstSeen: number) {
     this.agentId = agentId;
     this.params = params;
+    this.cursor = params.cursor;
     this.t = new Float64Array(4 * T_STRIDE);
     this.s = new Float64Array(S_SIZE + 3 * params.identityListSize * I_STRIDE);
     this.ids = this.s;
@@ -255,48 +222,48 @@ export class AgentProfile {
     const s = this.s;
     const time = event.timestamp;
     const dt = time > (s[S_LAST] as number) ? time - (s[S_LAST] as number) : 0;
-    this.cDt = dt;
-    this.cDecayShort = Math.exp(-dt / p.shortTauMs);
-    this.cDecayLong = Math.exp(-dt / p.longTauMs);
-    this.cDecayVolume = Math.exp(-dt / p.volumeTauMs);
-    this.cDecayPeak = Math.exp(-p.peakLambda * dt);
-    this.cDecayProbe = Math.exp(-dt / p.probeTauMs);
-    this.cDecayEndpoint = Math.exp(-p.endpointLambda * dt);
+    this.cursor.dt = dt;
+    this.cursor.decayShort = Math.exp(-dt / p.shortTauMs);
+    this.cursor.decayLong = Math.exp(-dt / p.longTauMs);
+    this.cursor.decayVolume = Math.exp(-dt / p.volumeTauMs);
+    this.cursor.decayPeak = Math.exp(-p.peakLambda * dt);
+    this.cursor.decayProbe = Math.exp(-dt / p.probeTauMs);
+    this.cursor.decayEndpoint = Math.exp(-p.endpointLambda * dt);
     const key = p.interner.id(event.template) * 16 + methodCode(event.method);
-    this.cKey = key;
+    this.cursor.key = key;
     let slot = this.findSlot(key);
-    this.cNew = slot < 0 && this.slots < p.maxEndpoints - 1;
-    if (slot < 0 && !this.cNew) slot = this.findSlot(OVERFLOW_KEY);
-    this.cSlot = slot;
-    this.cScanner = slot < 0 && isScannerPath(event.path);
+    this.cursor.isNew = slot < 0 && this.slots < p.maxEndpoints - 1;
+    if (slot < 0 && !this.cursor.isNew) slot = this.findSlot(OVERFLOW_KEY);
+    this.cursor.slot = slot;
+    this.cursor.scanner = slot < 0 && isScannerPath(event.path);
 
     const prev = s[S_PREV_SLOT] as number;
-    this.cHop =
+    this.cursor.hop =
       prev >= 0 && time - (s[S_LAST] as number) < p.sessionGapMs
         ? -Math.log(this.hopProbability(prev, slot))
         : Number.NaN;
 
-    this.cNetKey = networkKey(event.clientIp);
-    this.cUaKey = event.userAgent.length > 0 ? hashString(event.userAgent) : 0;
-    this.cTokenKey = event.tokenId.length > 0 ? hashString(event.tokenId) : 0;
-    this.cNet = this.findIdentity(ID_NET, this.cNetKey);
-    this.cUa = this.findIdentity(ID_UA, this.cUaKey);
-    this.cToken = this.findIdentity(ID_TOKEN, this.cTokenKey);
+    this.cursor.netKey = networkKey(event.clientIp);
+    this.cursor.uaKey = event.userAgent.length > 0 ? hashString(event.userAgent) : 0;
+    this.cursor.tokenKey = event.tokenId.length > 0 ? hashString(event.tokenId) : 0;
+    this.cursor.net = this.findIdentity(ID_NET, this.cursor.netKey);
+    this.cursor.ua = this.findIdentity(ID_UA, this.cursor.uaKey);
+    this.cursor.token = this.findIdentity(ID_TOKEN, this.cursor.tokenKey);
 
-    this.cObj = slot >= 0 ? (this.t[slot * T_STRIDE + T_OBJ] as number) : -1;
+    this.cursor.obj = slot >= 0 ? (this.t[slot * T_STRIDE + T_OBJ] as number) : -1;
     const num = event.objectNumber;
-    this.cObjKey =
+    this.cursor.objKey =
       event.objectId === undefined
         ? 0
         : num !== undefined && Number.isSafeInteger(num) && num !== 0
           ? num
           : hashString(event.objectId);
-    this.cObjSeen = false;
-    this.cRun = 1;
-    this.cRunStep = 0;
-    this.cRunFrom = -1;
-    if (this.cObj >= 0 && this.cObjKey !== 0)
-      this.lookupObject(this.cObj * O_SIZE, this.cObjKey, num !== undefined);
+    this.cursor.objSeen = false;
+    this.cursor.run = 1;
+    this.cursor.runStep = 0;
+    this.cursor.runFrom = -1;
+    if (this.cursor.obj >= 0 && this.cursor.objKey !== 0)
+      this.lookupObject(this.cursor.obj * O_SIZE, this.cursor.objKey, num !== undefined);
   }
 
   /** Index (within its list) of the identity entry with `key`, -1 when absent or key is 0. */
@@ -336,34 +303,30 @@ export class AgentProfile {
     const time = event.timestamp;
     const last = s[S_LAST] as number;
     // Out-of-order events (a few ms of jitter between gateways) must not grow decayed counters.
-    const dt = this.cDt;
+    const dt = this.cursor.dt;
     const events = s[S_EVENTS] as number;
     const status = event.status;
     const denied = isDenied(status);
 
-    let slot = this.cSlot;
-    if (slot < 0) slot = this.addSlot(this.cKey);
+    let slot = this.cursor.slot;
+    if (slot < 0) slot = this.addSlot(this.cursor.key);
     const b = slot * T_STRIDE;
     const t = this.t;
 
     // Endpoint distribution: decayed weights, brought forward lazily per slot.
-    s[S_W_TOTAL] = (s[S_W_TOTAL] as number) * this.cDecayEndpoint + 1;
+    s[S_W_TOTAL] = (s[S_W_TOTAL] as number) * this.cursor.decayEndpoint + 1;
     const seen = t[b + T_LAST] as number;
     t[b + T_WEIGHT] =
       (t[b + T_WEIGHT] as number) * Math.exp(-p.endpointLambda * Math.max(0, time - seen)) + 1;
     t[b + T_LAST] = Math.max(time, seen);
     t[b + T_HITS] = (t[b + T_HITS] as number) + 1;
-    // Only a warm agent's new endpoints say it explores: during warm-up every endpoint is new.
-    if (this.isWarm()) {
-      s[S_NEW_RATE] =
-        (s[S_NEW_RATE] as number) + ((this.cNew ? 1 : 0) - (s[S_NEW_RATE] as number)) / BASELINE_SAMPLES;
-    }
+    s[S_NEW_RECENT] = (s[S_NEW_RECENT] as number) * this.cursor.decayProbe + (this.cursor.isNew ? 1 : 0);
 
     // Transitions within the session, and the agent's own running hop surprise.
     const prev = s[S_PREV_SLOT] as number;
-    if (!Number.isNaN(this.cHop)) {
+    if (!Number.isNaN(this.cursor.hop)) {
       this.countTransition(prev, slot);
-      const hop = this.cHop;
+      const hop = this.cursor.hop;
       const hops = (s[S_TR_N] as number) + 1;
       const r = 1 / Math.min(hops, BASELINE_SAMPLES);
       s[S_TR_MEAN] = (s[S_TR_MEAN] as number) + r * (hop - (s[S_TR_MEAN] as number));
@@ -384,16 +347,16 @@ export class AgentProfile {
     if (status >= 200 && status < 400) robustUpdate(t, b + T_RESP_N, event.responseBytes);
 
     // Request rate and response volume, short and long horizon, with the agent's own peaks.
-    const short = (s[S_RATE_SHORT] as number) * this.cDecayShort + 1;
+    const short = (s[S_RATE_SHORT] as number) * this.cursor.decayShort + 1;
     s[S_RATE_SHORT] = short;
-    s[S_RATE_LONG] = (s[S_RATE_LONG] as number) * this.cDecayLong + 1;
-    const peakDecay = this.cDecayPeak;
+    s[S_RATE_LONG] = (s[S_RATE_LONG] as number) * this.cursor.decayLong + 1;
+    const peakDecay = this.cursor.decayPeak;
     s[S_RATE_PEAK] = (s[S_RATE_PEAK] as number) * peakDecay;
     settlePeak(s, S_RATE_PEAK, S_RATE_EPISODE, this.perMinute(short, p.shortTauMs, time));
     const bytes = event.responseBytes;
-    const vol = (s[S_VOL_WINDOW] as number) * this.cDecayVolume + bytes;
+    const vol = (s[S_VOL_WINDOW] as number) * this.cursor.decayVolume + bytes;
     s[S_VOL_WINDOW] = vol;
-    s[S_VOL_LONG] = (s[S_VOL_LONG] as number) * this.cDecayLong + bytes;
+    s[S_VOL_LONG] = (s[S_VOL_LONG] as number) * this.cursor.decayLong + bytes;
     s[S_VOL_PEAK] = (s[S_VOL_PEAK] as number) * peakDecay;
     settlePeak(s, S_VOL_PEAK, S_VOL_EPISODE, vol);
 
@@ -406,10 +369,10 @@ export class AgentProfile {
     else if (status === 404) s[S_ST_404] = (s[S_ST_404] as number) + 1;
     else if (status === 405) s[S_ST_405] = (s[S_ST_405] as number) + 1;
     else if (status >= 500) s[S_ST_5XX] = (s[S_ST_5XX] as number) + 1;
-    const decayPr = this.cDecayProbe;
+    const decayPr = this.cursor.decayProbe;
     s[S_PR_N] = (s[S_PR_N] as number) * decayPr + 1;
     s[S_PR_ERR] = (s[S_PR_ERR] as number) * decayPr + (denied ? 1 : 0);
-    s[S_PR_SCAN] = (s[S_PR_SCAN] as number) * decayPr + (this.cScanner ? 1 : 0);
+    s[S_PR_SCAN] = (s[S_PR_SCAN] as number) * decayPr + (this.cursor.scanner ? 1 : 0);
     let distinct = (s[S_PR_DISTINCT] as number) * decayPr;
     if (denied) {
       if (time - (t[b + T_ERR_TIME] as number) > p.probeWindowMs) distinct += 1;
@@ -428,18 +391,18 @@ export class AgentProfile {
     const hour = Math.floor(time / HOUR_MS) % 24;
     s[S_HOURS + hour] = (s[S_HOURS + hour] as number) + 1;
 
-    this.noteIdentity(ID_NET, this.cNet, this.cNetKey, time, event);
-    this.noteIdentity(ID_UA, this.cUa, this.cUaKey, time, event);
-    const tok = this.noteIdentity(ID_TOKEN, this.cToken, this.cTokenKey, time, event);
+    this.noteIdentity(ID_NET, this.cursor.net, this.cursor.netKey, time, event);
+    this.noteIdentity(ID_UA, this.cursor.ua, this.cursor.uaKey, time, event);
+    const tok = this.noteIdentity(ID_TOKEN, this.cursor.token, this.cursor.tokenKey, time, event);
     if (tok >= 0) {
       const o = this.identityOffset(ID_TOKEN, tok);
-      this.ids[o + I_AUX1] = this.cNetKey;
-      this.ids[o + I_AUX2] = this.cUaKey;
+      this.ids[o + I_AUX1] = this.cursor.netKey;
+      this.ids[o + I_AUX2] = this.cursor.uaKey;
     }
 
-    if (this.cObjKey !== 0) this.trackObject(slot, event, denied);
-    s[S_PREV_NET] = this.cNetKey;
-    s[S_PREV_UA] = this.cUaKey;
+    if (this.cursor.objKey !== 0) this.trackObject(slot, event, denied);
+    s[S_PREV_NET] = this.cursor.netKey;
+    s[S_PREV_UA] = this.cursor.uaKey;
 
     s[S_EVENTS] = events + 1;
     if (time > last) s[S_LAST] = time;
@@ -593,7 +556,7 @@ export class AgentProfile {
       const e = base + O_HEADER + i * O_ENTRY;
       const d = key - (o[e] as number);
       if (d === 0) {
-        this.cObjSeen = true;
+        this.cursor.objSeen = true;
         continue;
       }
       // A walk is a line: only the head of a chain (an id nothing extended yet) can be extended.
@@ -604,17 +567,17 @@ export class AgentProfile {
       const extended = len >= 2 ? (step === d ? len + 1 : 0) : 2;
       if (extended > best) {
         best = extended;
-        this.cRunStep = d;
-        this.cRunFrom = i;
+        this.cursor.runStep = d;
+        this.cursor.runFrom = i;
       }
     }
     // A re-read id walks nowhere: only ids new to the window extend a chain.
-    if (this.cObjSeen) {
+    if (this.cursor.objSeen) {
       best = 1;
-      this.cRunStep = 0;
-      this.cRunFrom = -1;
+      this.cursor.runStep = 0;
+      this.cursor.runFrom = -1;
     }
-    this.cRun = best;
+    this.cursor.run = best;
   }
 
   private trackObject(slot: number, event: NormalizedEvent, denied: boolean): void {
@@ -624,7 +587,7 @@ export class AgentProfile {
     const b = idx * O_SIZE;
     const time = event.timestamp;
     const err = denied && event.status !== 405;
-    const novel = !this.cObjSeen || this.cObj !== idx;
+    const novel = !this.cursor.objSeen || this.cursor.obj !== idx;
 
     // Ring of recent ids; bit masks say which entries were novel / errors / continued, so window counts stay O(1).
     const fill = o[b + O_FILL] as number;
@@ -634,7 +597,7 @@ export class AgentProfile {
     let errMask = o[b + O_ERR_MASK] as number;
     let nextMask = o[b + O_NEXT_MASK] as number;
     const e = b + O_HEADER + pos * O_ENTRY;
-    if (this.cRunFrom >= 0) nextMask |= 1 << this.cRunFrom;
+    if (this.cursor.runFrom >= 0) nextMask |= 1 << this.cursor.runFrom;
     if (fill === O_RING) {
       if (novelMask & bit) o[b + O_NOVEL] = (o[b + O_NOVEL] as number) - 1;
       if (errMask & bit) o[b + O_ERR] = (o[b + O_ERR] as number) - 1;
@@ -643,8 +606,8 @@ export class AgentProfile {
       if (!(nextMask & bit) && len >= 2)
         o[b + O_RUN_BASE] = Math.max((o[b + O_RUN_BASE] as number) * 0.98, len);
     } else o[b + O_FILL] = fill + 1;
-    o[e] = this.cObjKey;
-    o[e + 1] = this.cRun * 64 + this.cRunStep + 32;
+    o[e] = this.cursor.objKey;
+    o[e + 1] = this.cursor.run * 64 + this.cursor.runStep + 32;
     novelMask = novel ? novelMask | bit : novelMask & ~bit;
     errMask = err ? errMask | bit : errMask & ~bit;
     nextMask &= ~bit;

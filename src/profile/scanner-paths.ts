@@ -1,4 +1,6 @@
 /**
+ * Route patterns that say "reconnaissance" or "privileged" whatever the API.
+ *
  * Paths that vulnerability scanners and reconnaissance tools request and that ordinary API
  * clients have no reason to touch: secrets files, VCS metadata, admin consoles, framework debug
  * endpoints, API descriptions. One precompiled, anchored-per-segment pattern; linear time.
@@ -9,4 +11,13 @@ const SCANNER_PATH =
 /** Whether a request path (with or without query) looks like scanner reconnaissance. */
 export function isScannerPath(path: string): boolean {
   return SCANNER_PATH.test(path);
+}
+
+/** Route segments that mean administration, internals or credentials, whatever the API. */
+const SENSITIVE_ROUTE =
+  /(?:^|[/_.-])(?:admin\w*|internal|debug|manage(?:ment)?|actuator|config\w*|settings|system|sudo|root|superuser|impersonat\w*|privilege\w*|permissions?|roles?|grants?|secrets?|credentials?|keys|tokens?|export|dump|backup|purge|wipe|reset|shutdown|exec|shell|console|ops)(?=$|[/_.-])/i;
+
+/** Whether a route template looks administrative, internal, debug or credential-related. */
+export function isSensitiveRoute(template: string): boolean {
+  return SENSITIVE_ROUTE.test(template);
 }

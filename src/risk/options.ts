@@ -14,9 +14,10 @@ export const riskOptionsSchema = z
     halfLifeMinutes: z.number().positive().default(30),
     /**
      * How far a detector's repeated findings can lift its own evidence, in [0, 1]: repeated findings
-     * of score x approach x + (1 - x) * repeatGain (each repetition halves the distance). At 0 a
-     * detector counts only its loudest recent finding; at 0.5 findings of 0.6 make 0.7, 0.75, ...
-     * toward 0.8. Independent detectors combine by noisy-OR, so corroboration outweighs repetition.
+     * of score x approach x + (1 - x) * x * repeatGain (each repetition halves the distance), so
+     * strong signals escalate with repetition and weak ones stay weak. At 0 a detector counts only
+     * its loudest recent finding. Independent detectors combine by noisy-OR: corroboration
+     * outweighs repetition.
      */
     repeatGain: z.number().min(0).max(1).default(0.5),
     /**

@@ -3,7 +3,7 @@
  *
  * Each detector keeps its own evidence level per agent, decaying with a half-life in event time.
  * A new finding raises it to at least its (weighted) score; a repeated one moves it further, toward
- * a ceiling set by `repeatGain`. The agent's risk is the noisy-OR over detectors,
+ * a ceiling that grows with the finding's strength and `repeatGain`. The agent's risk is the noisy-OR over detectors,
  * 1 - prod(1 - evidence_d): two independent signals at 0.5 make 0.75, one detector shouting
  * 0.5 twice makes less. The result maps to tiers; an alert goes out when the tier rises, and
  * again after a cool-down while it stays up.
@@ -116,11 +116,12 @@ export class RiskScorer {
       const i = this.indexByName.get(finding.detector);
       if (i === undefined) continue;
       const x = Math.min(1, Math.max(0, finding.score)) * (weights[i] as number);
-      // Repetition moves evidence halfway toward a ceiling of x + (1 - x) * repeatGain, never to 1:
-      // a detector repeating itself escalates, but only corroboration by others reaches the top.
+      // Repetition moves evidence halfway toward a ceiling of x + (1 - x) * x * repeatGain: a strong
+      // signal repeated escalates, a weak one stays weak however often it repeats, and only
+      // corroboration by other detectors reaches the top.
       const e = ev[i] as number;
       const hi = Math.max(x, e);
-      const ceiling = x + (1 - x) * gain;
+      const ceiling = x + (1 - x) * x * gain;
       ev[i] = e > 0 && ceiling > hi ? hi + (ceiling - hi) * 0.5 : hi;
       // Within one event keep the detector's strongest finding; across events the newest explains best.
       const prior = state.lastFindings[i];

@@ -1,0 +1,45 @@
+/**
+ * The current event looked up against its agent's profile: which endpoint slot, network, user
+ * agent, token and object tracker it hits, the surprise of its hop, and the decay factors since
+ * the agent's previous event. `AgentProfile.prepare` fills it once per event; detectors read it;
+ * `absorb` uses it. One instance per store, shared by every profile, so profiles do not pay for
+ * per-event scratch (the engine handles one event at a time, synchronously).
+ */
+export class EventCursor {
+  /** Endpoint key of the event. */
+  key = 0;
+  /** Slot of the event's endpoint, or -1 when the agent never used it (isNew). */
+  slot = -1;
+  /** Whether the endpoint is new to this agent (false once past the endpoint cap: it then lands in overflow). */
+  isNew = false;
+  /** Surprise (nats) of the hop from the previous endpoint in this session, NaN when there is no hop. */
+  hop = Number.NaN;
+  netKey = 0;
+  uaKey = 0;
+  tokenKey = 0;
+  /** Index of the event's network / user agent / token in their lists, -1 when new. */
+  net = -1;
+  ua = -1;
+  token = -1;
+  /** Object tracker of the event's endpoint, -1 when none yet. */
+  obj = -1;
+  /** Key of the event's object id (the number for numeric ids, else a hash), 0 when it has none. */
+  objKey = 0;
+  /** Whether the object id already appears among the endpoint's recent ids. */
+  objSeen = false;
+  /** Length of the chain of constant-step ids this access extends (1: none), and its step. */
+  run = 1;
+  runStep = 0;
+  /** Ring index of the chain's previous id, -1 when none. */
+  runFrom = -1;
+  /** A new endpoint whose path looks like scanner reconnaissance. */
+  scanner = false;
+  /** Event time since the agent's previous event (0 when out of order), and the decay factors over it. */
+  dt = 0;
+  decayShort = 1;
+  decayLong = 1;
+  decayVolume = 1;
+  decayPeak = 1;
+  decayProbe = 1;
+  decayEndpoint = 1;
+}
