@@ -18,6 +18,7 @@ import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { AgentwatchError } from "../errors.js";
 
 const TRACER_NAME = "agentwatch";
 
@@ -77,16 +78,16 @@ export function tracer() {
 
 /**
  * Runs `fn` inside a span named `name`, ending it when `fn` returns or its promise settles, and
- * marking it as an error (exception recorded, message only) when it throws. Works for synchronous
- * batch code as well as async deliveries.
+ * marking it as an error when it throws. The span carries the error's code (AgentwatchError) or
+ * class name, never its message: spans leave the process and messages may hold URLs or details.
+ * Works for synchronous batch code as well as async deliveries.
  */
 export function withSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => T): T {
   return tracer().startActiveSpan(name, { attributes }, (span) => {
     const fail = (error: unknown) => {
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: error instanceof Error ? error.message : "error",
-      });
+      const message =
+        error instanceof AgentwatchError ? error.code : error instanceof Error ? error.name : "error";
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
       span.end();
       throw error;
     };

@@ -4,6 +4,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
+import { AgentwatchError } from "../../src/errors.js";
 import { initTracing, withSpan } from "../../src/observability/tracing.js";
 import { bearer, buildTestServer } from "../api/helpers.js";
 
@@ -75,9 +76,12 @@ describe("with an OTLP endpoint", () => {
     });
     await expect(
       withSpan("deliver", { "agentwatch.sink": "slack" }, async () => {
-        throw new Error("SINK_UNAVAILABLE");
+        throw new AgentwatchError(
+          "SINK_UNAVAILABLE",
+          "POST https://hooks.slack.example/T0/B0/secret answered 503",
+        );
       }),
-    ).rejects.toThrow("SINK_UNAVAILABLE");
+    ).rejects.toThrow("sink is unreachable");
     await s.app.close();
     await tracing.shutdown();
 
@@ -101,5 +105,6 @@ describe("with an OTLP endpoint", () => {
     const batch = byName.get("detect.batch");
     expect(byName.get("risk.score")?.traceId).toBe(batch?.traceId);
     expect(byName.get("deliver")?.status).toMatchObject({ code: 2, message: "SINK_UNAVAILABLE" });
+    expect(JSON.stringify(received)).not.toContain("hooks.slack.example");
   });
 });
