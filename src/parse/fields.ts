@@ -230,10 +230,45 @@ export function parseIsoOrEpochMs(value: unknown): number {
   return Number.NaN;
 }
 
+/** An IPv4 literal (four decimal octets) or an IPv6 literal (hex groups, `::`, embedded v4). */
+export function isIpAddress(s: string): boolean {
+  const n = s.length;
+  if (n < 2 || n > 45) return false;
+  let colons = 0;
+  let dots = 0;
+  let octet = 0;
+  let octetDigits = 0;
+  let hexLetters = false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      octetDigits++;
+    } else if (c === 46) {
+      if (octetDigits === 0 || octetDigits > 3 || octet > 255) return false;
+      dots++;
+      octet = 0;
+      octetDigits = 0;
+    } else if (c === 58) {
+      colons++;
+      octetDigits = 0;
+      octet = 0;
+    } else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) {
+      hexLetters = true;
+      octetDigits = 4; // a hex group: not an octet
+    } else {
+      return false;
+    }
+  }
+  if (colons === 0) return !hexLetters && dots === 3 && octetDigits > 0 && octetDigits <= 3 && octet <= 255;
+  return colons >= 2 && (dots === 0 || dots === 3);
+}
+
 /**
  * The client address from an address or address list: first hop of an X-Forwarded-For list,
  * without port or IPv6 brackets (`[fd00::1]:443` -> `fd00::1`, `10.0.0.1:5000` -> `10.0.0.1`).
- * "" for unset values (`-`, `unknown`, empty).
+ * "" when that hop is not an IP address (`-`, `unknown`, an obfuscated RFC 7239 identifier, a
+ * host name, garbage a client put in the header), so callers fall back to the peer address.
  */
 export function firstHop(list: string): string {
   let end = list.indexOf(",");
@@ -242,13 +277,13 @@ export function firstHop(list: string): string {
   while (start < end && list.charCodeAt(start) === 32) start++;
   while (end > start && list.charCodeAt(end - 1) === 32) end--;
   let hop = list.slice(start, end);
-  if (hop === "-" || hop === "" || hop === "unknown") return "";
   if (hop.charCodeAt(0) === 91) {
     // [v6]:port
     const close = hop.indexOf("]");
-    return close > 0 ? hop.slice(1, close) : hop.slice(1);
+    hop = close > 0 ? hop.slice(1, close) : hop.slice(1);
+  } else {
+    const colon = hop.indexOf(":");
+    if (colon > 0 && colon === hop.lastIndexOf(":")) hop = hop.slice(0, colon); // v4:port or name:port
   }
-  const colon = hop.indexOf(":");
-  if (colon > 0 && colon === hop.lastIndexOf(":")) hop = hop.slice(0, colon); // v4:port or name:port
-  return hop;
+  return isIpAddress(hop) ? hop : "";
 }

@@ -4,6 +4,7 @@ import { bearerToken, decodeJwtPayload } from "../../src/normalize/jwt.js";
 import {
   FieldReader,
   firstHop,
+  isIpAddress,
   parseClfTime,
   parseIsoOrEpochMs,
   parseIsoTime,
@@ -70,7 +71,34 @@ describe("firstHop", () => {
     expect(firstHop("10.0.0.12:59292")).toBe("10.0.0.12");
     expect(firstHop("192.168.1.100,10.0.0.50")).toBe("192.168.1.100");
     expect(firstHop(" 198.51.100.1 ")).toBe("198.51.100.1");
-    for (const unset of ["-", "", "unknown"]) expect(firstHop(unset)).toBe("");
+    for (const unset of ["-", "", "unknown", "_hidden", "<script>", "example.com:443", "1.2.3.999"]) {
+      expect(firstHop(unset), unset).toBe("");
+    }
+  });
+
+  it("recognises IP literals only", () => {
+    for (const ip of [
+      "10.0.0.1",
+      "255.255.255.255",
+      "::1",
+      "fd00::1",
+      "2a03:0000:10ff:f00f:0000:0000:0:8000",
+      "::ffff:10.0.0.1",
+    ]) {
+      expect(isIpAddress(ip), ip).toBe(true);
+    }
+    for (const other of [
+      "10.0.0",
+      "10.0.0.256",
+      "1.2.3.4.5",
+      "cafe.be",
+      "dead:beef",
+      "abc",
+      "10.0.0.1a",
+      "::g",
+    ]) {
+      expect(isIpAddress(other), other).toBe(false);
+    }
   });
 });
 

@@ -66,6 +66,14 @@ describe("nginx JSON (escape=json)", () => {
     });
   });
 
+  it("falls back to $remote_addr when the forwarded client is not an address", () => {
+    const line = fixtureLines("nginx-json.constructed.jsonl")[0]?.replace(
+      "203.0.113.9, 10.0.0.5",
+      "evil-host, 10.0.0.5",
+    );
+    expect(decodeLines([line as string], { format: "nginx-json" })[0]?.events[0]?.clientIp).toBe("10.0.0.5");
+  });
+
   it("rejects records missing time/status or with wrongly typed values", () => {
     expect(
       rejectionOf('{"remote_addr":"1.2.3.4","request":"GET / HTTP/1.1"}', { format: "nginx-json" }).code,

@@ -45,29 +45,6 @@ function findTimeLocal(line: string): number {
   return -1;
 }
 
-function isHexOrSeparator(c: number): boolean {
-  return (
-    (c >= 48 && c <= 58) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46 || c === 91 || c === 93
-  );
-}
-
-/** An IPv4 (optionally :port) or IPv6 literal, as opposed to a host name or `-`. */
-function looksLikeAddress(token: string): boolean {
-  let dots = 0;
-  let colons = 0;
-  for (let i = 0; i < token.length; i++) {
-    const c = token.charCodeAt(i);
-    if (!isHexOrSeparator(c)) return false;
-    if (c === 46) dots++;
-    else if (c === 58) colons++;
-  }
-  return colons >= 2 || (dots === 3 && /^[\d.:]+$/.test(token));
-}
-
-function stripComma(token: string): string {
-  return token.charCodeAt(token.length - 1) === 44 ? token.slice(0, -1) : token;
-}
-
 const head = new Tokenizer();
 const tail = new Tokenizer();
 const request: RequestLine = { method: "", target: "" };
@@ -77,15 +54,13 @@ function readHead(line: string, end: number, event: RawEvent): void {
   head.reset(line, 0, end);
   let last: string | undefined;
   for (let token = head.next(); token !== undefined; token = head.next()) {
-    const value = stripComma(token);
-    if (event.clientIp === "" && (head.quoted || looksLikeAddress(value))) {
-      const hop = firstHop(value);
-      if (looksLikeAddress(hop)) event.clientIp = hop;
-    }
+    // A list is split into several tokens; `first,` is still the first hop.
+    const value = token.charCodeAt(token.length - 1) === 44 ? token.slice(0, -1) : token;
+    if (event.clientIp === "") event.clientIp = firstHop(value);
     last = value;
   }
   // `$remote_user` is the last field, unless the ident `-` and user are both missing.
-  if (last !== undefined && last !== "-" && !looksLikeAddress(last)) event.consumer = last;
+  if (last !== undefined && last !== "-" && firstHop(last) === "") event.consumer = last;
 }
 
 function parse(line: string, out: RawEventBatch): Rejection | undefined {
