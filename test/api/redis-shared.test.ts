@@ -11,6 +11,7 @@ import {
 import { createRedisAlertLog } from "../../src/api/alert-log.js";
 import type { AgentDirectory } from "../../src/api/deps.js";
 import { statusApiOptionsSchema } from "../../src/api/options.js";
+import { listenStatusServer } from "../../src/api/server.js";
 import { createApiStores } from "../../src/api/stores.js";
 import { bearer, buildTestServer, FakeProfiles, makeAlert, makeSummary, NOW } from "./helpers.js";
 import { connectTestRedis, deletePrefix, testPrefix } from "./redis-env.js";
@@ -172,6 +173,45 @@ describe.skipIf(!redis)("shared alert log over Redis", () => {
     const high = await logB.list({ severities: ["high"], sinceMs: NOW + 6000, limit: 50 });
     expect(high.items.map((a) => a.id)).toEqual([alerts[11]?.id, alerts[9]?.id, alerts[7]?.id]);
     expect(high.nextCursor).toBeNull();
+  });
+});
+
+describe.skipIf(!redis)("two API instances on real sockets over one Redis", () => {
+  it("each answers for the agents and alerts of the other", async () => {
+    if (!redis) return;
+    const prefix = testPrefix();
+    prefixes.push(prefix);
+    const options = statusApiOptionsSchema.parse({ shared: { prefix } });
+    const instances = [
+      new FakeProfiles().add(makeSummary("held-by-a", 0.9, "critical")),
+      new FakeProfiles().add(makeSummary("held-by-b", 0.6, "medium")),
+    ].map((profiles) => {
+      const stores = createApiStores(profiles, options, redis);
+      return { stores, server: buildTestServer({ deps: { agents: stores.agents, alerts: stores.alerts } }) };
+    });
+    const [a, b] = instances as [(typeof instances)[number], (typeof instances)[number]];
+    try {
+      await Promise.all(instances.map(({ stores }) => stores.publisher?.publishChanged()));
+      await b.stores.alerts.append(makeAlert("held-by-b", "medium"));
+      const urls = await Promise.all(
+        instances.map(({ server }) => listenStatusServer(server.app, { ...server.options, port: 0 })),
+      );
+      // Each test server has keys of its own.
+      const fromA = await fetch(`${urls[0]}/v1/agents/held-by-b`, {
+        headers: bearer(a.server.keys.read.key),
+      });
+      expect(fromA.status).toBe(200);
+      const body = (await fromA.json()) as { agent: { tier: string }; recentAlerts: unknown[] };
+      expect(body.agent.tier).toBe("medium");
+      expect(body.recentAlerts).toHaveLength(1);
+      const fromB = await fetch(`${urls[1]}/v1/agents?limit=10`, { headers: bearer(b.server.keys.read.key) });
+      const listed = (await fromB.json()) as { items: Array<{ agentId: string }> };
+      expect(listed.items.map((x) => x.agentId)).toEqual(["held-by-a", "held-by-b"]);
+      const missing = await fetch(`${urls[0]}/v1/agents/nobody`, { headers: bearer(a.server.keys.read.key) });
+      expect(missing.status).toBe(404);
+    } finally {
+      await Promise.all(instances.map(({ server }) => server.app.close()));
+    }
   });
 });
 
