@@ -92,6 +92,23 @@ describe("AWS API Gateway JSON", () => {
     });
   });
 
+  it("reads a nested identity group with AWS's sample key names", () => {
+    const line = JSON.stringify({
+      requestId: "r",
+      identity: { ip: "198.51.100.60", caller: "-", user: "AIDAEXAMPLEUSER" },
+      requestTimeEpoch: "1795168801250",
+      httpMethod: "GET",
+      resourcePath: "/",
+      status: "200",
+    });
+    const [result] = decodeLines([line], { format: "aws-apigw" });
+    expect(result?.events[0]).toMatchObject({
+      clientIp: "198.51.100.60",
+      agentId: "AIDAEXAMPLEUSER",
+      identitySource: "consumer",
+    });
+  });
+
   it("keeps only a hash of a logged raw API key", () => {
     const line = JSON.stringify({
       requestId: "r",

@@ -29,9 +29,26 @@ import {
 
 const read = new FieldReader();
 
-/** `$context.<group>.<name>` logged flat (`"group.name"`) or nested (`{"group": {"name"}}`). */
-function context(record: Record<string, unknown>, group: string, name: string): unknown {
-  return record[`${group}.${name}`] ?? prop(record[group], name);
+/** A `$context.<group>.<name>` variable: its flat key (`"group.name"`), group and name. */
+type ContextVariable = readonly [flat: string, group: string, name: string];
+
+function variable(group: string, name: string): ContextVariable {
+  return [`${group}.${name}`, group, name];
+}
+
+const INTEGRATION_LATENCY = variable("integration", "latency");
+const SOURCE_IP = variable("identity", "sourceIp");
+const USER_AGENT = variable("identity", "userAgent");
+const USER = variable("identity", "user");
+const CALLER = variable("identity", "caller");
+const API_KEY_ID = variable("identity", "apiKeyId");
+const API_KEY = variable("identity", "apiKey");
+const CLAIMS = variable("authorizer", "claims");
+const PRINCIPAL_ID = variable("authorizer", "principalId");
+
+/** A `$context` variable logged flat (`"group.name": ...`) or nested (`"group": {"name": ...}`). */
+function context(record: Record<string, unknown>, [flat, group, name]: ContextVariable): unknown {
+  return record[flat] ?? prop(record[group], name);
 }
 
 function routeTemplate(resourcePath: string, routeKey: string): string | undefined {
@@ -73,25 +90,28 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
     record.responseLatency ??
       record.latency ??
       record.integrationLatency ??
-      context(record, "integration", "latency"),
+      context(record, INTEGRATION_LATENCY),
     "responseLatency",
   );
-  event.clientIp = read.text(record.ip ?? record.sourceIp ?? context(record, "identity", "sourceIp"), "ip");
-  event.userAgent = read.text(record.userAgent ?? context(record, "identity", "userAgent"), "userAgent");
+  event.clientIp = read.text(
+    record.ip ?? record.sourceIp ?? context(record, SOURCE_IP) ?? prop(record.identity, "ip"),
+    "ip",
+  );
+  event.userAgent = read.text(record.userAgent ?? context(record, USER_AGENT), "userAgent");
   event.requestId = read.text(record.requestId ?? record.extendedRequestId, "requestId");
-  const claims = context(record, "authorizer", "claims");
+  const claims = context(record, CLAIMS);
   event.jwtSubject = read.optionalText(
     record["authorizer.claims.sub"] ?? prop(claims, "sub"),
     "authorizer.claims.sub",
   );
   event.consumer =
-    read.optionalText(context(record, "authorizer", "principalId"), "authorizer.principalId") ??
-    read.optionalText(record.user ?? context(record, "identity", "user"), "user") ??
-    read.optionalText(record.caller ?? context(record, "identity", "caller"), "caller");
-  event.apiKeyId = read.optionalText(record.apiKeyId ?? context(record, "identity", "apiKeyId"), "apiKeyId");
+    read.optionalText(context(record, PRINCIPAL_ID), "authorizer.principalId") ??
+    read.optionalText(record.user ?? context(record, USER), "user") ??
+    read.optionalText(record.caller ?? context(record, CALLER), "caller");
+  event.apiKeyId = read.optionalText(record.apiKeyId ?? context(record, API_KEY_ID), "apiKeyId");
   if (event.apiKeyId === undefined) {
     // `$context.identity.apiKey` is the key itself: keep only a hash of it.
-    const rawKey = read.optionalText(record.apiKey ?? context(record, "identity", "apiKey"), "apiKey");
+    const rawKey = read.optionalText(record.apiKey ?? context(record, API_KEY), "apiKey");
     if (rawKey !== undefined) event.apiKeyId = hashSecret(rawKey);
   }
   if (event.apiKeyId !== undefined) event.tokenId = event.apiKeyId;
