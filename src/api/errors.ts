@@ -68,7 +68,7 @@ export function installErrorHandlers(app: FastifyInstance, metrics: Metrics): vo
     const apiError = error instanceof ApiError ? error : fromFramework(error);
     if (apiError.status >= 500) {
       // The full error stays in the operator's log; the client gets the code only.
-      request.log.error({ err: error }, "status API request failed");
+      request.log.error({ err: error, keyName: request.principal?.name }, "status API request failed");
     }
     return send(reply, metrics, apiError);
   });
