@@ -89,42 +89,38 @@ export const LIMITS = {
   userAgent: stringRule("userAgent").max,
 } as const;
 
-/** The rules by kind, each list with one object shape, so the checks below stay monomorphic. */
-const STRING_RULES = RULES.filter((rule) => rule.kind === "string");
-const NUMBER_RULES = RULES.filter((rule) => rule.kind === "number");
-const ZOD_RULES = RULES.filter((rule) => rule.kind === "zod");
+/**
+ * Generates the check as straight-line code, one `if` per field with the bounds inlined. A loop
+ * over the rules reads `event[rule.key]` with a different key each time, which V8 cannot
+ * specialise; named reads of constant keys it can, and this check runs on every event. The
+ * source is built only from the schema's own keys and numbers (keys through JSON.stringify).
+ */
+function compileCheck(
+  rules: readonly Rule[],
+): (event: Readonly<Record<string, unknown>>) => string | undefined {
+  const schemas: z.ZodType[] = [];
+  const body = rules.map((rule) => {
+    const key = JSON.stringify(rule.key);
+    const absent = rule.optional ? "false" : "true";
+    if (rule.kind === "string") {
+      return `v = e[${key}]; if (typeof v === "string" ? v.length < ${rule.min} || v.length > ${rule.max} : v !== undefined || ${absent}) return ${key};`;
+    }
+    if (rule.kind === "number") {
+      const integer = rule.int ? " && Number.isInteger(v)" : "";
+      return `v = e[${key}]; if (typeof v === "number" ? !(Number.isFinite(v) && v >= ${rule.min} && v <= ${rule.max}${integer}) : v !== undefined || ${absent}) return ${key};`;
+    }
+    schemas.push(rule.schema);
+    return `v = e[${key}]; if (v === undefined ? ${absent} : !schemas[${schemas.length - 1}].safeParse(v).success) return ${key};`;
+  });
+  const source = `return function firstInvalidField(e) {\n  let v;\n  ${body.join("\n  ")}\n  return undefined;\n};`;
+  return new Function("schemas", source)(schemas);
+}
 
 /**
  * A field of `event` that `accessEventSchema` would refuse, or undefined when it would accept
  * the event. `event` must carry epoch-ms timestamps (the decoder's form, not the ISO input form).
  */
-export function firstInvalidField(event: Readonly<Record<string, unknown>>): string | undefined {
-  for (let i = 0; i < STRING_RULES.length; i++) {
-    const rule = STRING_RULES[i] as StringRule;
-    const value = event[rule.key];
-    if (typeof value === "string") {
-      if (value.length < rule.min || value.length > rule.max) return rule.key;
-    } else if (value !== undefined || !rule.optional) {
-      return rule.key;
-    }
-  }
-  for (let i = 0; i < NUMBER_RULES.length; i++) {
-    const rule = NUMBER_RULES[i] as NumberRule;
-    const value = event[rule.key];
-    if (typeof value === "number") {
-      const inRange = Number.isFinite(value) && value >= rule.min && value <= rule.max;
-      if (!inRange || (rule.int && !Number.isInteger(value))) return rule.key;
-    } else if (value !== undefined || !rule.optional) {
-      return rule.key;
-    }
-  }
-  for (let i = 0; i < ZOD_RULES.length; i++) {
-    const rule = ZOD_RULES[i] as ZodRule;
-    const value = event[rule.key];
-    if (value === undefined ? !rule.optional : !rule.schema.safeParse(value).success) return rule.key;
-  }
-  return undefined;
-}
+export const firstInvalidField = compileCheck(RULES);
 
 /** zod's own description of why `event` is invalid (run only after `firstInvalidField` failed). */
 export function describeInvalid(event: Readonly<Record<string, unknown>>): string {
