@@ -62,6 +62,12 @@ export function buildStatusServer(
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler(deps.metrics),
   }) as unknown as FastifyInstance; // the https variant has its own type; callers need the common one
+  if (!options.tls && !isLoopback(options.host)) {
+    app.log.warn(
+      { host: options.host },
+      "status API exposed beyond loopback without TLS: API keys cross the network in clear text",
+    );
+  }
   // JSON only: a text/plain body is a 415, not a string handed to a handler.
   app.removeContentTypeParser("text/plain");
 
@@ -76,6 +82,11 @@ export function buildStatusServer(
 
   registerRoutes(app, statusRoutes(deps, now, meta.version ?? "0.0.0"));
   return app;
+}
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** Every route of the API, declared as data; the OpenAPI document is generated from the same list. */

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { statusApiOptionsSchema } from "../../src/api/options.js";
-import { listenStatusServer } from "../../src/api/server.js";
+import { isLoopback, listenStatusServer } from "../../src/api/server.js";
 import { bearer, buildTestServer, makeDecision } from "./helpers.js";
 
 describe("plain HTTP", () => {
@@ -50,6 +50,19 @@ describe("plain HTTP", () => {
     } finally {
       await s.app.close();
     }
+  });
+});
+
+describe("exposure", () => {
+  it("warns when the API is configured beyond loopback without TLS", async () => {
+    expect(["127.0.0.1", "127.8.0.1", "::1", "localhost"].every(isLoopback)).toBe(true);
+    expect(["0.0.0.0", "::", "10.0.0.5", "api.internal", "127.0.0.1.nip.io"].some(isLoopback)).toBe(false);
+    const exposed = buildTestServer({ options: { host: "0.0.0.0" } });
+    const local = buildTestServer();
+    const warned = (logs: string[]) => logs.some((line) => line.includes("without TLS"));
+    expect(warned(exposed.logs)).toBe(true);
+    expect(warned(local.logs)).toBe(false);
+    await Promise.all([exposed.app.close(), local.app.close()]);
   });
 });
 
