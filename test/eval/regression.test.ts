@@ -5,7 +5,8 @@
 // on 2026-11-23 against the engine in the tree at that time (see RECORDED_AT). When a change makes
 // a figure better, tighten the threshold to the new value in the same commit; when a change to
 // the simulator alters the stream (the pinned counts fail), re-measure and re-record all of them.
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { EvalReport } from "../../src/eval/report.js";
 import { runEval } from "../../src/eval/run.js";
 
 // PROVISIONAL: the engine is being tuned in the same tree while these are recorded; they are
@@ -24,9 +25,9 @@ const STREAM = {
 const THRESHOLDS = {
   /** Recall over attacked agents at the block level (high or critical alert), at least. */
   blockRecall: 0.875,
-  /** Share of all agents falsely throttled (medium or worse before/without an attack), at most. */
+  /** Share of active agents falsely throttled (medium or worse before/without an attack), at most. */
   falseThrottleRate: 0.218,
-  /** Share of all agents falsely blocked, at most. */
+  /** Share of active agents falsely blocked, at most. */
   falseBlockRate: 0.016,
   /** Median malicious requests before the first throttle-level alert, at most. */
   medianTimeToDetect: 2,
@@ -36,10 +37,33 @@ const THRESHOLDS = {
   destructiveBlockedWithin: 1,
 };
 
+/**
+ * The baselines do not depend on the engine: on the pinned stream their figures are exact, so a
+ * change here means the simulator or the evaluation itself changed.
+ */
+const BASELINES = {
+  "rate-limit": { throttle: [4, 3, 85.5], block: [4, 3, 172] },
+  "size-zscore": { throttle: [29, 173, 3], block: [25, 161, 5] },
+};
+
 describe(`detection quality on the default simulation (recorded ${RECORDED_AT})`, () => {
-  it("does not regress", async () => {
-    const report = await runEval({ quiet: true });
+  let report: EvalReport;
+  beforeAll(async () => {
+    report = await runEval({ quiet: true });
+  });
+
+  it("runs on the stream the figures were recorded on, and the baselines score it as recorded", () => {
     expect(report.stream).toMatchObject(STREAM);
+    for (const sys of report.systems.filter((s) => s.name !== "agentwatch")) {
+      const m = sys.metrics;
+      const figures = (l: typeof m.throttle) => [l.detected, l.falsePositiveAgents, l.medianTimeToDetect];
+      expect({ throttle: figures(m.throttle), block: figures(m.block) }, sys.name).toEqual(
+        BASELINES[sys.name as keyof typeof BASELINES],
+      );
+    }
+  });
+
+  it("agentwatch does not regress", () => {
     const aw = report.systems.find((s) => s.name === "agentwatch")?.metrics;
     if (!aw) throw new Error("agentwatch was not evaluated");
     expect(aw.block.recall).toBeGreaterThanOrEqual(THRESHOLDS.blockRecall);
