@@ -39,7 +39,8 @@ const THRESHOLDS = {
 
 /**
  * The baselines do not depend on the engine: on the pinned stream their figures are exact, so a
- * change here means the simulator or the evaluation itself changed.
+ * change here means the simulator, the decoder's route templating (the z-score baseline's
+ * new-endpoint check reads templates) or the evaluation itself changed. Re-record deliberately.
  */
 const BASELINES = {
   "rate-limit": { throttle: [4, 3, 85.5], block: [4, 3, 172] },
