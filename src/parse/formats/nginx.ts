@@ -99,6 +99,7 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
 export const nginx: FormatDescriptor = {
   name: "nginx",
   description: "nginx combined/main text access log ($remote_user is the authenticated name)",
-  sniff: (line) => findTimeLocal(line) >= 0 && line.includes('] "'),
+  // A JSON line is never this format, whatever text a client put in one of its values.
+  sniff: (line) => line.charCodeAt(0) !== 123 && findTimeLocal(line) >= 0 && line.includes('] "'),
   parse,
 };
