@@ -205,3 +205,17 @@ export function buildTestServer(setup: TestServerOptions = {}) {
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** Follows `nextCursor` to the last page and returns every item in order. */
+export async function collectPages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}

@@ -4,18 +4,15 @@ import { describe, expect, it } from "vitest";
 import { createLocalAgentDirectory } from "../../src/api/agent-directory.js";
 import { createMemoryAlertLog } from "../../src/api/alert-log.js";
 import type { AgentDirectory, AgentListQuery } from "../../src/api/deps.js";
-import { FakeProfiles, makeAlert, makeSummary, NOW } from "./helpers.js";
+import { collectPages, FakeProfiles, makeAlert, makeSummary, NOW } from "./helpers.js";
 
 async function walk(directory: AgentDirectory, query: Omit<AgentListQuery, "cursor">): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | undefined;
-  do {
+  const items = await collectPages(async (cursor) => {
     const page = await directory.list({ ...query, cursor });
     expect(page.items.length).toBeLessThanOrEqual(query.limit);
-    ids.push(...page.items.map((a) => a.agentId));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return ids;
+    return page;
+  });
+  return items.map((a) => a.agentId);
 }
 
 describe("local agent directory", () => {
@@ -54,13 +51,7 @@ describe("memory alert log", () => {
     const alerts = Array.from({ length: 80 }, (_, i) => makeAlert(`agent-${i % 4}`, "medium", NOW + i));
     for (const alert of alerts) await log.append(alert);
     await log.append(alerts[79] as (typeof alerts)[number]);
-    const ids: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await log.list({ limit: 7, cursor });
-      ids.push(...page.items.map((a) => a.id));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
+    const ids = (await collectPages((cursor) => log.list({ limit: 7, cursor }))).map((a) => a.id);
     expect(ids).toEqual(
       alerts
         .slice(30)

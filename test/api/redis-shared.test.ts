@@ -13,7 +13,15 @@ import type { AgentDirectory } from "../../src/api/deps.js";
 import { statusApiOptionsSchema } from "../../src/api/options.js";
 import { listenStatusServer } from "../../src/api/server.js";
 import { createApiStores } from "../../src/api/stores.js";
-import { bearer, buildTestServer, FakeProfiles, makeAlert, makeSummary, NOW } from "./helpers.js";
+import {
+  bearer,
+  buildTestServer,
+  collectPages,
+  FakeProfiles,
+  makeAlert,
+  makeSummary,
+  NOW,
+} from "./helpers.js";
 import { connectTestRedis, deletePrefix, testPrefix } from "./redis-env.js";
 
 const redis = await connectTestRedis();
@@ -51,14 +59,8 @@ function fleet(ttlSeconds = 60) {
 }
 
 async function walk(directory: AgentDirectory, limit: number, filters: { minRisk?: number } = {}) {
-  const ids: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await directory.list({ limit, cursor, ...filters });
-    ids.push(...page.items.map((item) => item.agentId));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return ids;
+  const items = await collectPages((cursor) => directory.list({ limit, cursor, ...filters }));
+  return items.map((item) => item.agentId);
 }
 
 describe.skipIf(!redis)("multi-instance agent lookup over Redis", () => {
@@ -156,14 +158,8 @@ describe.skipIf(!redis)("shared alert log over Redis", () => {
     // A replica re-processing the same events re-emits the same alert: logged once.
     await logA.append(alerts[4] as (typeof alerts)[number]);
 
-    const ids: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await logB.list({ limit: 5, cursor });
-      ids.push(...page.items.map((a) => a.id));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    expect(ids).toEqual(alerts.map((a) => a.id).reverse());
+    const paged = await collectPages((cursor) => logB.list({ limit: 5, cursor }));
+    expect(paged.map((a) => a.id)).toEqual(alerts.map((a) => a.id).reverse());
 
     const forX = await logA.list({ agentId: "agent-x", limit: 2 });
     expect(forX.items.map((a) => a.id)).toEqual([alerts[9]?.id, alerts[6]?.id]);

@@ -12,6 +12,7 @@ import {
 import {
   bearer,
   buildTestServer,
+  collectPages,
   makeAlert,
   makeDecision,
   makeSummary,
@@ -38,14 +39,8 @@ describe("GET /v1/agents", () => {
     expect(all.items[0]?.lastSeen).toBe(new Date(NOW).toISOString());
     expect(all.nextCursor).toBeNull();
 
-    const walked: string[] = [];
-    let cursor: string | null = "";
-    while (cursor !== null) {
-      const page = await get(`limit=3${cursor ? `&cursor=${cursor}` : ""}`);
-      walked.push(...page.items.map((a) => a.agentId));
-      cursor = page.nextCursor;
-    }
-    expect(walked).toEqual(all.items.map((a) => a.agentId));
+    const walked = await collectPages((cursor) => get(`limit=3${cursor ? `&cursor=${cursor}` : ""}`));
+    expect(walked.map((a) => a.agentId)).toEqual(all.items.map((a) => a.agentId));
 
     expect((await get("tier=low")).items.map((a) => a.agentId)).toEqual(["agent-low"]);
     expect((await get("minRisk=0.6")).items.map((a) => a.agentId)).toEqual(["agent-high"]);
@@ -116,17 +111,12 @@ describe("GET /v1/alerts", () => {
     expect((await get("agent=agent-a&limit=500")).items).toHaveLength(10);
     expect((await get(`since=${NOW - 5000}`)).items).toHaveLength(5);
 
-    const seen = new Set<string>();
-    let cursor: string | null = "";
-    while (cursor !== null) {
-      const page = await get(`agent=agent-b&limit=3${cursor ? `&cursor=${cursor}` : ""}`);
-      for (const alert of page.items) {
-        expect(seen.has(alert.id)).toBe(false);
-        seen.add(alert.id);
-      }
-      cursor = page.nextCursor;
-    }
-    expect(seen.size).toBe(10);
+    const paged = await collectPages((cursor) =>
+      get(`agent=agent-b&limit=3${cursor ? `&cursor=${cursor}` : ""}`),
+    );
+    const ids = paged.map((a) => a.id);
+    expect(ids).toHaveLength(10);
+    expect(new Set(ids).size).toBe(10);
     await s.app.close();
   });
 });
