@@ -23,7 +23,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { z } from "zod";
 import { formatConfigIssues, loadConfig } from "../config/load.js";
-import { configSchema } from "../config/schema.js";
+import { type Config, configSchema } from "../config/schema.js";
 import { createEngine } from "../engine/engine.js";
 import { SEVERITIES } from "../engine/types.js";
 import { AgentwatchError, type ErrorCode } from "../errors.js";
@@ -102,9 +102,14 @@ async function readAlerts(path: string): Promise<AlertRecord[]> {
   return out;
 }
 
-/** Runs the evaluation and returns the report (also printed as a table and written as JSON when asked). */
-export async function runEval(opts: EvalOptions): Promise<EvalReport> {
-  const config = loadConfig(configSchema, opts.config);
+/**
+ * Runs the evaluation and returns the report (also printed as a table and written as JSON when
+ * asked). The CLI passes the configuration it loaded once; without it, `opts.config` is loaded.
+ */
+export async function runEval(
+  opts: EvalOptions,
+  config: Config = loadConfig(configSchema, opts.config),
+): Promise<EvalReport> {
   // A file is read as --format says (else as the config says); a simulation is rendered as canonical JSON.
   const format = opts.events ? (opts.format ?? config.input.format) : "json";
 
