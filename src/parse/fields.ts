@@ -217,17 +217,24 @@ export function parseIsoTime(s: string): number {
   return dayStart(digits(s, 0, 4), month, day) + timeOfDay(hour, minute, second, ms) - offsetMinutes * 60_000;
 }
 
-/** A time field that is either ISO 8601 text or epoch milliseconds (number or digits). */
+/** Epoch values below this are seconds: as milliseconds they would fall in 1973. */
+const EPOCH_SECONDS_BELOW = 1e11;
+
+function epochToMs(n: number): number {
+  if (!Number.isFinite(n)) return Number.NaN;
+  return Math.floor(n < EPOCH_SECONDS_BELOW ? n * 1000 : n);
+}
+
+/**
+ * A time field that is ISO 8601 text, or an epoch number or numeral in seconds (with fraction,
+ * as Envoy's `%START_TIME(%s.%3f)%` prints) or milliseconds, told apart by magnitude.
+ */
 export function parseIsoOrEpochMs(value: unknown): number {
-  if (typeof value === "number") return Number.isFinite(value) ? Math.floor(value) : Number.NaN;
+  if (typeof value === "number") return epochToMs(value);
   if (typeof value !== "string" || value === "") return Number.NaN;
-  const first = value.charCodeAt(0);
   if (value.length >= 19 && value.charCodeAt(4) === 45) return parseIsoTime(value);
-  if (first >= 48 && first <= 57) {
-    const n = Number(value);
-    return Number.isFinite(n) ? Math.floor(n) : Number.NaN;
-  }
-  return Number.NaN;
+  const first = value.charCodeAt(0);
+  return first >= 48 && first <= 57 ? epochToMs(Number(value)) : Number.NaN;
 }
 
 /** An IPv4 literal (four decimal octets) or an IPv6 literal (hex groups, `::`, embedded v4). */

@@ -39,6 +39,8 @@ describe("time fields", () => {
     expect(parseIsoTime("2026-11-20T10:00:00+01:00junk")).toBeNaN();
     expect(parseIsoOrEpochMs("1795169701000")).toBe(1795169701000);
     expect(parseIsoOrEpochMs(1795169701000.7)).toBe(1795169701000);
+    expect(parseIsoOrEpochMs("1527590590.528")).toBe(1527590590528); // %START_TIME(%s.%3f)%
+    expect(parseIsoOrEpochMs(1527590590)).toBe(1527590590000);
     expect(parseIsoOrEpochMs(true)).toBeNaN();
   });
 });
