@@ -167,7 +167,11 @@ export function createRedisAgentDirectory(redis: Redis, options: RedisDirectoryO
           lastExamined = brief;
           if (!matches(brief, query)) continue;
           items.push(brief);
-          if (items.length === query.limit) return { items, nextCursor: cursorOf(brief) };
+          // One match past the page proves a next page exists: the last page's cursor is null.
+          if (items.length > query.limit) {
+            const page = items.slice(0, query.limit);
+            return { items: page, nextCursor: cursorOf(page[page.length - 1] as AgentBrief) };
+          }
         }
         // The hash expired before the index caught up: drop the dangling index entries (and
         // step back over them, or the next chunk would skip as many live ones).

@@ -78,6 +78,10 @@ describe.skipIf(!redis)("multi-instance agent lookup over Redis", () => {
     expect(await walk(f.directoryA, 500)).toEqual(order);
     expect(await walk(f.directoryB, 1)).toEqual(order);
     expect(await walk(f.directoryA, 1, { minRisk: 0.4 })).toEqual(["a-hot", "b-warm", "b-mild"]);
+    const first = await f.directoryA.list({ limit: 2 });
+    expect(first.nextCursor).not.toBeNull();
+    const last = await f.directoryA.list({ limit: 2, cursor: first.nextCursor ?? undefined });
+    expect(last).toMatchObject({ nextCursor: null, items: [{ agentId: "b-mild" }, { agentId: "a-cool" }] });
     const recent = await f.directoryA.list({ limit: 10, seenSinceMs: NOW - 60_000, tier: "medium" });
     expect(recent.items.map((a) => a.agentId)).toEqual(["b-warm"]);
   });
