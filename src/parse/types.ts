@@ -65,7 +65,7 @@ export interface RawEvent {
   headerSpelling: HeaderSpelling | undefined;
 }
 
-/** Back to the neutral defaults (field by field: several times faster than Object.assign). */
+/** Sets every field to its neutral default (field by field: several times faster than Object.assign). */
 function resetRawEvent(event: RawEvent): void {
   event.timestamp = Number.NaN;
   event.method = "";
@@ -89,30 +89,11 @@ function resetRawEvent(event: RawEvent): void {
   event.headerSpelling = undefined;
 }
 
-/** A RawEvent with every field present, so all events share one hidden class. */
+/** A RawEvent with every field present, added in one order, so all share one hidden class. */
 function newRawEvent(): RawEvent {
-  return {
-    timestamp: Number.NaN,
-    method: "",
-    path: "",
-    status: Number.NaN,
-    requestBytes: 0,
-    responseBytes: 0,
-    latencyMs: 0,
-    clientIp: "",
-    userAgent: "",
-    requestId: "",
-    route: undefined,
-    tokenId: "",
-    userId: "",
-    scopes: undefined,
-    agent: undefined,
-    consumer: undefined,
-    apiKeyId: undefined,
-    jwtSubject: undefined,
-    headers: undefined,
-    headerSpelling: undefined,
-  };
+  const event = {} as RawEvent;
+  resetRawEvent(event);
+  return event;
 }
 
 /**
