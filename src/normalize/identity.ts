@@ -90,6 +90,16 @@ function usable(value: string | undefined, maxLength: number): value is string {
   return true;
 }
 
+/**
+ * Gateways can log credentials masked (Traefik's `REDACTED`, `****` elsewhere). A mask is the
+ * same for every client, so hashing it would give all of them one shared "token".
+ */
+function isRedacted(value: string): boolean {
+  if (value.includes("REDACTED")) return true;
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) !== 42) return false; // *
+  return true;
+}
+
 type Candidate = (event: RawEvent, resolver: IdentityResolver) => string | undefined;
 
 function compileCandidate(candidate: string): { source: IdentitySource; read: Candidate } {
@@ -176,7 +186,7 @@ export class IdentityResolver {
     if (event.headers === undefined || event.headerSpelling === undefined) return undefined;
     for (const name of this.options.apiKeyHeaders) {
       const key = readHeader(event.headers, event.headerSpelling, name);
-      if (key !== undefined) return hashSecret(key);
+      if (key !== undefined && !isRedacted(key)) return hashSecret(key);
     }
     return undefined;
   }
@@ -186,7 +196,7 @@ export class IdentityResolver {
     this.claims = undefined;
     if (event.headers !== undefined && event.headerSpelling !== undefined) {
       const authorization = readHeader(event.headers, event.headerSpelling, this.options.authorizationHeader);
-      if (authorization !== undefined) {
+      if (authorization !== undefined && !isRedacted(authorization)) {
         const token = bearerToken(authorization);
         if (token !== undefined) this.claims = decodeJwtPayload(token);
         this.credential = token ?? authorization; // Basic and other schemes: the whole value

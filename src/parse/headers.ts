@@ -9,6 +9,7 @@
  * few direct property reads: scanning every key of every record for a header that is usually
  * absent would cost more than parsing the line.
  */
+import { headerValue } from "./fields.js";
 
 /** `x-agent-id` -> `X-Agent-Id` (Go's `http.CanonicalHeaderKey`). */
 export function canonicalHeaderName(lowerName: string): string {
@@ -60,9 +61,8 @@ export function readHeader(
 ): string | undefined {
   const keys = spelling.keys(lowerName);
   for (let i = 0; i < keys.length; i++) {
-    let value = bag[keys[i] as string];
-    if (Array.isArray(value)) value = value.find((item) => typeof item === "string");
-    if (typeof value === "string" && value !== "" && value !== "-") return value;
+    const value = headerValue(bag[keys[i] as string]);
+    if (value !== "" && value !== "-") return value;
   }
   return undefined;
 }

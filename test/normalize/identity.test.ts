@@ -113,6 +113,12 @@ describe("credentials", () => {
     }
     expect(hashSecret("x")).toBe("sha256:2d711642b726b044");
   });
+
+  it("are absent when the gateway logged them masked", () => {
+    const masked = { http_authorization: "REDACTED", http_x_api_key: "********" };
+    const event = decodeOne(record(masked), { format: "nginx-json", identity: { order: ["apikey", "ip"] } });
+    expect(event).toMatchObject({ tokenId: "", identitySource: "ip" });
+  });
 });
 
 describe("identity options", () => {
