@@ -200,6 +200,11 @@ export const decisionsChangesSchema = z.object({
 });
 
 export const unblockResultSchema = z.object({ agentId: z.string(), unblocked: z.literal(true) });
+export const allowlistResultSchema = z.object({
+  entry: z.string(),
+  /** Whether an active decision against the agent was lifted. */
+  unblocked: z.boolean(),
+});
 export const allowlistListSchema = z.object({
   items: z.array(z.object({ entry: z.string(), source: z.enum(["config", "api"]) })),
 });

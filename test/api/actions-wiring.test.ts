@@ -65,6 +65,22 @@ describe("status API over the real action layer", () => {
         headers: admin,
       });
       expect(removeConfig.statusCode).toBe(404);
+
+      // Allowlisting an agent lifts the decision already in force against it.
+      await actions.submit(makeAlert("partner-bot", "high"));
+      while (!(await actions.decisions.get("partner-bot")) && Date.now() < deadline + 5000) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const partnerCheck = () => s.app.inject({ url: "/v1/decisions/check?agent=partner-bot", headers: gw });
+      expect((await partnerCheck()).statusCode).toBe(403);
+      const allowed = await s.app.inject({
+        method: "POST",
+        url: "/v1/allowlist",
+        headers: admin,
+        payload: { entry: "partner-bot" },
+      });
+      expect(allowed.json()).toEqual({ entry: "partner-bot", unblocked: true });
+      expect((await partnerCheck()).statusCode).toBe(204);
     } finally {
       await s.app.close();
       await actions.stop();

@@ -9,6 +9,7 @@ import { type AnyRoute, defineRoute } from "../route.js";
 import {
   allowlistBodySchema,
   allowlistListSchema,
+  allowlistResultSchema,
   idParamsSchema,
   sinkTestSchema,
   unblockBodySchema,
@@ -49,12 +50,13 @@ export function adminRoutes(deps: StatusApiDeps): AnyRoute[] {
       method: "POST",
       url: "/v1/allowlist",
       operationId: "addAllowlist",
-      summary: "Allowlist an agent id, or a network as a CIDR (an address alone is an agent id).",
+      summary:
+        "Allowlist an agent id (lifting its active decision) or a network as a CIDR (an address alone is an agent id).",
       auth: ["admin"],
       body: allowlistBodySchema,
       responses: {
-        201: { description: "Added", schema: allowlistBodySchema },
-        200: { description: "Already allowlisted", schema: allowlistBodySchema },
+        201: { description: "Added", schema: allowlistResultSchema },
+        200: { description: "Already allowlisted", schema: allowlistResultSchema },
       },
       handler: async ({ body }, { request, reply }) => {
         const added = await deps.decisions.allowlist.add(body.entry).catch((error: unknown) => {
@@ -63,8 +65,10 @@ export function adminRoutes(deps: StatusApiDeps): AnyRoute[] {
             ? new ApiError(400, "INVALID_REQUEST", "body.entry: not usable")
             : error;
         });
-        request.log.info({ allowlistEntry: body.entry, added }, "allowlist entry added");
-        return reply.code(added ? 201 : 200).send({ entry: body.entry });
+        // Allowlisted agents are never enforced against, including a decision already in force.
+        const unblocked = body.entry.includes("/") ? false : await deps.decisions.unblock(body.entry);
+        request.log.info({ allowlistEntry: body.entry, added, unblocked }, "allowlist entry added");
+        return reply.code(added ? 201 : 200).send({ entry: body.entry, unblocked });
       },
     }),
     defineRoute({
