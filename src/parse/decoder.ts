@@ -97,11 +97,14 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
 }
 
-/** `line` without surrounding white space; the same string (no copy) in the usual case of none. */
+/**
+ * `line` without surrounding white space or a byte-order mark (editors put one at the start of
+ * a file); the same string, not a copy, in the usual case of neither.
+ */
 function trimmed(line: string): string {
-  return line.length > 0 && (isSpace(line.charCodeAt(0)) || isSpace(line.charCodeAt(line.length - 1)))
-    ? line.trim()
-    : line;
+  if (line.length === 0) return line;
+  const first = line.charCodeAt(0);
+  return isSpace(first) || first === 0xfeff || isSpace(line.charCodeAt(line.length - 1)) ? line.trim() : line;
 }
 
 /** Creates a decoder; `options` are validated (and defaulted) here, so a raw object is fine. */

@@ -15,6 +15,10 @@ describe("bad input gets a reason code", () => {
     expect(rejectionOf("2026-11-20T10:00:00.000000000Z stdout F ").code).toBe("EMPTY_LINE");
   });
 
+  it("a byte-order mark or CRLF ending is not garbage", () => {
+    expect(decodeOne(`\ufeff${KONG}\r`).agentId).toBe("foo");
+  });
+
   it("garbage", () => {
     expect(rejectionOf("hello world").code).toBe("UNKNOWN_FORMAT");
     expect(rejectionOf("\u0000\u0001\u0002").code).toBe("UNKNOWN_FORMAT");
