@@ -32,6 +32,11 @@ const options = detectorOptions({
   minDistinct: z.number().int().min(2).max(O_RING).default(8),
   /** Share of those requests answered 401/403/404 that makes distinct ids a guess-and-check walk. */
   minErrorShare: z.number().min(0).max(1).default(0.5),
+  /**
+   * Score when nearly every recent id is new while the agent usually re-reads the same objects
+   * here, with no run and no errors: a change worth logging, weak on its own.
+   */
+  cardinalityScore: z.number().min(0).max(1).default(0.3),
   /** Accesses of an endpoint before its own share of new ids is trusted as a baseline. */
   baselineAccesses: z.number().int().min(1).default(50),
 });
@@ -88,7 +93,7 @@ export const enumeration: DetectorDescriptor<typeof options> = {
           novel / n >= 0.9 &&
           novelBase < 0.3
         ) {
-          score = 0.4;
+          score = o.cardinalityScore;
         }
         if (score === 0) return;
         const gap = t[b + O_GAP] as number;

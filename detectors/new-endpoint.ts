@@ -21,8 +21,12 @@ const options = detectorOptions({
   writeScore: score().default(0.35),
   /** Score of a first call to a new DELETE endpoint. */
   deleteScore: score().default(0.55),
-  /** Added when the route looks administrative, internal, debug or credential-related. */
+  /** Added when the route looks administrative, internal, debug or credential-related (half of it for reads). */
   sensitiveBoost: score().default(0.3),
+  /** Highest score for a new read endpoint, however sensitive, unless it is part of a burst... */
+  maxReadScore: score().default(0.45),
+  /** ...of at least this many new endpoints within the last minutes. */
+  burstCount: z.number().int().min(2).default(4),
   /**
    * An agent whose estimated chance of calling an endpoint it never used is at least this share
    * of its requests (Good-Turing: endpoints called exactly once / requests) is still discovering
@@ -58,10 +62,16 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
         const events = profile.s[S_EVENTS] as number;
         const pNew = (once + 1) / (events + 1);
         const surprise = clamp(Math.log(o.unsurprisingShare / pNew) / logSpan, 0, 1);
-        // Several new endpoints within minutes compound: 1 - (1 - s)^(1 + recent new endpoints).
-        const recent = (profile.s[S_NEW_RECENT] as number) * profile.cursor.decayProbe;
-        const single = clamp(base + (sensitive ? o.sensitiveBoost : 0), 0, 1) * surprise;
-        const s = 1 - (1 - single) ** (1 + recent);
+        // Several new endpoints within minutes compound: 1 - (1 - s)^(1 + recent), counting from the
+        // second companion on, since a new feature of a workflow often brings two endpoints at once.
+        const recent = Math.max(0, (profile.s[S_NEW_RECENT] as number) * profile.cursor.decayProbe - 1);
+        const write = isWriteMethodCode(code);
+        const boost = sensitive ? (write ? o.sensitiveBoost : o.sensitiveBoost / 2) : 0;
+        const single = clamp(base + boost, 0, 1) * surprise;
+        // A new read or two stays below the throttle tier unless another detector agrees; a burst of
+        // them (an agent suddenly reading everything it can reach) does not.
+        const cap = write || recent + 1 >= o.burstCount ? 1 : o.maxReadScore;
+        const s = Math.min(1 - (1 - single) ** (1 + recent), cap);
         if (s <= 0) return;
         const age = event.timestamp - (profile.s[S_FIRST] as number);
         out.push({
@@ -71,7 +81,7 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
             `${event.method} ${event.template}: first call to this endpoint after ${events} requests over ${span(age)} ` +
             `to ${profile.slots} known endpoints${sensitive ? "; the route looks administrative/internal" : ""} ` +
             `(agent's estimated chance of a new endpoint: ${pct(pNew)} per request` +
-            `${recent >= 0.5 ? `; ${Math.round(recent)} other new endpoints in the last minutes` : ""})`,
+            `${recent >= 0.5 ? `; ${Math.round(recent + 1)} other new endpoints in the last minutes` : ""})`,
         });
       },
     };

@@ -25,6 +25,9 @@ import {
 } from "../src/profile/layout.js";
 import { isSensitiveRoute } from "../src/profile/scanner-paths.js";
 
+/** Requests before the probe window needed for the agent's own error share to count as its usual. */
+const MIN_HISTORY = 20;
+
 const options = detectorOptions({
   /** Distinct endpoints answering 401/403/404/405 within the probe window that make a burst. */
   minDistinct: z.number().min(2).default(5),
@@ -66,14 +69,16 @@ export const probing: DetectorDescriptor<typeof options> = {
         const scans = (s[S_PR_SCAN] as number) * f + (scanner ? 1 : 0);
         const share = errors / total;
         const stN = s[S_ST_N] as number;
-        const usual =
-          stN > 0
-            ? ((s[S_ST_401] as number) +
-                (s[S_ST_403] as number) +
-                (s[S_ST_404] as number) +
-                (s[S_ST_405] as number)) /
-              stN
-            : 0;
+        // The agent's usual error share, from its history before the probe window (the window
+        // itself is what is being judged); no history, no excuse.
+        const olderErrors =
+          (s[S_ST_401] as number) +
+          (s[S_ST_403] as number) +
+          (s[S_ST_404] as number) +
+          (s[S_ST_405] as number) -
+          (s[S_PR_ERR] as number);
+        const older = stN - (s[S_PR_N] as number);
+        const usual = older >= MIN_HISTORY ? Math.max(0, olderErrors) / older : 0;
         let score = 0;
         if (distinct >= o.minDistinct && share >= o.minErrorShare && share > 2 * usual) {
           score = 0.4 + 0.06 * (distinct - o.minDistinct);

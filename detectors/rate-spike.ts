@@ -20,7 +20,7 @@ const options = detectorOptions({
    * Highest score: speed alone is what rate limits are for; it raises an agent's risk when
    * another detector corroborates, and does not block on its own.
    */
-  maxScore: z.number().min(0).max(1).default(0.4),
+  maxScore: z.number().min(0).max(1).default(0.35),
 });
 
 export const rateSpike: DetectorDescriptor<typeof options> = {

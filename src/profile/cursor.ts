@@ -12,8 +12,13 @@ export class EventCursor {
   slot = -1;
   /** Whether the endpoint is new to this agent (false once past the endpoint cap: it then lands in overflow). */
   isNew = false;
-  /** Surprise (nats) of the hop from the previous endpoint in this session, NaN when there is no hop. */
+  /**
+   * Surprise (nats) of the hop from the previous endpoint in this session; 0 for a hop that is
+   * not judged (into a new endpoint, or out of one with too few transitions); NaN when the event
+   * starts a session.
+   */
   hop = Number.NaN;
+  hopJudged = false;
   netKey = 0;
   uaKey = 0;
   tokenKey = 0;

@@ -74,6 +74,7 @@ import {
   S_TR_SQ,
   S_VOL_EPISODE,
   S_VOL_LONG,
+  S_VOL_N,
   S_VOL_PEAK,
   S_VOL_WINDOW,
   S_W_TOTAL,
@@ -94,6 +95,8 @@ import { robustUpdate } from "./robust.js";
 import { isScannerPath } from "./scanner-paths.js";
 
 const OVERFLOW_KEY = -1;
+/** Transitions out of an endpoint before the agent's hops from it are judged. */
+const MIN_HOPS_OUT = 5;
 /** Numeric ids further apart than this are not a "sequential" step. */
 export const MAX_SEQUENTIAL_STEP = 16;
 const DAY_MS = 86_400_000;
@@ -237,10 +240,16 @@ export class AgentProfile {
     this.cursor.slot = slot;
     this.cursor.scanner = slot < 0 && isScannerPath(event.path);
 
+    // A hop is judged only between endpoints the agent knows, out of one it has left often enough
+    // to have habits: a hop into a new endpoint is new-endpoint's business, not a second signal.
     const prev = s[S_PREV_SLOT] as number;
-    this.cursor.hop =
-      prev >= 0 && time - (s[S_LAST] as number) < p.sessionGapMs
-        ? -Math.log(this.hopProbability(prev, slot))
+    const inSession = prev >= 0 && time - (s[S_LAST] as number) < p.sessionGapMs;
+    this.cursor.hopJudged =
+      inSession && slot >= 0 && (this.t[prev * T_STRIDE + T_OUT] as number) >= MIN_HOPS_OUT;
+    this.cursor.hop = this.cursor.hopJudged
+      ? -Math.log(this.hopProbability(prev, slot))
+      : inSession
+        ? 0
         : Number.NaN;
 
     this.cursor.netKey = networkKey(event.clientIp);
@@ -327,11 +336,13 @@ export class AgentProfile {
     if (!Number.isNaN(this.cursor.hop)) {
       this.countTransition(prev, slot);
       const hop = this.cursor.hop;
-      const hops = (s[S_TR_N] as number) + 1;
-      const r = 1 / Math.min(hops, BASELINE_SAMPLES);
-      s[S_TR_MEAN] = (s[S_TR_MEAN] as number) + r * (hop - (s[S_TR_MEAN] as number));
-      s[S_TR_SQ] = (s[S_TR_SQ] as number) + r * (hop * hop - (s[S_TR_SQ] as number));
-      s[S_TR_N] = hops;
+      if (this.cursor.hopJudged) {
+        const hops = (s[S_TR_N] as number) + 1;
+        const r = 1 / Math.min(hops, BASELINE_SAMPLES);
+        s[S_TR_MEAN] = (s[S_TR_MEAN] as number) + r * (hop - (s[S_TR_MEAN] as number));
+        s[S_TR_SQ] = (s[S_TR_SQ] as number) + r * (hop * hop - (s[S_TR_SQ] as number));
+        s[S_TR_N] = hops;
+      }
       const pos = s[S_TR_POS] as number;
       s[S_TR_RING + pos] = hop;
       s[S_TR_POS] = (pos + 1) % TR_RING_SIZE;
@@ -356,6 +367,7 @@ export class AgentProfile {
     const bytes = event.responseBytes;
     const vol = (s[S_VOL_WINDOW] as number) * this.cursor.decayVolume + bytes;
     s[S_VOL_WINDOW] = vol;
+    s[S_VOL_N] = (s[S_VOL_N] as number) * this.cursor.decayVolume + 1;
     s[S_VOL_LONG] = (s[S_VOL_LONG] as number) * this.cursor.decayLong + bytes;
     s[S_VOL_PEAK] = (s[S_VOL_PEAK] as number) * peakDecay;
     settlePeak(s, S_VOL_PEAK, S_VOL_EPISODE, vol);

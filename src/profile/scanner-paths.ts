@@ -2,11 +2,12 @@
  * Route patterns that say "reconnaissance" or "privileged" whatever the API.
  *
  * Paths that vulnerability scanners and reconnaissance tools request and that ordinary API
- * clients have no reason to touch: secrets files, VCS metadata, admin consoles, framework debug
- * endpoints, API descriptions. One precompiled, anchored-per-segment pattern; linear time.
+ * clients have no reason to touch: secrets files, VCS metadata, framework debug endpoints, API
+ * descriptions anywhere in the path; admin consoles only at the root (an API's own
+ * `/api/v1/admin/...` routes are not a scanner's guess). One precompiled pattern; linear time.
  */
 const SCANNER_PATH =
-  /(?:^|\/)(?:\.env(?:\.[\w-]+)?|\.git|\.svn|\.hg|\.ds_store|\.aws|\.ssh|\.htaccess|\.htpasswd|wp-login\.php|wp-admin|xmlrpc\.php|phpmyadmin|phpinfo\.php|server-status|server-info|actuator|console|manager|admin(?:istrator)?(?:\.php)?|cgi-bin|debug|config\.(?:json|ya?ml|php|js)|credentials(?:\.json)?|id_rsa|web\.config|backup\.(?:sql|zip|tar|gz)|dump\.sql|openapi\.(?:json|ya?ml)|swagger(?:\.json|\.ya?ml|-ui)?|api-docs|graphiql|passwd)(?=[/?#.]|$)/i;
+  /(?:^|\/)(?:\.env(?:\.[\w-]+)?|\.git|\.svn|\.hg|\.ds_store|\.aws|\.ssh|\.htaccess|\.htpasswd|wp-login\.php|wp-admin|xmlrpc\.php|phpmyadmin|phpinfo\.php|server-status|server-info|cgi-bin|config\.(?:json|ya?ml|php|js)|credentials(?:\.json)?|id_rsa|web\.config|backup\.(?:sql|zip|tar|gz)|dump\.sql|openapi\.(?:json|ya?ml)|swagger(?:\.json|\.ya?ml|-ui)?|api-docs|graphiql|passwd)(?=[/?#.]|$)|^\/(?:admin(?:istrator)?(?:\.php)?|actuator|console|manager|debug)(?=[/?#.]|$)/i;
 
 /** Whether a request path (with or without query) looks like scanner reconnaissance. */
 export function isScannerPath(path: string): boolean {

@@ -6,6 +6,8 @@
  * the head; idle expiry walks from the head and stops at the first recently active entry.
  */
 
+import type { Severity } from "../engine/types.js";
+import { S_RISK } from "./layout.js";
 import { type ProfileParams, type ProfileStoreOptions, profileParams } from "./options.js";
 import { AgentProfile } from "./profile.js";
 import { restoreProfile, serializeProfile } from "./snapshot.js";
@@ -18,7 +20,7 @@ export interface ProfileStoreContext {
   /** Detector names in registry order (risk evidence is indexed by it). */
   readonly detectorNames: readonly string[];
   /** Tier label of a risk score, for summaries. */
-  tierOf(score: number): string;
+  tierOf(score: number): Severity | "none";
 }
 
 const SWEEP_EVERY_EVENTS = 4096;
@@ -114,6 +116,21 @@ export class ProfileStore {
 
   delete(agentId: string): boolean {
     return this.map.delete(agentId);
+  }
+
+  /** Agent ids tracked, least recently active first. */
+  ids(): IterableIterator<string> {
+    return this.map.keys();
+  }
+
+  /** The cheap headline of one agent (risk after its latest event, tier, last event time) for listings. */
+  brief(
+    agentId: string,
+  ): { agentId: string; risk: number; tier: Severity | "none"; lastSeenMs: number } | undefined {
+    const p = this.map.get(agentId);
+    if (!p) return undefined;
+    const risk = p.s[S_RISK] as number;
+    return { agentId, risk, tier: this.context.tierOf(risk), lastSeenMs: p.lastSeen };
   }
 
   /** A readable account of what the store knows about `agentId`. */

@@ -19,7 +19,7 @@ export const riskOptionsSchema = z
      * its loudest recent finding. Independent detectors combine by noisy-OR: corroboration
      * outweighs repetition.
      */
-    repeatGain: z.number().min(0).max(1).default(0.5),
+    repeatGain: z.number().min(0).max(1).default(0.3),
     /**
      * Multiplier on baseline detectors' scores for agents identified only by client address: behind
      * one NAT or proxy many people share an address, so "unusual for this agent" means less.

@@ -83,7 +83,7 @@ describe.each(DETECTORS.map((d) => [d.name, d] as const))("detector contract: %s
   it("does not change the profile it inspects", () => {
     const store = new ProfileStore(profileStoreOptionsSchema.parse({}), {
       detectorNames: [name],
-      tierOf: () => "",
+      tierOf: () => "none",
     });
     const detector = descriptor.create(descriptor.options.parse({}) as never);
     const out: Finding[] = [];

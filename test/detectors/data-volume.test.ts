@@ -16,7 +16,7 @@ describe("data-volume", () => {
     const found = run.feed(pull);
     expect(found.length).toBeGreaterThan(10);
     expect(found.at(-1)?.detail).toMatch(
-      /^[\d.]+ MB of responses in the last ~10 min vs this agent's usual [\d.]+ KB per 10 min/,
+      /^[\d.]+ MB of responses in the last ~10 min \([\d.]+ KB per request\) vs this agent's usual [\d.]+ KB per 10 min \([\d.]+ K?B per request\)/,
     );
   });
 

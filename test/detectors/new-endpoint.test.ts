@@ -55,11 +55,15 @@ describe("new-endpoint", () => {
     expect(exploring[0]?.score ?? 0).toBeLessThan((steady[0]?.score ?? 0) * 0.5);
   });
 
-  it("compounds several new endpoints within minutes", () => {
+  it("compounds a burst of new endpoints within minutes", () => {
     const run = runDetector(newEndpoint, warm);
-    const [first] = run.feed([ev({ timestamp: after, method: "POST", path: "/v1/refunds" })]);
-    const [second] = run.feed([ev({ timestamp: after + 5000, method: "POST", path: "/v1/credits" })]);
-    expect(second?.score).toBeGreaterThan((first?.score ?? 1) * 1.5);
-    expect(second?.detail).toMatch(/1 other new endpoints in the last minutes/);
+    const found = run.feed(
+      ["/v1/refunds", "/v1/credits", "/v1/disputes", "/v1/payouts"].map((path, i) =>
+        ev({ timestamp: after + i * 5000, method: "POST", path }),
+      ),
+    );
+    expect(found).toHaveLength(4);
+    expect(found[3]?.score).toBeGreaterThan((found[0]?.score ?? 1) * 1.5);
+    expect(found[3]?.detail).toMatch(/3 other new endpoints in the last minutes/);
   });
 });
