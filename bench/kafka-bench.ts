@@ -18,8 +18,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type Admin, Kafka, logLevel, type Message, Partitioners } from "kafkajs";
 import type { NormalizedEvent } from "../src/events/event.js";
+import { type Admin, Kafka, logLevel, type Message, Partitioners } from "../src/kafka/kafkajs.js";
 import { kafkaOptionsSchema } from "../src/kafka/options.js";
 import { runKafkaPipeline } from "../src/kafka/pipeline.js";
 import { createLogger } from "../src/observability/logger.js";
@@ -200,7 +200,7 @@ async function plumbingRun(admin: Admin): Promise<{ rate: number; seconds: numbe
   const pipeline = await runKafkaPipeline(options, {
     createEngine: () => ({
       process: () => undefined,
-      profiles: { serialize: () => "{}", restore: () => undefined },
+      profiles: { serialize: () => "{}", restore: () => undefined, get: () => ({}), evictions: 0 },
     }),
     createDecoder: () => (line, out) => {
       out.push(JSON.parse(line) as NormalizedEvent);

@@ -11,6 +11,10 @@
  *   so after a crash or rebalance the unacked records (and possibly some acked ones after them) are
  *   handed out again. Actions are idempotent by alert id (the delivery ledger), which makes that safe.
  */
+
+import type { Logger } from "pino";
+import type { DurableQueue, QueuedRecord } from "../actions/queue.js";
+import { type ActionRecord, recordKey } from "../actions/records.js";
 import {
   type Consumer,
   type EachBatchPayload,
@@ -18,10 +22,7 @@ import {
   type KafkaMessage,
   Partitioners,
   type Producer,
-} from "kafkajs";
-import type { Logger } from "pino";
-import type { DurableQueue, QueuedRecord } from "../actions/queue.js";
-import { type ActionRecord, recordKey } from "../actions/records.js";
+} from "./kafkajs.js";
 
 export interface KafkaQueueOptions {
   /** The alerts topic (`topicNames(options).alerts`). */

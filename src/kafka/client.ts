@@ -2,8 +2,9 @@
  * The kafkajs client of the pipeline: brokers and client id from the options, kafkajs's own log
  * lines routed into the pipeline's pino logger (so redaction and levels apply to them too).
  */
-import { Kafka, type LogEntry, logLevel } from "kafkajs";
+
 import type { Logger } from "pino";
+import { Kafka, type LogEntry, logLevel } from "./kafkajs.js";
 import type { KafkaOptions } from "./options.js";
 
 const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {

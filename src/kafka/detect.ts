@@ -12,12 +12,20 @@
  * One engine per partition: a partition's agents move between instances together, so dropping a
  * partition drops exactly its engine and nothing is shared between partitions.
  */
-import type { Kafka, KafkaMessage } from "kafkajs";
+
 import type { Logger } from "pino";
 import type { Alert } from "../engine/types.js";
 import type { NormalizedEvent } from "../events/event.js";
+import type { Kafka, KafkaMessage } from "./kafkajs.js";
 import type { KafkaOptions, KafkaTopicNames } from "./options.js";
-import { alertMessage, deadLetterMessage, encodeSnapshot, type RecordRejection } from "./records.js";
+import {
+  alertMessage,
+  deadLetterMessage,
+  encodeSnapshot,
+  type InputPosition,
+  inputPosition,
+  type RecordRejection,
+} from "./records.js";
 import { readChangelog } from "./restore.js";
 import type { PartitionProcessor, StageDefinition } from "./stage.js";
 import type { PipelineCounters } from "./stats.js";
@@ -30,6 +38,9 @@ export interface DetectionEngine {
     /** The agent's profile as JSON, undefined when it is not tracked (evicted). */
     serialize(agentId: string): string | undefined;
     restore(agentId: string, data: string): void;
+    get(agentId: string): unknown;
+    /** Profiles dropped so far (idle expiry or capacity). */
+    readonly evictions: number;
   };
 }
 
@@ -41,11 +52,14 @@ interface AgentPosition {
   nextOffset: number;
   /** Events applied to the profile over its whole life. */
   events: number;
+  /** Per input partition, [offset, index] of the last repartitioned event applied. */
+  sources: Record<string, [number, number]>;
 }
 
 class DetectPartition implements PartitionProcessor {
   private readonly dirty = new Set<string>();
   private readonly events: NormalizedEvent[] = [];
+  private evictionsSeen: number;
 
   constructor(
     private readonly partition: number,
@@ -54,8 +68,12 @@ class DetectPartition implements PartitionProcessor {
     private readonly engine: DetectionEngine,
     private readonly positions: Map<string, AgentPosition>,
     private readonly decode: RecordDecoder,
+    /** Reads the input position of a repartitioned record; absent when detection reads the input. */
+    private readonly sourceOf: ((message: KafkaMessage) => InputPosition | undefined) | undefined,
     private readonly counters: PipelineCounters,
-  ) {}
+  ) {
+    this.evictionsSeen = engine.profiles.evictions;
+  }
 
   handle(message: KafkaMessage, offset: number, outbox: Outbox): void {
     const events = this.events;
@@ -65,14 +83,24 @@ class DetectPartition implements PartitionProcessor {
       this.deadLetter(message, rejection, outbox);
       return;
     }
+    const source = this.sourceOf?.(message);
     for (const event of events) {
       let position = this.positions.get(event.agentId);
       if (position === undefined) {
-        position = { nextOffset: 0, events: 0 };
+        position = { nextOffset: 0, events: 0, sources: {} };
         this.positions.set(event.agentId, position);
       } else if (offset < position.nextOffset) {
         this.counters.replaySkipped++;
         continue;
+      }
+      if (source) {
+        // Per agent and input partition, input positions only grow: anything else is a copy.
+        const last = position.sources[source.partition];
+        if (last && (source.offset < last[0] || (source.offset === last[0] && source.index <= last[1]))) {
+          this.counters.duplicatesSkipped++;
+          continue;
+        }
+        position.sources[source.partition] = [source.offset, source.index];
       }
       let alert: Alert | undefined;
       try {
@@ -104,6 +132,7 @@ class DetectPartition implements PartitionProcessor {
   }
 
   seal(outbox: Outbox, nextOffset: number): void {
+    if (this.engine.profiles.evictions !== this.evictionsSeen) this.forgetEvicted(outbox);
     for (const agentId of this.dirty) {
       const position = this.positions.get(agentId) as AgentPosition;
       // Records are handled in offset order, so an agent touched in this batch has everything
@@ -116,6 +145,7 @@ class DetectPartition implements PartitionProcessor {
           partition: this.partition,
           nextOffset: String(position.nextOffset),
           events: position.events,
+          sources: position.sources,
         },
         this.engine.profiles.serialize(agentId),
       );
@@ -123,6 +153,23 @@ class DetectPartition implements PartitionProcessor {
       outbox.push(this.topics.changelog, { key: agentId, value, partition: this.partition });
     }
     this.counters.snapshots += this.dirty.size;
+  }
+
+  /**
+   * The engine dropped profiles (idle expiry, capacity): tombstone them in the changelog, so a
+   * restore does not bring back what a run without restarts would have forgotten, and drop their
+   * positions, so memory and the compacted changelog stay bounded by the live agents. Safe for
+   * exactly-once: the tombstone commits with this batch's offset, so no replay reaches below it.
+   */
+  private forgetEvicted(outbox: Outbox): void {
+    this.evictionsSeen = this.engine.profiles.evictions;
+    for (const agentId of this.positions.keys()) {
+      if (this.engine.profiles.get(agentId) !== undefined) continue;
+      this.positions.delete(agentId);
+      this.dirty.delete(agentId);
+      outbox.push(this.topics.changelog, { key: agentId, value: null, partition: this.partition });
+      this.counters.tombstones++;
+    }
   }
 
   committed(): void {
@@ -167,7 +214,11 @@ export function detectStage(
           if (snapshot.profile !== null && snapshot.profile !== undefined) {
             engine.profiles.restore(agentId, JSON.stringify(snapshot.profile));
           }
-          positions.set(agentId, { nextOffset: Number(snapshot.nextOffset), events: snapshot.events });
+          positions.set(agentId, {
+            nextOffset: Number(snapshot.nextOffset),
+            events: snapshot.events,
+            sources: snapshot.sources ?? {},
+          });
           agents++;
         }
         processors.set(
@@ -179,6 +230,7 @@ export function detectStage(
             engine,
             positions,
             deps.createDecoder(),
+            topics.repartition ? inputPosition : undefined,
             deps.counters,
           ),
         );

@@ -7,12 +7,13 @@
  * Parsing and detection are the core's: the caller passes factories for the line decoder and the
  * engine (the composition root builds them from the validated config).
  */
-import type { KafkaMessage } from "kafkajs";
+
 import type { Logger } from "pino";
 import { AgentwatchError } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
 import { createKafkaClient } from "./client.js";
 import { type DetectionEngine, detectStage, type RecordDecoder } from "./detect.js";
+import type { KafkaMessage } from "./kafkajs.js";
 import { type KafkaOptions, topicNames } from "./options.js";
 import { decodeEvent, isRejection, type RecordRejection, recordLine } from "./records.js";
 import { repartitionStage } from "./repartition.js";

@@ -8,7 +8,7 @@
  */
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { CompressionTypes, Kafka, logLevel, type Message, Partitioners } from "kafkajs";
+import { CompressionTypes, Kafka, logLevel, type Message, Partitioners } from "./kafkajs.js";
 
 /** Records per produce request: large enough for throughput, small enough to keep latency low when paced. */
 const BATCH = 500;

@@ -4,11 +4,11 @@
  * dead-letter record. No I/O here, so the formats are tested without a broker.
  */
 import { isUtf8 } from "node:buffer";
-import type { IHeaders, KafkaMessage, Message } from "kafkajs";
 import type { ActionRecord } from "../actions/records.js";
 import type { Alert } from "../engine/types.js";
 import { ERROR_CODES, type ErrorCode } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
+import type { IHeaders, KafkaMessage, Message } from "./kafkajs.js";
 
 /** Why a record produced no event (same shape as the decoder's rejection). */
 export interface RecordRejection {
@@ -44,6 +44,41 @@ export function recordLine(value: Buffer | null, maxLineBytes: number): string |
 /** Repartition topic value: the normalized event, so detection does not parse the gateway format again. */
 export function encodeEvent(event: NormalizedEvent): string {
   return JSON.stringify(event);
+}
+
+/** Headers naming the input record (and which of its events) a repartitioned event came from. */
+export const SOURCE_HEADERS = {
+  partition: "agentwatch.source.partition",
+  offset: "agentwatch.source.offset",
+  index: "agentwatch.source.index",
+} as const;
+
+/** Position of a repartitioned event in the input: partition, offset, and index among the record's events. */
+export interface InputPosition {
+  partition: number;
+  offset: number;
+  index: number;
+}
+
+export function repartitionHeaders(partition: number, offset: string, index: number): IHeaders {
+  return {
+    [SOURCE_HEADERS.partition]: String(partition),
+    [SOURCE_HEADERS.offset]: offset,
+    [SOURCE_HEADERS.index]: String(index),
+  };
+}
+
+export function inputPosition(message: KafkaMessage): InputPosition | undefined {
+  const headers = message.headers;
+  const partition = headers?.[SOURCE_HEADERS.partition];
+  const offset = headers?.[SOURCE_HEADERS.offset];
+  const index = headers?.[SOURCE_HEADERS.index];
+  if (partition === undefined || offset === undefined || index === undefined) return undefined;
+  return {
+    partition: Number(String(partition)),
+    offset: Number(String(offset)),
+    index: Number(String(index)),
+  };
 }
 
 /**
@@ -90,6 +125,11 @@ export interface ProfileSnapshot {
   nextOffset: string;
   /** Events applied to the profile over its life (across instances and restarts). */
   events: number;
+  /**
+   * Per input partition, `[offset, index]` of the last repartitioned event applied: a copy of an
+   * input record that the repartition stage wrote twice is recognised and skipped.
+   */
+  sources?: Record<string, [number, number]>;
   /** The engine's profile snapshot (JSON), null when the engine no longer tracks the agent. */
   profile: unknown;
 }
@@ -129,8 +169,8 @@ export const DEAD_LETTER_HEADERS = {
   message: "agentwatch.error.message",
   stage: "agentwatch.error.stage",
   topic: "agentwatch.source.topic",
-  partition: "agentwatch.source.partition",
-  offset: "agentwatch.source.offset",
+  partition: SOURCE_HEADERS.partition,
+  offset: SOURCE_HEADERS.offset,
   timestamp: "agentwatch.source.timestamp",
 } as const;
 

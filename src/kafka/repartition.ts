@@ -4,13 +4,16 @@
  * once, writes the normalized events keyed by the resolved agent id to the repartition topic (so
  * each agent lands in exactly one partition, owned by one instance) and malformed records to the
  * dead-letter topic, transactionally with its input offsets: every input record reaches the
- * repartition or dead-letter topic exactly once, even across crashes.
+ * repartition or dead-letter topic once, even across crashes. Each re-keyed event names its input
+ * position in headers, so that if a rebalance race ever made this stage write a record twice,
+ * detection recognises the copy (see detect.ts).
  */
-import type { KafkaMessage } from "kafkajs";
+
 import type { NormalizedEvent } from "../events/event.js";
 import type { RecordDecoder } from "./detect.js";
+import type { KafkaMessage } from "./kafkajs.js";
 import type { KafkaOptions, KafkaTopicNames } from "./options.js";
-import { deadLetterMessage, encodeEvent } from "./records.js";
+import { deadLetterMessage, encodeEvent, repartitionHeaders } from "./records.js";
 import type { PartitionProcessor, StageDefinition } from "./stage.js";
 import type { PipelineCounters } from "./stats.js";
 import type { Outbox } from "./transactions.js";
@@ -36,12 +39,14 @@ class RepartitionPartition implements PartitionProcessor {
       this.counters.deadLettered(rejection.code);
       return;
     }
-    for (const event of events) {
-      // The gateway's record time is kept so time-based retention and lag tooling still make sense.
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as NormalizedEvent;
       outbox.push(this.repartitionTopic, {
         key: event.agentId,
         value: encodeEvent(event),
+        // The gateway's record time is kept so time-based retention and lag tooling still make sense.
         timestamp: message.timestamp,
+        headers: repartitionHeaders(this.partition, message.offset, i),
       });
     }
     this.counters.eventsRepartitioned += events.length;

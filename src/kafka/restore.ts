@@ -7,7 +7,7 @@
  * That offset is final because the caller fenced the partitions' previous writers first.
  */
 import { randomUUID } from "node:crypto";
-import type { Kafka } from "kafkajs";
+import type { Kafka } from "./kafkajs.js";
 import { decodeSnapshot, type ProfileSnapshot } from "./records.js";
 
 export interface RestoreOptions {

@@ -16,8 +16,9 @@
  * own floor per partition: read again once the partition is fenced (the previous owner's
  * transactions are then complete) and raised at every commit; records below it are skipped.
  */
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+
 import type { Logger } from "pino";
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "./kafkajs.js";
 import type { KafkaOptions } from "./options.js";
 import { Outbox, TransactionalProducers } from "./transactions.js";
 
@@ -71,6 +72,8 @@ export class TransactionalStage {
   private readonly openingToken = new Map<number, symbol>();
   private assigned = new Set<number>();
   private stopping = false;
+  /** Group member id of the consumer, from its last join. */
+  private memberId: string | undefined;
   private recovering: Promise<void> | undefined;
   private readonly counters = {
     records: 0,
@@ -133,7 +136,7 @@ export class TransactionalStage {
       allowAutoTopicCreation: false,
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.onAssignment(payload.memberAssignment[this.def.topic] ?? []);
+      this.onAssignment(payload.memberId, payload.memberAssignment[this.def.topic] ?? []);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       // kafkajs restarts itself after retriable errors; after the others (a coordinator not found
@@ -163,6 +166,7 @@ export class TransactionalStage {
     // While this instance was out of the group its partitions may have been processed elsewhere.
     for (const partition of [...this.ready.keys(), ...this.opening.keys()]) this.closePartition(partition);
     this.assigned = new Set();
+    this.memberId = undefined;
     let backoff = 500;
     while (!this.stopping) {
       await this.consumer.disconnect().catch(() => undefined);
@@ -183,7 +187,18 @@ export class TransactionalStage {
     this.recovering = undefined;
   }
 
-  private onAssignment(partitions: number[]): void {
+  private onAssignment(memberId: string, partitions: number[]): void {
+    if (this.memberId !== undefined && memberId !== this.memberId) {
+      // The coordinator dropped this member (a missed session timeout under load, say) and it
+      // joined again as a new one: its partitions may have been processed elsewhere meanwhile,
+      // so nothing held in memory can be trusted even for partitions it gets back.
+      this.logger.warn(
+        { stage: this.def.name },
+        "rejoined the group as a new member; reopening every partition",
+      );
+      for (const partition of [...this.ready.keys(), ...this.opening.keys()]) this.closePartition(partition);
+    }
+    this.memberId = memberId;
     const next = new Set(partitions);
     for (const partition of new Set([...this.ready.keys(), ...this.opening.keys()])) {
       if (!next.has(partition)) this.closePartition(partition);

@@ -11,8 +11,12 @@ export class PipelineCounters {
   eventsApplied = 0;
   /** Events already contained in a restored snapshot, not applied again. */
   replaySkipped = 0;
+  /** Repartitioned events recognised as copies of events already applied, not applied again. */
+  duplicatesSkipped = 0;
   alerts = 0;
   snapshots = 0;
+  /** Changelog tombstones written for profiles the engine dropped. */
+  tombstones = 0;
   agentsRestored = 0;
   deadLetters = 0;
   readonly deadLettersByCode: Partial<Record<ErrorCode, number>> = {};

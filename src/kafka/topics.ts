@@ -2,8 +2,9 @@
  * Creates agentwatch's internal topics when they are missing and checks the ones that exist, so a
  * misconfigured cluster stops startup instead of silently breaking per-agent ownership.
  */
-import type { Admin, ITopicConfig } from "kafkajs";
+
 import { AgentwatchError } from "../errors.js";
+import type { Admin, ITopicConfig } from "./kafkajs.js";
 import type { KafkaOptions, KafkaTopicNames } from "./options.js";
 
 /** Partition counts of the topics, as found or created. */

@@ -7,8 +7,9 @@
  * InitProducerId bumps the epoch, aborts the zombie's open transaction and refuses its commits.
  * It also lets partitions commit concurrently: a kafkajs producer holds one transaction at a time.
  */
-import { type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from "kafkajs";
+
 import type { Logger } from "pino";
+import { type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from "./kafkajs.js";
 
 /** Messages a batch of one partition must write atomically with its consumed offset. */
 export class Outbox {

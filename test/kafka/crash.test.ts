@@ -88,6 +88,12 @@ describe.skipIf(!available)("kafka workers: crash and restart (real broker, two 
       expect(stop.ms).toBeLessThan(settings.shutdownTimeoutMs);
     }
 
+    const repartitioned = await readTopic(kafka, topics.repartition as string);
+    expect(repartitioned).toHaveLength(traffic.valid);
+    expect(new Set(repartitioned.map((r) => JSON.parse(String(r.message.value)).requestId)).size).toBe(
+      traffic.valid,
+    );
+
     const outcome = await readOutcome(kafka, topics);
     let applied = 0;
     for (const [agentId, count] of traffic.validByAgent) {
@@ -95,12 +101,6 @@ describe.skipIf(!available)("kafka workers: crash and restart (real broker, two 
       applied += outcome.snapshots.get(agentId)?.events ?? 0;
     }
     expect(applied).toBe(traffic.valid);
-
-    const repartitioned = await readTopic(kafka, topics.repartition as string);
-    expect(repartitioned).toHaveLength(traffic.valid);
-    expect(new Set(repartitioned.map((r) => JSON.parse(String(r.message.value)).requestId)).size).toBe(
-      traffic.valid,
-    );
 
     expect(outcome.deadLetters).toHaveLength(traffic.malformed);
     const sources = new Set(
@@ -111,6 +111,12 @@ describe.skipIf(!available)("kafka workers: crash and restart (real broker, two 
     // Same alerts as one uninterrupted run over the same repartitioned stream, each exactly once.
     const reference = referenceAlertIds(repartitioned);
     expect(reference.length).toBeGreaterThan(0);
+    if (process.env.DEBUG_WORKERS) {
+      const got = new Set(outcome.alertIds);
+      const want = new Set(reference);
+      console.error("missing", reference.filter((id) => !got.has(id)).slice(0, 20));
+      console.error("extra", outcome.alertIds.filter((id) => !want.has(id)).slice(0, 20));
+    }
     expect([...outcome.alertIds].sort()).toEqual([...reference].sort());
     expect(new Set(outcome.alertIds).size).toBe(outcome.alertIds.length);
     expect(traffic.attackedAgents.filter((a) => outcome.alertAgents.has(a)).length).toBeGreaterThan(0);

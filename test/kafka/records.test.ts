@@ -2,10 +2,11 @@
  * The Kafka record formats and options, without a broker: input line extraction, the repartition
  * event, profile snapshots, alert and dead-letter records, option validation and topic names.
  */
-import type { KafkaMessage } from "kafkajs";
+
 import { describe, expect, it } from "vitest";
 import type { Alert } from "../../src/engine/types.js";
 import type { NormalizedEvent } from "../../src/events/event.js";
+import type { KafkaMessage } from "../../src/kafka/kafkajs.js";
 import { kafkaOptionsSchema, topicNames } from "../../src/kafka/options.js";
 import {
   alertMessage,

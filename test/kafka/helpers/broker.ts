@@ -4,7 +4,13 @@
  * topics, produce and read whole topics back.
  */
 import { randomUUID } from "node:crypto";
-import { Kafka, type KafkaMessage, logLevel, type Message, Partitioners } from "kafkajs";
+import {
+  Kafka,
+  type KafkaMessage,
+  logLevel,
+  type Message,
+  Partitioners,
+} from "../../../src/kafka/kafkajs.js";
 import { fetchTopicOffsets } from "../../../src/kafka/restore.js";
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");

@@ -2,8 +2,9 @@
  * Reads back what a Kafka pipeline committed: the latest snapshot per agent, the dead letters and
  * the alerts, as a `read_committed` consumer would see them.
  */
-import type { Kafka } from "kafkajs";
+
 import type { ActionRecord } from "../../../src/actions/records.js";
+import type { Kafka } from "../../../src/kafka/kafkajs.js";
 import type { KafkaTopicNames } from "../../../src/kafka/options.js";
 import { DEAD_LETTER_HEADERS, decodeSnapshot, type ProfileSnapshot } from "../../../src/kafka/records.js";
 import { type ReadRecord, readTopic } from "./broker.js";
