@@ -72,6 +72,15 @@ export const decoderOptionsSchema = z
      * tolerates gateway clock drift and daylight-saving mistakes.
      */
     maxFutureSkewMs: z.number().int().nonnegative().default(3_600_000),
+    /**
+     * Which address is the client. `forwarded`: the first X-Forwarded-For hop when the log has
+     * one, i.e. the original client behind proxies and load balancers, but a value the client
+     * itself can set (a stolen token replayed with its victim's address in the header). `peer`:
+     * the address that connected to the gateway, which cannot be forged but is the last
+     * proxy's behind one. Formats that log no peer address (Envoy's default text format,
+     * canonical JSON) use the forwarded address either way.
+     */
+    clientAddress: z.enum(["forwarded", "peer"]).default("forwarded"),
     /** Unwrap container-runtime (`<time> stdout F <line>`) lines before parsing. */
     unwrapCri: z.boolean().default(true),
   })
@@ -119,6 +128,7 @@ export function createLineDecoder(
   const identity: ResolvedIdentity = { agentId: "", identitySource: "ip", tokenId: "", scopes: undefined };
   const path: PathTemplate = { template: "", queryKeys: [], objectId: undefined, objectNumber: undefined };
   const raws = new RawEventBatch();
+  const usePeer = config.clientAddress === "peer";
   let lastDetected: FormatDescriptor = FORMATS[0] as FormatDescriptor;
 
   /**
@@ -146,6 +156,7 @@ export function createLineDecoder(
         `timestamp ${timestamp} is before 2000 or too far in the future`,
       );
     }
+    if (usePeer && raw.peerIp !== "") raw.clientIp = raw.peerIp; // before the `ip` identity reads it
     if (!resolver.resolve(raw, identity)) {
       return reject(
         "MISSING_IDENTITY",

@@ -43,7 +43,10 @@ export interface RawEvent {
   requestBytes: number;
   responseBytes: number;
   latencyMs: number;
+  /** The client as the log names it: first X-Forwarded-For hop when logged, else the peer. */
   clientIp: string;
+  /** The address that connected to the gateway, "" when the format does not log it. */
+  peerIp: string;
   userAgent: string;
   requestId: string;
   /** The gateway's own route *template* (e.g. `/pets/{id}`); undefined when it logs none. */
@@ -75,6 +78,7 @@ function resetRawEvent(event: RawEvent): void {
   event.responseBytes = 0;
   event.latencyMs = 0;
   event.clientIp = "";
+  event.peerIp = "";
   event.userAgent = "";
   event.requestId = "";
   event.route = undefined;

@@ -134,6 +134,7 @@ describe("identity options", () => {
       },
       maxLineLength: 1048576,
       maxFutureSkewMs: 3600000,
+      clientAddress: "forwarded",
       unwrapCri: true,
     });
     expect(decoderOptionsSchema.safeParse({ fromat: "json" }).success).toBe(false);

@@ -97,6 +97,7 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
     record.ip ?? record.sourceIp ?? context(record, SOURCE_IP) ?? prop(record.identity, "ip"),
     "ip",
   );
+  event.peerIp = event.clientIp; // $context.identity.sourceIp is the connecting address
   event.userAgent = read.text(record.userAgent ?? context(record, USER_AGENT), "userAgent");
   event.requestId = read.text(record.requestId ?? record.extendedRequestId, "requestId");
   const claims = context(record, CLAIMS);

@@ -47,12 +47,9 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   event.requestBytes = read.number(record.bytes_received, "bytes_received");
   event.responseBytes = read.number(record.bytes_sent, "bytes_sent");
   event.latencyMs = read.number(record.duration, "duration");
-  event.clientIp = firstHop(
-    read.text(record["x-forwarded-for"] ?? record.x_forwarded_for, "x-forwarded-for"),
-  );
-  if (event.clientIp === "") {
-    event.clientIp = firstHop(read.text(record.downstream_remote_address, "downstream_remote_address"));
-  }
+  event.peerIp = firstHop(read.text(record.downstream_remote_address, "downstream_remote_address"));
+  const forwardedFor = read.text(record["x-forwarded-for"] ?? record.x_forwarded_for, "x-forwarded-for");
+  event.clientIp = firstHop(forwardedFor) || event.peerIp;
   event.userAgent = read.text(record["user-agent"] ?? record.user_agent, "user-agent");
   event.requestId = read.text(record["x-request-id"] ?? record.request_id, "x-request-id");
   const routeName = read.text(record.route_name, "route_name");

@@ -48,6 +48,7 @@ function parseRecord(record: unknown, out: RawEventBatch): Rejection | undefined
   event.responseBytes = read.number(prop(response, "size"), "response.size");
   event.latencyMs = read.number(prop(log.latencies, "request"), "latencies.request");
   event.clientIp = read.text(log.client_ip, "client_ip");
+  event.peerIp = event.clientIp; // Kong logs only its own resolution of the client
   const headers = prop(request, "headers");
   if (typeof headers === "object" && headers !== null && !Array.isArray(headers)) {
     event.headers = headers as Record<string, unknown>;

@@ -56,7 +56,11 @@ function readHead(line: string, end: number, event: RawEvent): void {
   for (let token = head.next(); token !== undefined; token = head.next()) {
     // A list is split into several tokens; `first,` is still the first hop.
     const value = token.charCodeAt(token.length - 1) === 44 ? token.slice(0, -1) : token;
-    if (event.clientIp === "") event.clientIp = firstHop(value);
+    const hop = firstHop(value);
+    if (hop !== "") {
+      if (event.clientIp === "") event.clientIp = hop;
+      event.peerIp = hop; // $remote_addr is the last address before the user fields
+    }
     last = value;
   }
   // `$remote_user` is the last field, unless the ident `-` and user are both missing.

@@ -40,8 +40,8 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   event.requestBytes = read.number(record.RequestContentSize, "RequestContentSize");
   event.responseBytes = read.number(record.DownstreamContentSize, "DownstreamContentSize");
   event.latencyMs = read.number(record.Duration, "Duration") / NANOS_PER_MS;
-  event.clientIp = firstHop(read.text(record.ClientHost, "ClientHost"));
-  if (event.clientIp === "") event.clientIp = firstHop(read.text(record.ClientAddr, "ClientAddr"));
+  event.peerIp = firstHop(read.text(record.ClientAddr, "ClientAddr"));
+  event.clientIp = firstHop(read.text(record.ClientHost, "ClientHost")) || event.peerIp;
   event.userAgent = headerValue(record["request_User-Agent"]);
   event.requestId = headerValue(record["request_X-Request-Id"]);
   event.consumer = read.optionalText(record.ClientUsername, "ClientUsername");
