@@ -86,9 +86,9 @@ export async function produceValues(kafka: Kafka, topic: string, values: (string
     const partitions =
       (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length ?? 1;
     await admin.disconnect();
-    for (let start = 0; start < values.length; start += 5_000) {
+    for (let start = 0; start < values.length; start += 2_000) {
       const messages: Message[] = values
-        .slice(start, start + 5_000)
+        .slice(start, start + 2_000)
         .map((value, i) => ({ value, partition: (start + i) % partitions }));
       await producer.send({ topic, messages, acks: -1 });
     }

@@ -14,6 +14,7 @@ export async function latestSnapshots(kafka: Kafka, topic: string): Promise<Map<
   for (const { message } of await readTopic(kafka, topic)) {
     const snapshot = decodeSnapshot(message.value);
     if (snapshot) latest.set(snapshot.agentId, snapshot);
+    else latest.delete(String(message.key));
   }
   return latest;
 }
