@@ -7,7 +7,8 @@
  * Real deployments bend it, and all of these are read (see test/fixtures/gateway-logs):
  * - an X-Forwarded-For list before the address (`10.0.0.2, 10.0.0.1, 127.0.0.1 - - [...]`),
  *   bare or quoted, and a virtual-host prefix (`www.example.net:80 192.168.1.1 - - [...]`):
- *   the client is the first address-looking token, i.e. the first hop;
+ *   the client is the first address token, i.e. the first hop, and the peer (`$remote_addr`,
+ *   for `clientAddress: peer`) the last one;
  * - the `-` ident field missing (`192.168.1.1 - [...]`);
  * - trailing quoted fields: the first one is `main`'s `"$http_x_forwarded_for"`, whose first
  *   hop then is the client; further ones are ignored;

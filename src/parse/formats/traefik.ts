@@ -5,7 +5,8 @@
  * `request_<Canonical-Name>` keys when `accessLog.fields.headers` keeps them (they are dropped
  * by default and `REDACTED` when redacted): they serve `header:<name>` and `jwt` identity
  * candidates, and `ClientUsername` (basic-auth user, `-` when none) is the consumer.
- * `ClientHost` can itself be a forwarded list (`192.168.1.100,10.0.0.50`): first hop.
+ * `ClientHost` can itself be a forwarded list (`192.168.1.100,10.0.0.50`): first hop; the
+ * peer (for `clientAddress: peer`) is `ClientAddr` without its port.
  * `RouterName` names a router, not an endpoint, so the path is templated instead.
  */
 import { FieldReader, firstHop, headerValue, parseIsoTime } from "../fields.js";
