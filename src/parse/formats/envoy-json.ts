@@ -7,9 +7,9 @@
  * - Istio's JSON encoding: the same with `path`, `x_forwarded_for`, `user_agent`, `request_id`.
  * `json_format` prints values as strings and unset ones as `"-"`, `typed_json_format` prints
  * numbers and `null`: both are accepted. The client is the first X-Forwarded-For hop, else the
- * downstream address (the peer, for `clientAddress: peer`). Any other key is available to `header:<name>` identity candidates (so a
- * format with `"x-agent-id": "%REQ(X-AGENT-ID)%"` carries the agent id), and a root
- * `agent_id`/`agentId` key is the explicit agent field. `route_name` becomes the route only
+ * downstream address (the peer, for `clientAddress: peer`). Any other key is available to
+ * `header:<name>` identity candidates (so a format with `"x-agent-id": "%REQ(X-AGENT-ID)%"`
+ * carries the agent id), and a root `agent_id`/`agentId` key is the explicit agent field. `route_name` becomes the route only
  * when it is a path template (starts with `/`); Envoy Gateway's `httproute/ns/name/rule/0/...`
  * names say which rule matched, not which endpoint.
  */
