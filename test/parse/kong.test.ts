@@ -59,6 +59,21 @@ describe("kong file-log / http-log", () => {
     expect(JSON.stringify(event)).not.toContain("s3cr3t");
   });
 
+  it("uses a single regex route path as the route template, never a prefix path", () => {
+    const record = JSON.parse(fixtureLines("kong-file-log.jsonl")[0] as string);
+    record.request.uri = "/customers/1042";
+    record.route.paths = ["~/customers/\\d+$"];
+    const [regex] = decodeLines([JSON.stringify(record)], { format: "kong" });
+    expect(regex?.events[0]).toMatchObject({
+      route: "~/customers/\\d+$",
+      template: "~/customers/\\d+$",
+      objectNumber: 1042,
+    });
+    record.route.paths = ["/customers"];
+    const [prefix] = decodeLines([JSON.stringify(record)], { format: "kong" });
+    expect(prefix?.events[0]).toMatchObject({ route: undefined, template: "/customers/{id}" });
+  });
+
   it("rejects a whole batch when one record is bad", () => {
     const good = JSON.parse(fixtureLines("kong-file-log.jsonl")[0] as string);
     const bad = { ...good, response: { status: "two hundred", size: 1 } };

@@ -9,8 +9,10 @@
  * out. Identity evidence: `consumer.username` (else `consumer.id`) is the consumer;
  * `authenticated_entity.id` is the credential's id (key-auth, jwt, oauth2 credentials), used
  * as API-key id and token id; `request.headers` (lower-case names) serve `header:<name>` and
- * `jwt`. Kong route paths are prefix matchers (route `/customers` serves `/customers/1042`),
- * not templates, so the path is templated instead. A batch is all-or-nothing: one bad record
+ * `jwt`. A plain Kong route path is a prefix (route `/customers` also serves
+ * `/customers/1042/orders`), which would merge endpoints, so the path is templated instead;
+ * a route with a single regex path (`~/customers/\d+$`, Kong 3) names one endpoint and is
+ * used as the route template. A batch is all-or-nothing: one bad record
  * rejects the line, so a half-applied batch never skews a profile.
  */
 import { FieldReader, headerValue, prop } from "../fields.js";
@@ -57,6 +59,11 @@ function parseRecord(record: unknown, out: RawEventBatch): Rejection | undefined
     event.requestId = headerValue(prop(headers, "x-request-id") ?? prop(headers, "kong-request-id"));
   }
   if (event.requestId === "") event.requestId = read.text(prop(request, "id"), "request.id");
+  const routePaths = prop(log.route, "paths");
+  if (Array.isArray(routePaths) && routePaths.length === 1) {
+    const only = routePaths[0];
+    if (typeof only === "string" && only.charCodeAt(0) === 126) event.route = only; // ~regex
+  }
   const consumer = log.consumer;
   event.consumer =
     read.optionalText(prop(consumer, "username"), "consumer.username") ??
