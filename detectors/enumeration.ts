@@ -31,7 +31,7 @@ const options = detectorOptions({
   /** Distinct ids among the endpoint's recent requests needed for the distinct-id signals. */
   minDistinct: z.number().int().min(2).max(O_RING).default(8),
   /** Share of those requests answered 401/403/404 that makes distinct ids a guess-and-check walk. */
-  minErrorShare: z.number().min(0).max(1).default(0.5),
+  minErrorShare: z.number().min(0).max(1).default(0.3),
   /**
    * Score when nearly every recent id is new while the agent usually re-reads the same objects
    * here, with no run and no errors: a change worth logging, weak on its own.
