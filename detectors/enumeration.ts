@@ -10,13 +10,12 @@ import { clamp, pct, span } from "../src/engine/detail.js";
 import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
 import {
-  O_ERR,
+  bitCount,
   O_ERR_BASE,
   O_ERR_MASK,
   O_FILL,
   O_GAP,
   O_N,
-  O_NOVEL,
   O_NOVEL_BASE,
   O_NOVEL_MASK,
   O_POS,
@@ -60,8 +59,8 @@ export const enumeration: DetectorDescriptor<typeof options> = {
         const err = st === 401 || st === 403 || st === 404;
         const fill = t[b + O_FILL] as number;
         let n = fill + 1;
-        let novel = (t[b + O_NOVEL] as number) + (profile.cursor.objSeen ? 0 : 1);
-        let errors = (t[b + O_ERR] as number) + (err ? 1 : 0);
+        let novel = bitCount(t[b + O_NOVEL_MASK] as number) + (profile.cursor.objSeen ? 0 : 1);
+        let errors = bitCount(t[b + O_ERR_MASK] as number) + (err ? 1 : 0);
         if (fill === O_RING) {
           const bit = 1 << (t[b + O_POS] as number);
           n = O_RING;

@@ -28,7 +28,7 @@ export class EventCursor {
   token = -1;
   /** Object tracker of the event's endpoint, -1 when none yet. */
   obj = -1;
-  /** Key of the event's object id (the number for numeric ids, else a hash), 0 when it has none. */
+  /** 31-bit key of the event's object id (numeric ids keep their order), 0 when it has none. */
   objKey = 0;
   /** Whether the object id already appears among the endpoint's recent ids. */
   objSeen = false;

@@ -69,27 +69,24 @@ export const T_STRIDE = 13;
 export const O_SLOT = 0; // endpoint slot it belongs to
 export const O_POS = 1; // next ring write position
 export const O_FILL = 2; // ring entries in use
-export const O_NOVEL = 3; // ring entries whose id was not among the ids before it
-export const O_ERR = 4; // ring entries answered 401/403/404
-export const O_RUN_BASE = 5; // longest id chain the agent has finished here (slowly decaying)
-export const O_NOVEL_BASE = 6; // long-run share of novel ids here
-export const O_ERR_BASE = 7; // long-run share of errors here
-export const O_N = 8; // accesses tracked, undecayed
-export const O_GAP = 9; // recent mean gap between accesses, ms
-export const O_LAST_TIME = 10;
-export const O_NOVEL_MASK = 11; // bit i: ring entry i was novel
-export const O_ERR_MASK = 12; // bit i: ring entry i was answered 401/403/404
-export const O_NEXT_MASK = 13; // bit i: ring entry i has a successor in its chain
-export const O_HEADER = 14;
+export const O_RUN_BASE = 3; // longest id chain the agent has finished here (slowly decaying)
+export const O_NOVEL_BASE = 4; // long-run share of novel ids here
+export const O_ERR_BASE = 5; // long-run share of errors here
+export const O_N = 6; // accesses tracked, undecayed
+export const O_GAP = 7; // recent mean gap between accesses, ms
+export const O_LAST_TIME = 8;
+export const O_NOVEL_MASK = 9; // bit i: ring entry i's id was not among the ids before it
+export const O_ERR_MASK = 10; // bit i: ring entry i was answered 401/403/404
+export const O_NEXT_MASK = 11; // bit i: ring entry i has a successor in its chain
+export const O_HEADER = 12;
 /** Ids kept per endpoint: enough to see enumeration within the first ~10 requests, and through interleaved work. */
 export const O_RING = 16;
 /**
- * Each ring entry is two numbers: the id's key (the number itself for numeric ids, else a hash)
- * and its chain, `length * 64 + step + 32`: how many ids with a constant step (|step| <= 16)
- * lead up to it, still in the ring or not.
+ * Each ring entry is one number: the id's 31-bit key (a numeric id modulo 2^31, else a hash)
+ * times 2^21, plus its chain, `length * 64 + step + 32`: how many ids with a constant step
+ * (|step| <= 16) lead up to it.
  */
-export const O_ENTRY = 2;
-export const O_SIZE = O_HEADER + O_RING * O_ENTRY;
+export const O_SIZE = O_HEADER + O_RING;
 
 // ---- identity table: three lists (networks, user agents, tokens) stored after the scalars in `AgentProfile.s` ----
 export const ID_NET = 0;
@@ -99,9 +96,17 @@ export const I_KEY = 0; // 0: empty
 export const I_FIRST = 1;
 export const I_LAST = 2;
 export const I_COUNT = 3;
-export const I_AUX1 = 4; // tokens: network key last used from
-export const I_AUX2 = 5; // tokens: user-agent key last used with
-export const I_STRIDE = 6;
+export const I_STRIDE = 4; // networks and user agents
+export const I_AUX1 = 4; // tokens only: network key last used from
+export const I_AUX2 = 5; // tokens only: user-agent key last used with
+export const I_TOKEN_STRIDE = 6;
+
+/** Set bits of a ring mask (at most 32 bits): window counts come from the masks. */
+export function bitCount(mask: number): number {
+  let x = mask - ((mask >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
 
 /** Status classes the detectors care about, from a status code. */
 export function isDenied(status: number): boolean {

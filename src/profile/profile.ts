@@ -20,12 +20,11 @@ import {
   I_KEY,
   I_LAST,
   I_STRIDE,
+  I_TOKEN_STRIDE,
   ID_NET,
   ID_TOKEN,
   ID_UA,
   isDenied,
-  O_ENTRY,
-  O_ERR,
   O_ERR_BASE,
   O_ERR_MASK,
   O_FILL,
@@ -34,7 +33,6 @@ import {
   O_LAST_TIME,
   O_N,
   O_NEXT_MASK,
-  O_NOVEL,
   O_NOVEL_BASE,
   O_NOVEL_MASK,
   O_POS,
@@ -95,6 +93,10 @@ import { robustUpdate } from "./robust.js";
 import { isScannerPath } from "./scanner-paths.js";
 
 const OVERFLOW_KEY = -1;
+/** Object keys are 31-bit; below them, 21 bits hold a chain: length (up to MAX_CHAIN) * 64 + step + 32. */
+const KEY_SPACE = 2 ** 31 - 1;
+const CHAIN_SPACE = 2 ** 21;
+const MAX_CHAIN = 2 ** 15 - 1;
 /** Transitions out of an endpoint before the agent's hops from it are judged. */
 const MIN_HOPS_OUT = 5;
 /** Numeric ids further apart than this are not a "sequential" step. */
@@ -147,7 +149,7 @@ export class AgentProfile {
     this.params = params;
     this.cursor = params.cursor;
     this.t = new Float64Array(4 * T_STRIDE);
-    this.s = new Float64Array(S_SIZE + 3 * params.identityListSize * I_STRIDE);
+    this.s = new Float64Array(S_SIZE + params.identityListSize * (2 * I_STRIDE + I_TOKEN_STRIDE));
     this.ids = this.s;
     this.labels = new Array(3 * params.identityListSize);
     this.s[S_FIRST] = firstSeen;
@@ -261,12 +263,13 @@ export class AgentProfile {
 
     this.cursor.obj = slot >= 0 ? (this.t[slot * T_STRIDE + T_OBJ] as number) : -1;
     const num = event.objectNumber;
+    // 31-bit keys (a numeric id modulo 2^31, else a hash), never 0, so a key and its chain pack into one double.
     this.cursor.objKey =
       event.objectId === undefined
         ? 0
-        : num !== undefined && Number.isSafeInteger(num) && num !== 0
-          ? num
-          : hashString(event.objectId);
+        : num !== undefined && Number.isSafeInteger(num) && num >= 0
+          ? (num % KEY_SPACE) + 1
+          : (hashString(event.objectId) >>> 1) | 1;
     this.cursor.objSeen = false;
     this.cursor.run = 1;
     this.cursor.runStep = 0;
@@ -280,14 +283,18 @@ export class AgentProfile {
     if (key === 0) return -1;
     const n = this.params.identityListSize;
     const ids = this.ids;
-    for (let i = 0, b = S_SIZE + list * n * I_STRIDE; i < n; i++, b += I_STRIDE)
+    const stride = list === ID_TOKEN ? I_TOKEN_STRIDE : I_STRIDE;
+    for (let i = 0, b = this.identityOffset(list, 0); i < n; i++, b += stride)
       if (ids[b + I_KEY] === key) return i;
     return -1;
   }
 
   /** Offset in `ids` of entry `index` of `list`. */
   identityOffset(list: number, index: number): number {
-    return S_SIZE + (list * this.params.identityListSize + index) * I_STRIDE;
+    const n = this.params.identityListSize;
+    return (
+      S_SIZE + (list === ID_TOKEN ? 2 * n * I_STRIDE + index * I_TOKEN_STRIDE : (list * n + index) * I_STRIDE)
+    );
   }
 
   /** Entry of `list` with the most requests (the agent's usual one), -1 when the list is empty. */
@@ -296,7 +303,11 @@ export class AgentProfile {
     const ids = this.ids;
     let best = -1;
     let bestCount = 0;
-    for (let i = 0, b = S_SIZE + list * n * I_STRIDE; i < n; i++, b += I_STRIDE) {
+    for (
+      let i = 0, b = this.identityOffset(list, 0);
+      i < n;
+      i++, b += list === ID_TOKEN ? I_TOKEN_STRIDE : I_STRIDE
+    ) {
       if (ids[b + I_KEY] !== 0 && (ids[b + I_COUNT] as number) > bestCount) {
         best = i;
         bestCount = ids[b + I_COUNT] as number;
@@ -546,7 +557,11 @@ export class AgentProfile {
     const ids = this.ids;
     let pick = 0;
     let oldest = Number.POSITIVE_INFINITY;
-    for (let i = 0, b = S_SIZE + list * n * I_STRIDE; i < n; i++, b += I_STRIDE) {
+    for (
+      let i = 0, b = this.identityOffset(list, 0);
+      i < n;
+      i++, b += list === ID_TOKEN ? I_TOKEN_STRIDE : I_STRIDE
+    ) {
       if (ids[b + I_KEY] === 0) return i;
       if ((ids[b + I_LAST] as number) < oldest) {
         oldest = ids[b + I_LAST] as number;
@@ -565,15 +580,16 @@ export class AgentProfile {
     const continued = o[base + O_NEXT_MASK] as number;
     let best = 1;
     for (let i = 0, n = o[base + O_FILL] as number; i < n; i++) {
-      const e = base + O_HEADER + i * O_ENTRY;
-      const d = key - (o[e] as number);
+      const entry = o[base + O_HEADER + i] as number;
+      const entryKey = Math.floor(entry / CHAIN_SPACE);
+      const d = key - entryKey;
       if (d === 0) {
         this.cursor.objSeen = true;
         continue;
       }
       // A walk is a line: only the head of a chain (an id nothing extended yet) can be extended.
       if (!numeric || d > MAX_SEQUENTIAL_STEP || d < -MAX_SEQUENTIAL_STEP || continued & (1 << i)) continue;
-      const chain = o[e + 1] as number;
+      const chain = entry - entryKey * CHAIN_SPACE;
       const len = Math.floor(chain / 64);
       const step = (chain % 64) - 32;
       const extended = len >= 2 ? (step === d ? len + 1 : 0) : 2;
@@ -601,25 +617,24 @@ export class AgentProfile {
     const err = denied && event.status !== 405;
     const novel = !this.cursor.objSeen || this.cursor.obj !== idx;
 
-    // Ring of recent ids; bit masks say which entries were novel / errors / continued, so window counts stay O(1).
+    // Ring of recent ids; bit masks say which entries were novel / errors / continued: window counts by popcount.
     const fill = o[b + O_FILL] as number;
     const pos = o[b + O_POS] as number;
     const bit = 1 << pos;
     let novelMask = o[b + O_NOVEL_MASK] as number;
     let errMask = o[b + O_ERR_MASK] as number;
     let nextMask = o[b + O_NEXT_MASK] as number;
-    const e = b + O_HEADER + pos * O_ENTRY;
+    const e = b + O_HEADER + pos;
     if (this.cursor.runFrom >= 0) nextMask |= 1 << this.cursor.runFrom;
     if (fill === O_RING) {
-      if (novelMask & bit) o[b + O_NOVEL] = (o[b + O_NOVEL] as number) - 1;
-      if (errMask & bit) o[b + O_ERR] = (o[b + O_ERR] as number) - 1;
       // A chain that ends here (nothing extended it) is finished: it becomes the agent's own yardstick.
-      const len = Math.floor((o[e + 1] as number) / 64);
+      const old = o[e] as number;
+      const len = Math.floor((old - Math.floor(old / CHAIN_SPACE) * CHAIN_SPACE) / 64);
       if (!(nextMask & bit) && len >= 2)
         o[b + O_RUN_BASE] = Math.max((o[b + O_RUN_BASE] as number) * 0.98, len);
     } else o[b + O_FILL] = fill + 1;
-    o[e] = this.cursor.objKey;
-    o[e + 1] = this.cursor.run * 64 + this.cursor.runStep + 32;
+    o[e] =
+      this.cursor.objKey * CHAIN_SPACE + Math.min(this.cursor.run, MAX_CHAIN) * 64 + this.cursor.runStep + 32;
     novelMask = novel ? novelMask | bit : novelMask & ~bit;
     errMask = err ? errMask | bit : errMask & ~bit;
     nextMask &= ~bit;
@@ -627,8 +642,6 @@ export class AgentProfile {
     o[b + O_ERR_MASK] = errMask;
     o[b + O_NEXT_MASK] = nextMask;
     o[b + O_POS] = (pos + 1) % O_RING;
-    if (novel) o[b + O_NOVEL] = (o[b + O_NOVEL] as number) + 1;
-    if (err) o[b + O_ERR] = (o[b + O_ERR] as number) + 1;
 
     const n = (o[b + O_N] as number) + 1;
     o[b + O_N] = n;
