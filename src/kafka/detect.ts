@@ -207,12 +207,21 @@ export function detectStage(
       });
       const processors = new Map<number, PartitionProcessor>();
       let agents = 0;
+      let unreadable = 0;
       for (const partition of partitions) {
         const engine = deps.createEngine();
         const positions = new Map<string, AgentPosition>();
         for (const [agentId, snapshot] of restored.get(partition) ?? []) {
           if (snapshot.profile !== null && snapshot.profile !== undefined) {
-            engine.profiles.restore(agentId, JSON.stringify(snapshot.profile));
+            try {
+              engine.profiles.restore(agentId, JSON.stringify(snapshot.profile));
+            } catch (error) {
+              // A snapshot the engine cannot read (its profile layout or options changed since) must
+              // not stop the partition forever: the agent starts over; its position is kept.
+              unreadable++;
+              if (unreadable === 1)
+                deps.logger.warn({ agentId, err: (error as Error).message }, "unreadable profile snapshot");
+            }
           }
           positions.set(agentId, {
             nextOffset: Number(snapshot.nextOffset),
@@ -236,7 +245,11 @@ export function detectStage(
         );
       }
       deps.counters.agentsRestored += agents;
-      deps.logger.info({ partitions, agents, ms: Date.now() - started }, "profiles restored from changelog");
+      deps.counters.unreadableSnapshots += unreadable;
+      deps.logger.info(
+        { partitions, agents, unreadable, ms: Date.now() - started },
+        "profiles restored from changelog",
+      );
       return processors;
     },
     close() {

@@ -18,6 +18,8 @@ export class PipelineCounters {
   /** Changelog tombstones written for profiles the engine dropped. */
   tombstones = 0;
   agentsRestored = 0;
+  /** Restored snapshots the engine could not read (layout or options changed): those agents started over. */
+  unreadableSnapshots = 0;
   deadLetters = 0;
   readonly deadLettersByCode: Partial<Record<ErrorCode, number>> = {};
 

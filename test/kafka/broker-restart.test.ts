@@ -5,6 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,13 +16,24 @@ import { kafkaOptionsSchema, topicNames } from "../../src/kafka/options.js";
 import { type KafkaPipeline, runKafkaPipeline } from "../../src/kafka/pipeline.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createLineDecoder } from "../../src/parse/decoder.js";
-import { createTopic, produceValues, readTopic, testKafka, waitFor } from "./helpers/broker.js";
+import { createTopic, produceValues, readTopic, testKafka, uniqueName, waitFor } from "./helpers/broker.js";
 import { appliedEvents, readOutcome } from "./helpers/results.js";
 import { engineOptions, MAX_LINE_BYTES, referenceAlertIds, simulatedTraffic } from "./helpers/traffic.js";
 
 const SCRIPT = fileURLToPath(new URL("../../scripts/kafka.sh", import.meta.url));
 const PORT = Number(process.env.KAFKA_RESTART_TEST_PORT ?? 19092);
 const run = promisify(execFile);
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
 
 async function canRunBroker(): Promise<boolean> {
   try {
@@ -49,11 +61,12 @@ describe.skipIf(!available)("kafka pipeline across a broker restart (private bro
   const broker = (command: "start" | "stop") => run("bash", [SCRIPT, command], { env, timeout: 180_000 });
   const brokers = [`127.0.0.1:${PORT}`];
   const kafka = testKafka(brokers);
+  const prefix = uniqueName("aw-restart");
   const options = kafkaOptionsSchema.parse({
     brokers,
-    groupId: "restart",
-    inputTopic: "restart.input",
-    topicPrefix: "restart",
+    groupId: prefix,
+    inputTopic: `${prefix}.input`,
+    topicPrefix: prefix,
     sessionTimeoutMs: 10_000,
     heartbeatIntervalMs: 1_000,
     transactionTimeoutMs: 15_000,
@@ -62,6 +75,8 @@ describe.skipIf(!available)("kafka pipeline across a broker restart (private bro
   let pipeline: KafkaPipeline | undefined;
 
   beforeAll(async () => {
+    // kafka.sh would use whatever already listens there; this test must stop and start its own.
+    if (await portOpen(PORT)) throw new Error(`127.0.0.1:${PORT} is in use; set KAFKA_RESTART_TEST_PORT`);
     await broker("start");
   }, 200_000);
   afterAll(async () => {
@@ -79,7 +94,7 @@ describe.skipIf(!available)("kafka pipeline across a broker restart (private bro
       createEngine: () => createEngine(engineOptions()),
       createDecoder: () => createLineDecoder({ format: "json" }),
       maxLineBytes: MAX_LINE_BYTES,
-      logger: createLogger({ level: "error", name: "restart-test" }),
+      logger: createLogger({ level: process.env.DEBUG_KAFKA ? "info" : "error", name: "restart-test" }),
     });
     const running = pipeline;
     await waitFor("some events applied", () => running.stats().counters.eventsApplied > 2_000, 60_000);
@@ -89,13 +104,22 @@ describe.skipIf(!available)("kafka pipeline across a broker restart (private bro
     await broker("start");
     await produceValues(kafka, topics.input, traffic.values.slice(half));
 
+    let applied = 0;
+    let deadLetters = 0;
     await waitFor(
       "every record applied or dead-lettered",
-      async () =>
-        (await appliedEvents(kafka, topics.changelog)) === traffic.valid &&
-        (await readTopic(kafka, topics.deadLetter)).length === traffic.malformed,
+      async () => {
+        applied = await appliedEvents(kafka, topics.changelog);
+        deadLetters = (await readTopic(kafka, topics.deadLetter)).length;
+        return applied === traffic.valid && deadLetters === traffic.malformed;
+      },
       150_000,
-    );
+    ).catch((error: Error) => {
+      throw new Error(
+        `${error.message}: applied ${applied}/${traffic.valid}, dead letters ${deadLetters}/${traffic.malformed}, ` +
+          `stats ${JSON.stringify(running.stats())}`,
+      );
+    });
     await pipeline.stop();
 
     const outcome = await readOutcome(kafka, topics);
