@@ -62,15 +62,17 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
         const events = profile.s[S_EVENTS] as number;
         const pNew = (once + 1) / (events + 1);
         const surprise = clamp(Math.log(o.unsurprisingShare / pNew) / logSpan, 0, 1);
-        // Several new endpoints within minutes compound: 1 - (1 - s)^(1 + recent), counting from the
-        // second companion on, since a new feature of a workflow often brings two endpoints at once.
-        const recent = Math.max(0, (profile.s[S_NEW_RECENT] as number) * profile.cursor.decayProbe - 1);
+        // Several new endpoints within minutes compound: 1 - (1 - s)^(1 + companions). A new feature
+        // of a workflow often brings a read and a write at once, so for ordinary endpoints the first
+        // companion is free; a destructive or privileged call gets no such allowance.
         const write = isWriteMethodCode(code);
+        const companions = (profile.s[S_NEW_RECENT] as number) * profile.cursor.decayProbe;
+        const recent = code === 5 || (write && sensitive) ? companions : Math.max(0, companions - 1);
         const boost = sensitive ? (write ? o.sensitiveBoost : o.sensitiveBoost / 2) : 0;
         const single = clamp(base + boost, 0, 1) * surprise;
         // A new read or two stays below the throttle tier unless another detector agrees; a burst of
         // them (an agent suddenly reading everything it can reach) does not.
-        const cap = write || recent + 1 >= o.burstCount ? 1 : o.maxReadScore;
+        const cap = write || companions >= o.burstCount ? 1 : o.maxReadScore;
         const s = Math.min(1 - (1 - single) ** (1 + recent), cap);
         if (s <= 0) return;
         const age = event.timestamp - (profile.s[S_FIRST] as number);
@@ -81,7 +83,7 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
             `${event.method} ${event.template}: first call to this endpoint after ${events} requests over ${span(age)} ` +
             `to ${profile.slots} known endpoints${sensitive ? "; the route looks administrative/internal" : ""} ` +
             `(agent's estimated chance of a new endpoint: ${pct(pNew)} per request` +
-            `${recent >= 0.5 ? `; ${Math.round(recent + 1)} other new endpoints in the last minutes` : ""})`,
+            `${companions >= 0.5 ? `; ${Math.round(companions)} other new endpoints in the last minutes` : ""})`,
         });
       },
     };
