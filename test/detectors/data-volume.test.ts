@@ -43,4 +43,12 @@ describe("data-volume", () => {
     );
     expect(run.feed(small)).toEqual([]);
   });
+
+  it("leaves a burst of ordinary-size responses to rate-spike", () => {
+    const run = runDetector(dataVolume, warm);
+    const burst = Array.from({ length: 2000 }, (_, i) =>
+      ev({ timestamp: next + i * 100, path: "/v1/orders", responseBytes: 800 }),
+    );
+    expect(run.feed(burst)).toEqual([]);
+  });
 });

@@ -66,4 +66,16 @@ describe("new-endpoint", () => {
     expect(found[3]?.score).toBeGreaterThan((found[0]?.score ?? 1) * 1.5);
     expect(found[3]?.detail).toMatch(/3 other new endpoints in the last minutes/);
   });
+
+  it("keeps a new read below the throttle tier, unless it is part of a burst of new endpoints", () => {
+    const run = runDetector(newEndpoint, warm);
+    const [single] = run.feed([ev({ timestamp: after, path: "/v1/admin/audit-log" })]);
+    expect(single?.score).toBeLessThanOrEqual(0.45);
+    const burst = run.feed(
+      ["/v1/a1", "/v1/a2", "/v1/a3", "/v1/a4", "/v1/a5", "/v1/a6"].map((path, i) =>
+        ev({ timestamp: after + (i + 1) * SECOND, path }),
+      ),
+    );
+    expect(burst.at(-1)?.score).toBeGreaterThan(0.5);
+  });
 });

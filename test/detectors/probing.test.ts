@@ -58,4 +58,16 @@ describe("probing", () => {
     );
     expect(runDetector(probing, events).findings).toEqual([]);
   });
+
+  it("flags a privileged write the API refused, but not a refused read", () => {
+    const warm = benignStream(300);
+    const next = (warm.at(-1)?.timestamp ?? 0) + SECOND;
+    const run = runDetector(probing, warm);
+    expect(run.feed([ev({ timestamp: next, path: "/v1/orders/1001", status: 403 })])).toEqual([]);
+    const [denied] = run.feed([
+      ev({ timestamp: next + SECOND, method: "PUT", path: "/v1/admin/settings", status: 403 }),
+    ]);
+    expect(denied?.score).toBeGreaterThanOrEqual(0.5);
+    expect(denied?.detail).toMatch(/PUT \/v1\/admin\/settings refused with 403: a denied privileged write/);
+  });
 });

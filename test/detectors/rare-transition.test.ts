@@ -37,4 +37,9 @@ describe("rare-transition", () => {
     }));
     expect(run.feed(spaced)).toEqual([]);
   });
+
+  it("leaves hops into endpoints the agent never used to new-endpoint", () => {
+    const run = runDetector(rareTransition, warm);
+    expect(run.feed(chain(["/v1/x1", "/v1/x2", "/v1/x3", "/v1/x4", "/v1/x5", "/v1/x6"]))).toEqual([]);
+  });
 });

@@ -92,4 +92,16 @@ describe("risk scoring", () => {
     expect(step(T0 + 30 * MINUTE, [])).toBeUndefined();
     expect(step(T0 + 31 * MINUTE, [f("beta", 0.55)])?.severity).toBe("medium");
   });
+
+  it("lets a weak signal repeated stay weak, and a strong one escalate", () => {
+    const weak = setup();
+    let r = 0;
+    for (let i = 0; i < 100; i++)
+      r = weak.scorer.update(weak.profile, [f("alpha", 0.3)], T0 + i * 1000, false);
+    expect(r).toBeLessThan(0.5);
+    const strong = setup();
+    for (let i = 0; i < 100; i++)
+      r = strong.scorer.update(strong.profile, [f("alpha", 0.6)], T0 + i * 1000, false);
+    expect(r).toBeGreaterThan(0.65);
+  });
 });
