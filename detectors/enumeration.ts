@@ -82,7 +82,7 @@ export const enumeration: DetectorDescriptor<typeof options> = {
         if (runLength >= minRun && runLength > runBase * 2 && novel >= n * 0.5)
           score = 0.35 + 0.06 * (runLength - minRun);
         if (novel >= o.minDistinct && errShare >= o.minErrorShare && errShare > errBase + 0.25) {
-          const s = (0.3 + 0.6 * errShare) * Math.min(1, novel / 12);
+          const s = (0.1 + 0.7 * errShare) * Math.min(1, novel / 12);
           score = score > 0 ? Math.max(score, s) + 0.1 : s;
         }
         if (

@@ -16,17 +16,17 @@ const score = () => z.number().min(0).max(1);
 
 const options = detectorOptions({
   /** Score of a first call to a new read endpoint (GET, HEAD, OPTIONS): drift, not an attack. */
-  readScore: score().default(0.2),
+  readScore: score().default(0.15),
   /** Score of a first call to a new POST, PUT or PATCH endpoint. */
-  writeScore: score().default(0.35),
+  writeScore: score().default(0.28),
   /** Score of a first call to a new DELETE endpoint. */
   deleteScore: score().default(0.55),
   /** Added when the route looks administrative, internal, debug or credential-related (half of it for reads). */
   sensitiveBoost: score().default(0.3),
-  /** Highest score for a new read endpoint, however sensitive, unless it is part of a burst... */
+  /** Highest score for a new endpoint that is neither a DELETE nor a privileged write, unless it is part of a burst... */
   maxReadScore: score().default(0.45),
   /** ...of at least this many new endpoints within the last minutes. */
-  burstCount: z.number().int().min(2).default(4),
+  burstCount: z.number().int().min(2).default(5),
   /**
    * An agent whose estimated chance of calling an endpoint it never used is at least this share
    * of its requests (Good-Turing: endpoints called exactly once / requests) is still discovering
@@ -67,12 +67,14 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
         // companion is free; a destructive or privileged call gets no such allowance.
         const write = isWriteMethodCode(code);
         const companions = (profile.s[S_NEW_RECENT] as number) * profile.cursor.decayProbe;
-        const recent = code === 5 || (write && sensitive) ? companions : Math.max(0, companions - 1);
+        const privileged = code === 5 || (write && sensitive);
+        const recent = privileged ? companions : Math.max(0, companions - 1);
         const boost = sensitive ? (write ? o.sensitiveBoost : o.sensitiveBoost / 2) : 0;
         const single = clamp(base + boost, 0, 1) * surprise;
-        // A new read or two stays below the throttle tier unless another detector agrees; a burst of
-        // them (an agent suddenly reading everything it can reach) does not.
-        const cap = write || companions >= o.burstCount ? 1 : o.maxReadScore;
+        // A few new ordinary endpoints stay below the throttle tier unless another detector agrees; a
+        // burst of them (an agent suddenly calling everything it can reach) does not, and neither
+        // does a destructive or privileged call.
+        const cap = privileged || companions >= o.burstCount ? 1 : o.maxReadScore;
         const s = Math.min(1 - (1 - single) ** (1 + recent), cap);
         if (s <= 0) return;
         const age = event.timestamp - (profile.s[S_FIRST] as number);

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { bytes, clamp, num } from "../src/engine/detail.js";
 import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
-import { T_REQ_N, T_RESP_N, T_STRIDE } from "../src/profile/layout.js";
+import { OVERFLOW_KEY, T_KEY, T_REQ_N, T_RESP_N, T_STRIDE } from "../src/profile/layout.js";
 import { robustZ, typicalBytes } from "../src/profile/robust.js";
 
 const options = detectorOptions({
@@ -17,7 +17,7 @@ const options = detectorOptions({
   /** Robust z-score (log scale) above which a size is far outside the baseline. */
   zThreshold: z.number().positive().default(4),
   /** The size must also be at least this multiple of the typical size... */
-  minRatio: z.number().min(1).default(4),
+  minRatio: z.number().min(1).default(6),
   /** ...and at least this many bytes above it. */
   minExtraBytes: z.number().int().nonnegative().default(4096),
 });
@@ -41,7 +41,8 @@ export const payloadSize: DetectorDescriptor<typeof options> = {
       name: "payload-size",
       inspect(event, profile, out) {
         const slot = profile.cursor.slot;
-        if (slot < 0) return;
+        // The overflow slot pools unrelated endpoints: it has no size baseline of its own.
+        if (slot < 0 || profile.t[slot * T_STRIDE + T_KEY] === OVERFLOW_KEY) return;
         const t = profile.t;
         const b = slot * T_STRIDE;
         const req = outlier(t, b + T_REQ_N, event.requestBytes);
@@ -54,7 +55,7 @@ export const payloadSize: DetectorDescriptor<typeof options> = {
         const ratio = isResp ? resp : req;
         out.push({
           detector: "payload-size",
-          score: clamp(0.3 + 0.15 * Math.log2(ratio / o.minRatio), 0.3, 0.9),
+          score: clamp(0.25 + 0.15 * Math.log2(ratio / o.minRatio), 0.25, 0.9),
           detail:
             `${event.method} ${event.template}: ${isResp ? "response" : "request"} of ${bytes(size)} ` +
             `vs this agent's usual ${bytes(typicalBytes(t, i))} here (x${num(ratio)}, robust z ${num(robustZ(t, i, size))}, ` +

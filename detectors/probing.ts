@@ -89,7 +89,9 @@ export const probing: DetectorDescriptor<typeof options> = {
         const deniedWrite =
           event.status === 403 &&
           (code === 5 || (isWriteMethodCode(code) && isSensitiveRoute(event.template)));
-        if (deniedWrite) score = Math.max(score, o.deniedWriteScore) + (score > 0 ? 0.1 : 0);
+        // Each further refusal in the window adds: an agent that keeps trying is not confused.
+        if (deniedWrite)
+          score = Math.max(score, o.deniedWriteScore + 0.1 * Math.min(4, errors - 1)) + (score > 0 ? 0.1 : 0);
         if (score === 0) return;
         out.push({
           detector: "probing",

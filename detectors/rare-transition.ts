@@ -34,7 +34,7 @@ const options = detectorOptions({
   /** Hops the agent must have made before its transition model is trusted. */
   minHops: z.number().int().min(1).default(30),
   /** Highest score this detector gives: it corroborates others more than it convicts alone. */
-  maxScore: z.number().min(0).max(1).default(0.5),
+  maxScore: z.number().min(0).max(1).default(0.4),
 });
 
 export const rareTransition: DetectorDescriptor<typeof options> = {
@@ -65,7 +65,7 @@ export const rareTransition: DetectorDescriptor<typeof options> = {
           }
         }
         if (rare < o.minRareHops) return;
-        const score = clamp(0.2 + 0.1 * (rare - o.minRareHops) + 0.05 * (excess / rare), 0, o.maxScore);
+        const score = clamp(0.15 + 0.1 * (rare - o.minRareHops) + 0.05 * (excess / rare), 0, o.maxScore);
         const prev = s[S_PREV_SLOT] as number;
         const from = `${METHOD_NAMES[profile.methodOf(prev)]} ${profile.templateOf(prev)}`;
         out.push({

@@ -20,7 +20,7 @@ const options = detectorOptions({
    * Highest score: speed alone is what rate limits are for; it raises an agent's risk when
    * another detector corroborates, and does not block on its own.
    */
-  maxScore: z.number().min(0).max(1).default(0.35),
+  maxScore: z.number().min(0).max(1).default(0.3),
 });
 
 export const rateSpike: DetectorDescriptor<typeof options> = {
@@ -51,7 +51,7 @@ export const rateSpike: DetectorDescriptor<typeof options> = {
         if (rate <= bar) return;
         out.push({
           detector: "rate-spike",
-          score: clamp(0.2 + 0.05 * Math.log2(rate / bar), 0.2, o.maxScore),
+          score: clamp(0.15 + 0.05 * Math.log2(rate / bar), 0.15, o.maxScore),
           detail:
             `${num(rate)} requests/min over the last ~${span(p.shortTauMs)} vs this agent's usual ${num(usual)}/min ` +
             `(over ~${span(p.longTauMs)}) and its own peak ${num(peak)}/min`,

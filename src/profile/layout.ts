@@ -50,7 +50,9 @@ export const S_VOL_N = 66; // decayed request count, volume window (for bytes pe
 export const S_SIZE = 67;
 
 // ---- per-endpoint block `AgentProfile.t`, stride T_STRIDE ----
-export const T_KEY = 0; // templateId * 16 + method code; -1 for the overflow slot
+export const T_KEY = 0; // templateId * 16 + method code; OVERFLOW_KEY for the overflow slot
+/** Key of the slot that pools an agent's endpoints past its cap. */
+export const OVERFLOW_KEY = -1;
 export const T_WEIGHT = 1; // decayed request weight, valid at T_LAST
 export const T_LAST = 2; // event time of the latest request
 export const T_HITS = 3; // requests, undecayed

@@ -40,6 +40,7 @@ import {
   O_RUN_BASE,
   O_SIZE,
   O_SLOT,
+  OVERFLOW_KEY,
   S_EVENTS,
   S_FIRST,
   S_HOUR_DAY,
@@ -92,7 +93,6 @@ import type { ProfileParams } from "./options.js";
 import { robustUpdate } from "./robust.js";
 import { isScannerPath } from "./scanner-paths.js";
 
-const OVERFLOW_KEY = -1;
 /** Object keys are 31-bit; below them, 21 bits hold a chain: length (up to MAX_CHAIN) * 64 + step + 32. */
 const KEY_SPACE = 2 ** 31 - 1;
 const CHAIN_SPACE = 2 ** 21;
@@ -262,10 +262,12 @@ export class AgentProfile {
     this.cursor.token = this.findIdentity(ID_TOKEN, this.cursor.tokenKey);
 
     this.cursor.obj = slot >= 0 ? (this.t[slot * T_STRIDE + T_OBJ] as number) : -1;
+    // Object ids are tracked per endpoint; the overflow slot pools many, so it tracks none.
+    const pooled = slot >= 0 && this.t[slot * T_STRIDE + T_KEY] === OVERFLOW_KEY;
     const num = event.objectNumber;
     // 31-bit keys (a numeric id modulo 2^31, else a hash), never 0, so a key and its chain pack into one double.
     this.cursor.objKey =
-      event.objectId === undefined
+      event.objectId === undefined || pooled
         ? 0
         : num !== undefined && Number.isSafeInteger(num) && num >= 0
           ? (num % KEY_SPACE) + 1
@@ -423,7 +425,7 @@ export class AgentProfile {
       this.ids[o + I_AUX2] = this.cursor.uaKey;
     }
 
-    if (this.cursor.objKey !== 0) this.trackObject(slot, event, denied);
+    if (this.cursor.objKey !== 0 && t[b + T_KEY] !== OVERFLOW_KEY) this.trackObject(slot, event, denied);
     s[S_PREV_NET] = this.cursor.netKey;
     s[S_PREV_UA] = this.cursor.uaKey;
 

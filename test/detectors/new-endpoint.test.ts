@@ -72,7 +72,7 @@ describe("new-endpoint", () => {
     const [single] = run.feed([ev({ timestamp: after, path: "/v1/admin/audit-log" })]);
     expect(single?.score).toBeLessThanOrEqual(0.45);
     const burst = run.feed(
-      ["/v1/a1", "/v1/a2", "/v1/a3", "/v1/a4", "/v1/a5", "/v1/a6"].map((path, i) =>
+      ["/v1/a1", "/v1/a2", "/v1/a3", "/v1/a4", "/v1/a5", "/v1/a6", "/v1/a7", "/v1/a8"].map((path, i) =>
         ev({ timestamp: after + (i + 1) * SECOND, path }),
       ),
     );
