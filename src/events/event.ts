@@ -69,6 +69,9 @@ export interface NormalizedEvent extends AccessEvent {
    * (e.g. `1042` in `/customers/1042`), or undefined when the path has none.
    */
   objectId: string | undefined;
-  /** `objectId` as a number when it is a plain decimal integer (for sequential-run detection). */
+  /**
+   * `objectId`'s digits as one number when it is a decimal, digit-group or prefixed-number id
+   * (`1042`, `4421-0099-1234`, `inv-00148523`; at most 15 digits), for sequential-run detection.
+   */
   objectNumber: number | undefined;
 }

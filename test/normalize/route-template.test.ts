@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type PathTemplate, queryKeysOf, templatePath } from "../../src/normalize/route-template.js";
+import {
+  type PathTemplate,
+  PLACEHOLDER,
+  queryKeysOf,
+  templatePath,
+} from "../../src/normalize/route-template.js";
+import { Rng } from "../../src/sim/rng.js";
+import { buildSurface, endpointPath, formatObjectId, type IdStyle } from "../../src/sim/surface.js";
 
 function template(path: string): PathTemplate {
   const out: PathTemplate = { template: "", queryKeys: [], objectId: undefined, objectNumber: undefined };
@@ -75,6 +82,144 @@ describe("templatePath", () => {
     ]) {
       expect(template(path).template, path).toBe(path.toLowerCase());
     }
+  });
+
+  // segment -> [placeholder, objectNumber]; the objectId is always the segment (or its stem).
+  const ids: [string, string, number | undefined][] = [
+    ["0042", "{id}", 42],
+    ["inv-00148523", "{id}", 148523],
+    ["ord_1042", "{id}", 1042],
+    ["ord_42", "{id}", 42],
+    ["customer-1042", "{id}", 1042],
+    ["ACC-2024-000123", "{id}", 2024000123],
+    ["INV-2024-0042", "{id}", 20240042],
+    ["PROJ-7", "{id}", 7], // upper-case prefix: a Jira-style key even with one digit
+    ["RX00012345", "{id}", 12345],
+    ["AC00012345", "{id}", 12345],
+    ["page1000", "{id}", 1000],
+    ["10.0.0.1", "{id}", 10001],
+    ["12345-67890", "{account}", 1234567890],
+    ["4421-0099-1234", "{account}", 442100991234],
+    ["4111-1111-1111-1111", "{account}", undefined], // 16 digits: not exact in a double
+    ["cus_8f3k2jQ9aZ", "{token}", undefined],
+    ["pi_3MtwBwLkdIwHu7ix28a3tqPa", "{token}", undefined],
+    ["usr_01HZX3T4K6M2Q8R9S0V5W7Y1ZA", "{token}", undefined],
+    ["clm_aZkQpLmXcVbNtR", "{token}", undefined], // no digit, but cases mixed like random text
+    ["tr_3xKq9ZpL", "{token}", undefined], // ends in a digit, yet random: no number
+    ["01HZX3T4K6M2Q8R9S0V5W7Y1ZA", "{token}", undefined], // ULID
+    ["k3j9x2m7q1z8w4v6", "{token}", undefined], // base36
+    ["3yQk9LmZ", "{token}", undefined], // base62
+    ["dQw4w9WgXcQ", "{token}", undefined],
+    ["6f1c2a3e-0b4d-4c5e-8f90-1a2b3c4d5e6f", "{uuid}", undefined],
+  ];
+  for (const [segment, placeholder, objectNumber] of ids) {
+    it(`${segment} is an id: ${placeholder}, number ${objectNumber}`, () => {
+      const out = template(`/api/v1/things/${segment}/lines`);
+      expect(out.template).toBe(`/api/v1/things/${placeholder}/lines`);
+      expect(out.objectId).toBe(segment);
+      expect(out.objectNumber).toBe(objectNumber);
+    });
+  }
+
+  it("keeps words and versioned words literal", () => {
+    for (const segment of [
+      "v1",
+      "v2beta1",
+      "v1alpha1",
+      "V2",
+      "api",
+      "oauth2",
+      "utf-8",
+      "x86_64",
+      "s3",
+      "ipv6",
+      "2fa",
+      "report-q3", // one digit after a lower-case prefix: a label, like `page-2` and `ord_7`
+      "page-2",
+      "ord_7",
+      "sha256",
+      "sha256sum",
+      "base64url",
+      "aarch64",
+      "h264",
+      "x509",
+      "1080p",
+      "i18n",
+      "k8s",
+      "get_Settings",
+      "ERR_NOTFOUND",
+      "DEADBEEFCAFEBABE", // hex letters without digits: a word
+      ".well-known",
+      "index.php",
+      "openapi.json",
+      "v1.json",
+      "README.md",
+      "jquery-3.6.0.min.js",
+      "-12",
+      "1..2",
+    ]) {
+      const out = template(`/x/${segment}/y`);
+      expect(out.template, segment).toBe(`/x/${segment.toLowerCase()}/y`);
+      expect(out.objectId, segment).toBeUndefined();
+    }
+  });
+
+  it("templates the stem of a file name that is an id and keeps the extension", () => {
+    expect(template("/invoices/INV-0042.PDF")).toEqual({
+      template: "/invoices/{id}.pdf",
+      queryKeys: [],
+      objectId: "INV-0042",
+      objectNumber: 42,
+    });
+    expect(template("/blobs/3f786850e387550fdab836ed7e6dc881de23001b.json").template).toBe(
+      "/blobs/{hex}.json",
+    );
+    expect(template("/exports/12345.csv").objectNumber).toBe(12345);
+    expect(template("/media/IMG_20240115_1234.mp4").template).toBe("/media/{id}.mp4");
+  });
+
+  it("reads prefixed numbers as a sequential run", () => {
+    const numbers = ["inv-00148523", "inv-00148524", "inv-00148525"].map(
+      (id) => template(`/api/v1/invoices/${id}/lines`).objectNumber,
+    );
+    expect(numbers).toEqual([148523, 148524, 148525]);
+  });
+
+  /** The placeholder each simulated id style must get. */
+  const STYLE_PLACEHOLDER: Record<IdStyle, string> = {
+    numeric: PLACEHOLDER.id,
+    padded: PLACEHOLDER.id,
+    uuid: PLACEHOLDER.uuid,
+    opaque: PLACEHOLDER.token,
+  };
+
+  describe.each(["crm", "health", "fintech"])("the simulator's %s surface", (name) => {
+    const surface = buildSurface(name, new Rng(7));
+    const rng = new Rng(11);
+
+    it("templates every id segment and no literal one", () => {
+      let checked = 0;
+      for (const endpoint of surface.endpoints) {
+        const style = endpoint.resource?.idStyle ?? "numeric";
+        const expected = endpoint.template.replace("{id}", STYLE_PLACEHOLDER[style]);
+        // Sequential numbers from the first object, then random ones across the id space.
+        const first = endpoint.resource?.firstId ?? 1;
+        for (let k = 0; k < 600; k++) {
+          const n = k < 100 ? first + k : rng.int(1, 9_999_999);
+          const out = template(endpointPath(endpoint, n));
+          expect(out.template, endpointPath(endpoint, n)).toBe(expected);
+          if (!endpoint.template.includes("{id}")) {
+            expect(out.objectId).toBeUndefined();
+            break;
+          }
+          const id = endpoint.resource ? formatObjectId(endpoint.resource, n) : String(n);
+          expect(out.objectId).toBe(id);
+          expect(out.objectNumber).toBe(style === "numeric" || style === "padded" ? n : undefined);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(10_000);
+    });
   });
 
   it("sets objectNumber only for decimal ids that fit a double exactly", () => {
