@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-export const commonDetectorOptions = {
+const commonDetectorOptions = {
   /** Set to false to switch this detector off. */
   enabled: z.boolean().default(true),
   /** Multiplier on this detector's scores before they enter the risk score, in [0, 1]. */

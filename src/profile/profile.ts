@@ -100,7 +100,7 @@ const MAX_CHAIN = 2 ** 15 - 1;
 /** Transitions out of an endpoint before the agent's hops from it are judged. */
 const MIN_HOPS_OUT = 5;
 /** Numeric ids further apart than this are not a "sequential" step. */
-export const MAX_SEQUENTIAL_STEP = 16;
+const MAX_SEQUENTIAL_STEP = 16;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /** Hour-of-day counters lose half their weight per week. */
@@ -221,7 +221,7 @@ export class AgentProfile {
     return (this.transitionCount(from, to) + alpha * prior) / (out + alpha);
   }
 
-  /** Looks the event up against the profile; sets the cursor fields. Does not change learned state. */
+  /** Looks the event up against the profile into `cursor` (shared by the store). Does not change learned state. */
   prepare(event: NormalizedEvent): void {
     const p = this.params;
     const s = this.s;
@@ -297,25 +297,6 @@ export class AgentProfile {
     return (
       S_SIZE + (list === ID_TOKEN ? 2 * n * I_STRIDE + index * I_TOKEN_STRIDE : (list * n + index) * I_STRIDE)
     );
-  }
-
-  /** Entry of `list` with the most requests (the agent's usual one), -1 when the list is empty. */
-  usualIdentity(list: number): number {
-    const n = this.params.identityListSize;
-    const ids = this.ids;
-    let best = -1;
-    let bestCount = 0;
-    for (
-      let i = 0, b = this.identityOffset(list, 0);
-      i < n;
-      i++, b += list === ID_TOKEN ? I_TOKEN_STRIDE : I_STRIDE
-    ) {
-      if (ids[b + I_KEY] !== 0 && (ids[b + I_COUNT] as number) > bestCount) {
-        best = i;
-        bestCount = ids[b + I_COUNT] as number;
-      }
-    }
-    return best;
   }
 
   /** Absorbs the event prepared last: every learned quantity moves. */
