@@ -99,6 +99,23 @@ describe("engine", () => {
     expect(alerts.some((a) => a.severity === "high" || a.severity === "critical")).toBe(true);
   });
 
+  it("is more conservative with agents identified only by their address", () => {
+    const scenario = (identitySource: NormalizedEvent["identitySource"]) => {
+      const warm = benignStream(400).map((e) => ({ ...e, identitySource }));
+      const start = (warm.at(-1)?.timestamp ?? 0) + 10 * SECOND;
+      const odd = [
+        ev({ identitySource, timestamp: start, method: "DELETE", path: "/v1/customers/1001" }),
+        ev({ identitySource, timestamp: start + SECOND, method: "POST", path: "/v1/admin/export" }),
+      ];
+      const { engine } = run([...warm, ...odd]);
+      return engine.profiles.summarize("agent-1")?.risk.score ?? 0;
+    };
+    const named = scenario("agent");
+    const byAddress = scenario("ip");
+    expect(named).toBeGreaterThan(0.5);
+    expect(byAddress).toBeLessThan(named * 0.8);
+  });
+
   it("counts a throwing detector instead of stopping the stream", () => {
     const engine = createEngine(engineOptionsSchema.parse({}), [
       ...DETECTORS,
