@@ -5,7 +5,8 @@
  *
  * 1. line-level: too long, empty, invalid UTF-8 (U+FFFD left by a failed decode), CRI wrapper;
  * 2. the format's parser (chosen by `format`, or sniffed per line with `auto`) reads the fields;
- * 3. per event: timestamp range, identity resolution, the canonical schema's bounds (see
+ * 3. per event: timestamp range, client address canonicalization, identity resolution, the
+ *    canonical schema's bounds (see
  *    `event-check.ts`), route templating.
  * A line's events are emitted all or none. The decoder never throws for any input: a parser
  * bug becomes a MALFORMED_LINE rejection rather than a crashed pipeline.
@@ -17,6 +18,7 @@ import { z } from "zod";
 import { MIN_TIMESTAMP_MS, type NormalizedEvent } from "../events/event.js";
 import { describeInvalid, firstInvalidField, LIMITS } from "../normalize/event-check.js";
 import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "../normalize/identity.js";
+import { canonicalAddress } from "../normalize/ip-address.js";
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
 import { CriUnwrapper, PARTIAL } from "./cri.js";
 import { FORMATS } from "./formats/index.js";
@@ -156,7 +158,8 @@ export function createLineDecoder(
         `timestamp ${timestamp} is before 2000 or too far in the future`,
       );
     }
-    if (usePeer && raw.peerIp !== "") raw.clientIp = raw.peerIp; // before the `ip` identity reads it
+    // Before the `ip` identity reads it.
+    raw.clientIp = canonicalAddress(usePeer && raw.peerIp !== "" ? raw.peerIp : raw.clientIp);
     if (!resolver.resolve(raw, identity)) {
       return reject(
         "MISSING_IDENTITY",

@@ -65,7 +65,7 @@ describe("nginx combined/main", () => {
     expect(filebeat[0]?.events[0]?.clientIp).toBe("10.0.0.2");
     expect(filebeat[2]?.events[0]?.clientIp).toBe("10.0.0.2");
     expect(filebeat[4]?.events[0]?.clientIp).toBe("10.5.102.222"); // quoted list
-    expect(filebeat[5]?.events[0]?.clientIp).toBe("2a03:0000:10ff:f00f:0000:0000:0:8000");
+    expect(filebeat[5]?.events[0]?.clientIp).toBe("2a03:0:10ff:f00f::8000");
   });
 
   it("ignores a trailing `-` $http_x_forwarded_for", () => {
