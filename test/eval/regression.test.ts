@@ -11,7 +11,7 @@ import { runEval } from "../../src/eval/run.js";
 
 // PROVISIONAL: the engine is being tuned in the same tree while these are recorded; they are
 // re-measured at the end of the session and then only ever tightened.
-const RECORDED_AT = "2026-11-23 11:25 UTC, engine working tree after commit 430d0a3";
+const RECORDED_AT = "2026-11-23 11:58 UTC, engine at commit fae6d6c, decoder at 1e7dc67";
 
 /** The stream the thresholds were measured on. */
 const STREAM = {
@@ -26,15 +26,15 @@ const THRESHOLDS = {
   /** Recall over attacked agents at the block level (high or critical alert), at least. */
   blockRecall: 0.875,
   /** Share of active agents falsely throttled (medium or worse before/without an attack), at most. */
-  falseThrottleRate: 0.218,
+  falseThrottleRate: 0,
   /** Share of active agents falsely blocked, at most. */
-  falseBlockRate: 0.016,
+  falseBlockRate: 0,
   /** Median malicious requests before the first throttle-level alert, at most. */
-  medianTimeToDetect: 2,
+  medianTimeToDetect: 2.5,
   /** Destructive-injection agents blocked (of 4), at least. */
-  destructiveBlocked: 3,
+  destructiveBlocked: 4,
   /** Worst blocked destructive-injection agent: malicious requests until blocked, at most. */
-  destructiveBlockedWithin: 1,
+  destructiveBlockedWithin: 2,
 };
 
 /**
@@ -44,7 +44,7 @@ const THRESHOLDS = {
  */
 const BASELINES = {
   "rate-limit": { throttle: [4, 3, 85.5], block: [4, 3, 172] },
-  "size-zscore": { throttle: [29, 173, 3], block: [25, 161, 5] },
+  "size-zscore": { throttle: [28, 173, 3.5], block: [25, 161, 5] },
 };
 
 describe(`detection quality on the default simulation (recorded ${RECORDED_AT})`, () => {
