@@ -23,7 +23,6 @@ import {
   deadLetterMessage,
   encodeSnapshot,
   type InputPosition,
-  inputPosition,
   type RecordRejection,
 } from "./records.js";
 import { readChangelog } from "./restore.js";
@@ -44,8 +43,15 @@ export interface DetectionEngine {
   };
 }
 
-/** Turns one record of the detection topic into events (appended to `out`) or a rejection. */
-export type RecordDecoder = (message: KafkaMessage, out: NormalizedEvent[]) => RecordRejection | undefined;
+/**
+ * Turns one record into events (appended to `out`) or a rejection; for repartitioned records also
+ * appends each event's input position to `sources`.
+ */
+export type RecordDecoder = (
+  message: KafkaMessage,
+  out: NormalizedEvent[],
+  sources?: InputPosition[],
+) => RecordRejection | undefined;
 
 interface AgentPosition {
   /** First offset not yet applied to the agent's profile. */
@@ -59,6 +65,7 @@ interface AgentPosition {
 class DetectPartition implements PartitionProcessor {
   private readonly dirty = new Set<string>();
   private readonly events: NormalizedEvent[] = [];
+  private readonly sources: InputPosition[] = [];
   private evictionsSeen: number;
 
   constructor(
@@ -68,8 +75,6 @@ class DetectPartition implements PartitionProcessor {
     private readonly engine: DetectionEngine,
     private readonly positions: Map<string, AgentPosition>,
     private readonly decode: RecordDecoder,
-    /** Reads the input position of a repartitioned record; absent when detection reads the input. */
-    private readonly sourceOf: ((message: KafkaMessage) => InputPosition | undefined) | undefined,
     private readonly counters: PipelineCounters,
   ) {
     this.evictionsSeen = engine.profiles.evictions;
@@ -77,14 +82,17 @@ class DetectPartition implements PartitionProcessor {
 
   handle(message: KafkaMessage, offset: number, outbox: Outbox): void {
     const events = this.events;
+    const sources = this.sources;
     events.length = 0;
-    const rejection = this.decode(message, events);
+    sources.length = 0;
+    const rejection = this.decode(message, events, sources);
     if (rejection) {
       this.deadLetter(message, rejection, outbox);
       return;
     }
-    const source = this.sourceOf?.(message);
-    for (const event of events) {
+    for (let k = 0; k < events.length; k++) {
+      const event = events[k] as NormalizedEvent;
+      const source = sources[k];
       let position = this.positions.get(event.agentId);
       if (position === undefined) {
         position = { nextOffset: 0, events: 0, sources: {} };
@@ -239,7 +247,6 @@ export function detectStage(
             engine,
             positions,
             deps.createDecoder(),
-            topics.repartition ? inputPosition : undefined,
             deps.counters,
           ),
         );

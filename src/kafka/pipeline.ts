@@ -15,11 +15,11 @@ import { createKafkaClient } from "./client.js";
 import { type DetectionEngine, detectStage, type RecordDecoder } from "./detect.js";
 import type { KafkaMessage } from "./kafkajs.js";
 import { type KafkaOptions, topicNames } from "./options.js";
-import { decodeEvent, isRejection, type RecordRejection, recordLine } from "./records.js";
+import { decodeEventGroup, type RecordRejection, recordLine } from "./records.js";
 import { repartitionStage } from "./repartition.js";
 import { type StageStats, TransactionalStage } from "./stage.js";
 import { PipelineCounters } from "./stats.js";
-import { ensureTopics } from "./topics.js";
+import { ensureTopics, type TopicLayout } from "./topics.js";
 
 /** The core's line decoder (`createLineDecoder` in src/parse/decoder.ts). */
 export type LineDecoder = (line: string, out: NormalizedEvent[]) => RecordRejection | undefined;
@@ -52,16 +52,6 @@ function rawRecordDecoder(decodeLine: LineDecoder, maxLineBytes: number): Record
   };
 }
 
-function repartitionedRecordDecoder(
-  message: KafkaMessage,
-  out: NormalizedEvent[],
-): RecordRejection | undefined {
-  const event = decodeEvent(message.value);
-  if (isRejection(event)) return event;
-  out.push(event);
-  return undefined;
-}
-
 export async function runKafkaPipeline(
   options: KafkaOptions,
   deps: KafkaPipelineDeps,
@@ -71,8 +61,9 @@ export async function runKafkaPipeline(
   const topics = topicNames(options);
   const admin = kafka.admin();
   await admin.connect();
+  let layout: TopicLayout;
   try {
-    const layout = await ensureTopics(admin, options, topics);
+    layout = await ensureTopics(admin, options, topics);
     logger.info({ topics, layout }, "kafka topics ready");
   } finally {
     await admin.disconnect();
@@ -86,7 +77,7 @@ export async function runKafkaPipeline(
     detectStage(options, topics, {
       kafka,
       createEngine: deps.createEngine,
-      createDecoder: topics.repartition ? () => repartitionedRecordDecoder : createRawDecoder,
+      createDecoder: topics.repartition ? () => decodeEventGroup : createRawDecoder,
       counters,
       logger,
     }),
@@ -96,7 +87,11 @@ export async function runKafkaPipeline(
     ? new TransactionalStage(
         kafka,
         options,
-        repartitionStage(options, topics, { createDecoder: createRawDecoder, counters }),
+        repartitionStage(options, topics, {
+          createDecoder: createRawDecoder,
+          outputPartitions: layout.detect,
+          counters,
+        }),
         logger,
       )
     : undefined;

@@ -12,12 +12,13 @@ import {
   alertMessage,
   DEAD_LETTER_HEADERS,
   deadLetterMessage,
-  decodeEvent,
+  decodeEventGroup,
   decodeSnapshot,
-  encodeEvent,
+  encodeGroupedEvent,
   encodeSnapshot,
-  isRejection,
+  type InputPosition,
   recordLine,
+  SOURCE_PARTITION_HEADER,
 } from "../../src/kafka/records.js";
 import { Outbox } from "../../src/kafka/transactions.js";
 
@@ -57,17 +58,39 @@ describe("recordLine", () => {
   });
 });
 
-describe("repartition events", () => {
-  it("round-trip through encodeEvent/decodeEvent", () => {
-    const decoded = decodeEvent(Buffer.from(encodeEvent(event)));
-    expect(decoded).toEqual({ ...event });
+describe("repartition records", () => {
+  const group = (items: string[], partition = "4") =>
+    ({
+      key: null,
+      value: Buffer.from(`[${items.join(",")}]`),
+      headers: { [SOURCE_PARTITION_HEADER]: Buffer.from(partition) },
+    }) as unknown as KafkaMessage;
+
+  it("round-trip a group of events with their input positions", () => {
+    const second = { ...event, agentId: "agent-2", requestId: "r-2" };
+    const out: NormalizedEvent[] = [];
+    const sources: InputPosition[] = [];
+    const message = group([encodeGroupedEvent(event, "17", 0), encodeGroupedEvent(second, "18", 1)]);
+    expect(decodeEventGroup(message, out, sources)).toBeUndefined();
+    expect(out).toEqual([event, second]);
+    expect(sources).toEqual([
+      { partition: 4, offset: 17, index: 0 },
+      { partition: 4, offset: 18, index: 1 },
+    ]);
   });
 
   it("refuse foreign or truncated records instead of passing them to the engine", () => {
-    expect(isRejection(decodeEvent(Buffer.from("{")))).toBe(true);
-    expect(decodeEvent(Buffer.from('{"agentId":"a"}'))).toMatchObject({ code: "MISSING_FIELD" });
-    expect(decodeEvent(Buffer.from("null"))).toMatchObject({ code: "MISSING_FIELD" });
-    expect(decodeEvent(null)).toMatchObject({ code: "EMPTY_LINE" });
+    const out: NormalizedEvent[] = [];
+    expect(decodeEventGroup(group(["{"]), out)).toMatchObject({ code: "MALFORMED_JSON" });
+    expect(decodeEventGroup(group(['{"agentId":"a"}']), out)).toMatchObject({ code: "MISSING_FIELD" });
+    expect(decodeEventGroup(group([encodeGroupedEvent(event, "1", 0)], "x"), out)).toMatchObject({
+      code: "MISSING_FIELD",
+    });
+    // A bad event anywhere in the group rejects the whole record, leaving nothing behind.
+    expect(decodeEventGroup(group([encodeGroupedEvent(event, "1", 0), "null"]), out)).toMatchObject({
+      code: "MISSING_FIELD",
+    });
+    expect(out).toEqual([]);
   });
 });
 

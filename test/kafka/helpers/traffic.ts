@@ -5,7 +5,7 @@
  */
 import { createEngine, engineOptionsSchema } from "../../../src/engine/engine.js";
 import type { NormalizedEvent } from "../../../src/events/event.js";
-import { decodeEvent, isRejection, recordLine } from "../../../src/kafka/records.js";
+import { decodeEventGroup, recordLine } from "../../../src/kafka/records.js";
 import { createLineDecoder } from "../../../src/parse/decoder.js";
 import { renderJson } from "../../../src/sim/formats.js";
 import { Simulation } from "../../../src/sim/generator.js";
@@ -73,6 +73,18 @@ export function simulatedTraffic(events: number, seed: number, malformedEvery = 
   return { values, isValid, validByAgent, valid, malformed, attackedAgents };
 }
 
+/** The events of the repartition topic, per partition in offset order, as detection reads them. */
+export function repartitionedEvents(records: ReadRecord[]): { partition: number; event: NormalizedEvent }[] {
+  const events: { partition: number; event: NormalizedEvent }[] = [];
+  for (const { partition, message } of records) {
+    const out: NormalizedEvent[] = [];
+    const rejection = decodeEventGroup(message, out);
+    if (rejection) throw new Error(`repartition topic holds a bad record: ${rejection.code}`);
+    for (const event of out) events.push({ partition, event });
+  }
+  return events;
+}
+
 /**
  * The alert ids an uninterrupted run must produce: the repartitioned events replayed partition by
  * partition, in offset order, through one fresh engine per partition, as the pipeline does.
@@ -80,14 +92,12 @@ export function simulatedTraffic(events: number, seed: number, malformedEvery = 
 export function referenceAlertIds(repartitioned: ReadRecord[]): string[] {
   const engines = new Map<number, ReturnType<typeof createEngine>>();
   const ids: string[] = [];
-  for (const { partition, message } of repartitioned) {
+  for (const { partition, event } of repartitionedEvents(repartitioned)) {
     let engine = engines.get(partition);
     if (!engine) {
       engine = createEngine(engineOptions());
       engines.set(partition, engine);
     }
-    const event = decodeEvent(message.value);
-    if (isRejection(event)) throw new Error(`repartition topic holds a bad record: ${event.code}`);
     const alert = engine.process(event);
     if (alert) ids.push(alert.id);
   }
