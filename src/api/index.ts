@@ -11,7 +11,6 @@ export type {
   SinkTestResult,
   StatusApiDeps,
 } from "./deps.js";
-export { engineProfiles } from "./engine-profiles.js";
 export { type StatusApiOptions, statusApiOptionsSchema } from "./options.js";
 export { buildStatusServer, listenStatusServer } from "./server.js";
 export { type ApiStores, createApiStores } from "./stores.js";

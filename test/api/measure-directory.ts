@@ -9,7 +9,6 @@ import {
   createLocalAgentDirectory,
   createRedisAgentDirectory,
 } from "../../src/api/agent-directory.js";
-import { engineProfiles } from "../../src/api/engine-profiles.js";
 import { createEngine, engineOptionsSchema } from "../../src/engine/engine.js";
 import { ev, T0 } from "../helpers/events.js";
 import { deletePrefix, testPrefix } from "./redis-env.js";
@@ -22,7 +21,7 @@ for (let e = 0; e < 5; e++) {
     engine.process(ev({ agentId: `agent-${i}`, path: `/v1/items/${e}`, timestamp: T0 + e * 60_000 + i }));
   }
 }
-const profiles = engineProfiles(engine.profiles, options.risk);
+const profiles = engine.profiles;
 const time = async (label: string, fn: () => unknown, per = 1) => {
   const started = performance.now();
   await fn();

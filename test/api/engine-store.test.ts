@@ -3,7 +3,6 @@
 // pulled from engine.stats() move with the traffic.
 import { describe, expect, it } from "vitest";
 import { createLocalAgentDirectory } from "../../src/api/agent-directory.js";
-import { engineProfiles } from "../../src/api/engine-profiles.js";
 import { createEngine, engineOptionsSchema } from "../../src/engine/engine.js";
 import { createMetrics } from "../../src/observability/metrics.js";
 import { ev, SECOND, T0 } from "../helpers/events.js";
@@ -16,7 +15,7 @@ describe("status API over the real engine", () => {
     const metrics = createMetrics({ processMetrics: false });
     metrics.bindSources({ engine: () => engine.stats() });
     const s = buildTestServer({
-      deps: { agents: createLocalAgentDirectory(engineProfiles(engine.profiles, options.risk)), metrics },
+      deps: { agents: createLocalAgentDirectory(engine.profiles), metrics },
     });
     const read = bearer(s.keys.read.key);
     const scrape = async () => (await s.app.inject({ url: "/metrics", headers: read })).body;
