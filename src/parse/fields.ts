@@ -119,21 +119,18 @@ function digits(s: string, from: number, length: number): number {
   return value;
 }
 
-/** Day of the previous time read: consecutive log lines almost always share it. */
-let cachedYear = -1;
-let cachedMonth = -1;
-let cachedDay = -1;
-let cachedDayStart = 0;
-
-/** Epoch ms of 00:00 UTC on the given day (month 1-12), as Date.UTC computes it. */
+/**
+ * Epoch ms of 00:00 UTC on a day of the proleptic Gregorian calendar (month 1-12; a day past the
+ * month's end runs into the next month, as with Date.UTC). Computed (days from civil, H. Hinnant)
+ * rather than with Date.UTC, which reads the years 0-99 as 1900-1999 and costs a call per line.
+ */
 function dayStart(year: number, month: number, day: number): number {
-  if (year !== cachedYear || month !== cachedMonth || day !== cachedDay) {
-    cachedDayStart = Date.UTC(year, month - 1, day);
-    cachedYear = year;
-    cachedMonth = month;
-    cachedDay = day;
-  }
-  return cachedDayStart;
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return (era * 146_097 + dayOfEra - 719_468) * 86_400_000;
 }
 
 function timeOfDay(hour: number, minute: number, second: number, ms: number): number {
@@ -162,41 +159,77 @@ export function parseClfTime(s: string): number {
   );
 }
 
+/** The two decimal digits at `s[i]` as a number, -1 when either is not a digit. */
+function twoDigits(s: string, i: number): number {
+  const high = s.charCodeAt(i) - 48;
+  const low = s.charCodeAt(i + 1) - 48;
+  return high >= 0 && high <= 9 && low >= 0 && low <= 9 ? high * 10 + low : -1;
+}
+
+/** Days in `month` (1-12) of the Gregorian year `century * 100 + year`. */
+function daysInMonth(century: number, year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year !== 0 || century % 4 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 /**
  * Parses an RFC 3339 / ISO 8601 date-time, `YYYY-MM-DD(T| )HH:MM:SS[.fraction][Z|±HH:MM|±HHMM]`,
  * to epoch ms (fraction truncated to the millisecond, as `Date.parse` does); NaN for any other
  * shape. A time without zone is read as UTC, never as this host's local time, so results do
  * not depend on where agentwatch runs. Read by position rather than with `Date.parse`, which
  * is several times slower and accepts many non-ISO notations.
+ *
+ * `strict` admits exactly what the canonical schema's ISO 8601 rule admits (`T`, a zone of `Z`
+ * or `±HH:MM`, a real calendar day, hours to 23, offsets to ±23:59), so the canonical json
+ * format validates and reads a time in one pass.
  */
-export function parseIsoTime(s: string): number {
+export function parseIsoTime(s: string, strict = false): number {
   const n = s.length;
   const sep = s.charCodeAt(10);
   if (
     n < 19 ||
     s.charCodeAt(4) !== 45 ||
     s.charCodeAt(7) !== 45 ||
-    (sep !== 84 && sep !== 116 && sep !== 32) ||
+    (sep !== 84 && (strict || (sep !== 116 && sep !== 32))) ||
     s.charCodeAt(13) !== 58 ||
     s.charCodeAt(16) !== 58
   ) {
     return Number.NaN;
   }
-  const month = digits(s, 5, 2);
-  const day = digits(s, 8, 2);
-  const hour = digits(s, 11, 2);
-  const minute = digits(s, 14, 2);
-  const second = digits(s, 17, 2);
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 24 && minute <= 59 && second <= 59)) {
+  const century = twoDigits(s, 0);
+  const year = twoDigits(s, 2);
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
+  if (
+    !(
+      century >= 0 &&
+      year >= 0 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= 31 &&
+      hour >= 0 &&
+      hour <= (strict ? 23 : 24) &&
+      minute >= 0 &&
+      minute <= 59 &&
+      second >= 0 &&
+      second <= 59
+    ) ||
+    (strict && day > 28 && day > daysInMonth(century, year, month))
+  ) {
     return Number.NaN;
   }
   let i = 19;
   let ms = 0;
   if (s.charCodeAt(i) === 46) {
     const start = ++i;
-    while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
-      if (i - start < 3) ms = ms * 10 + (s.charCodeAt(i) - 48);
-      i++;
+    for (; i < n; i++) {
+      const digit = s.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) break;
+      if (i - start < 3) ms = ms * 10 + digit;
     }
     if (i === start) return Number.NaN;
     for (let pad = i - start; pad < 3; pad++) ms *= 10;
@@ -204,17 +237,26 @@ export function parseIsoTime(s: string): number {
   let offsetMinutes = 0;
   if (i < n) {
     const zone = s.charCodeAt(i);
-    if ((zone === 90 || zone === 122) && i + 1 === n) {
+    if ((zone === 90 || (zone === 122 && !strict)) && i + 1 === n) {
       // Z
     } else if (zone === 43 || zone === 45) {
       const colon = s.charCodeAt(i + 3) === 58;
-      if (i + (colon ? 6 : 5) !== n) return Number.NaN;
-      offsetMinutes = (zone === 45 ? -1 : 1) * (digits(s, i + 1, 2) * 60 + digits(s, i + (colon ? 4 : 3), 2));
+      if (i + (colon ? 6 : 5) !== n || (strict && !colon)) return Number.NaN;
+      const offsetHours = twoDigits(s, i + 1);
+      const offsetMins = twoDigits(s, i + (colon ? 4 : 3));
+      if (offsetHours < 0 || offsetMins < 0 || (strict && (offsetHours > 23 || offsetMins > 59))) {
+        return Number.NaN;
+      }
+      offsetMinutes = (zone === 45 ? -1 : 1) * (offsetHours * 60 + offsetMins);
     } else {
       return Number.NaN;
     }
+  } else if (strict) {
+    return Number.NaN; // the schema wants an explicit zone
   }
-  return dayStart(digits(s, 0, 4), month, day) + timeOfDay(hour, minute, second, ms) - offsetMinutes * 60_000;
+  return (
+    dayStart(century * 100 + year, month, day) + timeOfDay(hour, minute, second, ms) - offsetMinutes * 60_000
+  );
 }
 
 /** Epoch values below this are seconds: as milliseconds they would fall in 1973. */

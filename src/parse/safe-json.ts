@@ -3,10 +3,11 @@
  * at any depth (however spelled: `"\u005f_proto__"` is caught too, since the check runs on the
  * parsed keys) and nesting deeper than any access log has.
  *
- * The keys are checked after parsing, with a walk that only descends into objects and arrays:
- * for flat records that is three hash lookups, cheaper than scanning the text for the three
- * words (measured: a third of the cost on canonical lines, under half on Kong's nested ones);
- * a reviver would make every parse several times slower.
+ * The keys are checked after parsing, by name, in the walk that descends into nested objects
+ * and arrays (it visits every key anyway; parsed keys are internalized, so each comparison is a
+ * pointer check). That is cheaper than scanning the text for the three words, and than three
+ * `Object.hasOwn` lookups per object (measured 26 vs 47 ns on a canonical record); a reviver
+ * would make every parse several times slower.
  */
 import type { ErrorCode } from "../errors.js";
 import { LineRejection, reject } from "./types.js";
@@ -27,14 +28,10 @@ function refusal(value: object, depth: number): [ErrorCode, string] | undefined 
     }
     return undefined;
   }
-  if (
-    Object.hasOwn(value, "__proto__") ||
-    Object.hasOwn(value, "constructor") ||
-    Object.hasOwn(value, "prototype")
-  ) {
-    return ["FORBIDDEN_KEY", "record contains a __proto__, constructor or prototype key"];
-  }
   for (const key in value) {
+    if (key === "__proto__" || key === "constructor" || key === "prototype") {
+      return ["FORBIDDEN_KEY", "record contains a __proto__, constructor or prototype key"];
+    }
     const child: unknown = (value as Record<string, unknown>)[key];
     if (typeof child === "object" && child !== null) {
       const found = refusal(child, depth + 1);

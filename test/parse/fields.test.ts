@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { accessEventSchema } from "../../src/events/event.js";
 import { bearerToken, decodeJwtPayload } from "../../src/normalize/jwt.js";
 import {
@@ -61,6 +62,73 @@ describe("parseIsoTime and Date.parse", () => {
       const parsed = timestamp.safeParse(text);
       expect(parsed.success, text).toBe(true);
       expect(parseIsoTime(text), text).toBe(parsed.data);
+    }
+  });
+});
+
+describe("parseIsoTime in strict mode and the canonical schema", () => {
+  const isoBranch = accessEventSchema.shape.timestamp.options.find((option) => option instanceof z.ZodPipe);
+  const pattern = (isoBranch as z.ZodPipe<z.ZodISODateTime>).in.def.pattern as RegExp;
+  const pad = (v: number, width = 2) => String(v).padStart(width, "0");
+
+  /** Strict parsing must accept exactly what the pattern accepts, with `Date.parse`'s value. */
+  function agree(text: string): void {
+    const time = parseIsoTime(text, true);
+    if (pattern.test(text)) expect(time, text).toBe(Date.parse(text));
+    else expect(time, text).toBeNaN();
+  }
+
+  it("agree on every day of month 1-31 over a 400-year cycle (1900 and 2100 are not leap years, 2000 is)", () => {
+    const times = ["T00:00:00Z", "T23:59:59.999+14:00", "T12:30:05.5-05:30", "T07:08:09.123456789Z"];
+    let k = 0;
+    for (let year = 1896; year < 2296; year++) {
+      for (let month = 1; month <= 12; month++) {
+        for (let day = 1; day <= 31; day++) agree(`${year}-${pad(month)}-${pad(day)}${times[k++ % 4]}`);
+      }
+    }
+    for (const year of ["0000", "0004", "0100", "0400", "9996", "9999"]) {
+      agree(`${year}-02-29T00:00:00Z`);
+      agree(`${year}-02-28T00:00:00Z`);
+    }
+  });
+
+  it("agree on every hour, minute, second and offset value, and on the zone notations", () => {
+    for (let v = 0; v < 100; v++) {
+      agree(`2026-11-20T${pad(v)}:00:00Z`);
+      agree(`2026-11-20T10:${pad(v)}:00Z`);
+      agree(`2026-11-20T10:00:${pad(v)}Z`);
+      agree(`2026-11-20T10:00:00+${pad(v)}:00`);
+      agree(`2026-11-20T10:00:00-00:${pad(v)}`);
+    }
+    for (const tail of ["", "z", "+0100", "+01", "+01:00:00", " Z", "Z ", ".Z", ".1234567890123Z", "+1:00"]) {
+      agree(`2026-11-20T10:00:00${tail}`);
+    }
+    for (const text of [
+      "2026-11-20t10:00:00Z",
+      "2026-11-20 10:00:00Z",
+      "2026-1-20T10:00:00Z",
+      "+2026-11-20T10:00:00Z",
+    ]) {
+      agree(text);
+    }
+  });
+
+  it("agree on mutated date-times", () => {
+    let state = 11;
+    const next = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state % n;
+    };
+    const alphabet = "0123456789-:.+TtZz ";
+    for (let i = 0; i < 20_000; i++) {
+      let text = `${1990 + next(40)}-${pad(1 + next(12))}-${pad(1 + next(31))}T${pad(next(24))}:${pad(next(60))}:${pad(next(60))}${["", ".5", ".123"][next(3)]}${["Z", "+02:00", "-11:30"][next(3)]}`;
+      for (let m = next(3); m >= 0; m--) {
+        const at = next(text.length + 1);
+        const c = alphabet[next(alphabet.length)] as string;
+        const op = next(3);
+        text = text.slice(0, at) + (op === 2 ? "" : c) + text.slice(op === 0 ? at : at + 1);
+      }
+      agree(text);
     }
   });
 });
