@@ -9,6 +9,11 @@
  * in normal operation; it is what keeps a replay honest if offsets and snapshots ever disagree
  * (a changelog restored from a backup, offsets reset by an operator).
  *
+ * Repartitioned events also carry their input position; per agent and input partition those only
+ * grow, so an event at or below the last one applied is a copy and is skipped. This covers the
+ * one race transactions cannot: kafkajs reading a committed offset before a commit of the previous
+ * owner became visible (it has no KIP-447 `require_stable`).
+ *
  * One engine per partition: a partition's agents move between instances together, so dropping a
  * partition drops exactly its engine and nothing is shared between partitions.
  */

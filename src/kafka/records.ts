@@ -106,10 +106,6 @@ export function decodeEventGroup(
   return undefined;
 }
 
-export function isRejection(value: unknown): value is RecordRejection {
-  return typeof value === "object" && value !== null && "code" in value && "message" in value;
-}
-
 /** Changelog value: one agent's profile and the input position it includes. */
 export interface ProfileSnapshot {
   /** Format version, so a future layout can be told apart (and old ones migrated). */

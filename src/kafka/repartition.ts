@@ -1,12 +1,12 @@
 /**
  * The repartition stage (Kafka Streams' "through" topic): gateways usually write their access logs
  * unkeyed, so one agent's events are spread over every partition. This stage decodes each line
- * once, writes the normalized events keyed by the resolved agent id to the repartition topic (so
- * each agent lands in exactly one partition, owned by one instance) and malformed records to the
- * dead-letter topic, transactionally with its input offsets: every input record reaches the
- * repartition or dead-letter topic once, even across crashes. Each re-keyed event names its input
- * position in headers, so that if a rebalance race ever made this stage write a record twice,
- * detection recognises the copy (see detect.ts).
+ * once and routes the normalized events by the resolved agent id (murmur2, like a keyed producer)
+ * to the repartition topic, so each agent lands in exactly one partition, owned by one instance;
+ * malformed records go to the dead-letter topic. Output and input offsets commit in one
+ * transaction, so every input record reaches the repartition or dead-letter topic once, even
+ * across crashes. Each event also names its input position, so that if a rebalance race ever made
+ * this stage write a record twice, detection recognises the copy (see detect.ts).
  */
 
 import type { NormalizedEvent } from "../events/event.js";
