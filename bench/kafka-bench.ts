@@ -47,11 +47,10 @@ const kafka = new Kafka({ clientId: "agentwatch-bench", brokers: BROKERS, logLev
 async function produce(admin: Admin): Promise<void> {
   await admin.createTopics({ topics: [{ topic: INPUT, numPartitions: PARTITIONS }], waitForLeaders: true });
   const agents = Number(args.agents);
-  // ~31 requests per agent-hour with the default personas; rateScale grows the volume.
+  // ~31 requests per agent-hour with the default personas; a margin, and the stream is cut at EVENTS.
   const settings = simulationSettingsSchema.parse({
     agents,
-    hours: 24,
-    rateScale: Math.max(1, EVENTS / (agents * 31 * 24)),
+    hours: Math.ceil((EVENTS * 1.3) / (agents * 31)),
   });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
   await producer.connect();
