@@ -94,7 +94,18 @@ function agentPartitioner(topic: string, partitions: number): (agentId: string) 
     isr: [0],
     partitionErrorCode: 0,
   }));
-  return (agentId) => partitioner({ topic, partitionMetadata, message: { key: agentId, value: null } });
+  // murmur2 in JavaScript costs more than the rest of routing an event; agents repeat, so remember
+  // their partition (bounded: a flood of one-off identities must not grow it without end).
+  const known = new Map<string, number>();
+  return (agentId) => {
+    let partition = known.get(agentId);
+    if (partition === undefined) {
+      partition = partitioner({ topic, partitionMetadata, message: { key: agentId, value: null } });
+      if (known.size >= 100_000) known.clear();
+      known.set(agentId, partition);
+    }
+    return partition;
+  };
 }
 
 export interface RepartitionStageDeps {
