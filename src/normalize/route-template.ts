@@ -141,24 +141,11 @@ function isExtension(s: string, from: number, to: number): boolean {
   return true;
 }
 
-/** Classifies `s[from, to)` (one non-empty segment) and fills in `scan`. */
-function classify(s: string, from: number, to: number): Kind {
-  // Most segments are lower-case words (`api`, `orders`, `line-items`): settle those with the
-  // cheapest possible loop before counting character classes.
-  let i = from;
-  while (i < to) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || c === 45 || c === 95 || c === 46)) break; // a-z - _ .
-    i++;
-  }
-  if (i === to) {
-    scan.upper = false;
-    return Kind.Literal;
-  }
-  return classifyMixed(s, from, to, true);
-}
-
-function classifyMixed(s: string, from: number, to: number, fileName: boolean): Kind {
+/**
+ * Classifies `s[from, to)` (one non-empty segment) and fills in `scan`; `fileName` allows the
+ * look at a file name's stem.
+ */
+function classify(s: string, from: number, to: number, fileName: boolean): Kind {
   const length = to - from;
   let digits = 0;
   let hexLetters = 0;
@@ -230,7 +217,7 @@ function classifyMixed(s: string, from: number, to: number, fileName: boolean): 
   if (other > 0) return Kind.Literal;
   if (at !== -1) return at > from && dotAfterAt && s.charCodeAt(to - 1) !== 46 ? Kind.Email : Kind.Literal;
   if (fileName && lastDot > from && isExtension(s, lastDot + 1, to)) {
-    const kind = classifyMixed(s, from, lastDot, false);
+    const kind = classify(s, from, lastDot, false);
     scan.upper = upper > 0;
     if (kind !== Kind.Literal) scan.end = lastDot;
     return kind;
@@ -388,13 +375,16 @@ export function templatePath(path: string, out: PathTemplate): void {
     const slashes = i;
     while (i < pathEnd && path.charCodeAt(i) === 47) i++;
     if (i >= pathEnd) break; // trailing slashes are dropped
+    // Most segments are lower-case words (`api`, `orders`, `line-items`): the loop that finds
+    // the segment's end settles those, and only the others are classified.
     let j = i;
+    let word = true; // a-z - _ . only
     let encoded = false;
-    while (j < pathEnd) {
+    for (; j < pathEnd; j++) {
       const c = path.charCodeAt(j);
       if (c === 47) break;
+      if (word && !((c >= 97 && c <= 122) || c === 45 || c === 95 || c === 46)) word = false;
       if (c === 37) encoded = true;
-      j++;
     }
     let segment = path;
     let from = i;
@@ -407,7 +397,9 @@ export function templatePath(path: string, out: PathTemplate): void {
         to = decoded.length;
       }
     }
-    const kind = classify(segment, from, to);
+    let kind = Kind.Literal;
+    if (word) scan.upper = false;
+    else kind = classify(segment, from, to, true);
     if (
       template === undefined &&
       (kind !== Kind.Literal || segment !== path || scan.upper || i - slashes !== 1)

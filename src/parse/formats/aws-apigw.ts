@@ -19,6 +19,7 @@
 import { hashSecret } from "../../normalize/secret-hash.js";
 import { FieldReader, parseClfTime, prop } from "../fields.js";
 import { parseJsonObject } from "../safe-json.js";
+import { hasQuoted } from "../sniff.js";
 import {
   type FormatDescriptor,
   LineRejection,
@@ -126,9 +127,9 @@ export const awsApiGateway: FormatDescriptor = {
   description: "AWS API Gateway JSON access log (REST and HTTP APIs, $context variables)",
   sniff: (line) =>
     line.charCodeAt(0) === 123 &&
-    (line.includes('"routeKey"') ||
-      line.includes('"resourcePath"') ||
-      line.includes('"requestTimeEpoch"') ||
-      (line.includes('"httpMethod"') && line.includes('"requestId"'))),
+    (hasQuoted(line, "routeKey") ||
+      hasQuoted(line, "resourcePath") ||
+      hasQuoted(line, "requestTimeEpoch") ||
+      (hasQuoted(line, "httpMethod") && hasQuoted(line, "requestId"))),
   parse,
 };

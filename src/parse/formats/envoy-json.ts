@@ -16,6 +16,7 @@
 import { FieldReader, firstHop, parseIsoOrEpochMs } from "../fields.js";
 import { ENVOY_SPELLING } from "../headers.js";
 import { parseJsonObject } from "../safe-json.js";
+import { hasQuoted } from "../sniff.js";
 import {
   type FormatDescriptor,
   LineRejection,
@@ -67,6 +68,6 @@ export const envoyJson: FormatDescriptor = {
   description: "Envoy JSON access log (Envoy Gateway and Istio layouts), optionally CRI-wrapped",
   sniff: (line) =>
     line.charCodeAt(0) === 123 &&
-    (line.includes('"response_code"') || line.includes('"x-envoy-origin-path"')),
+    (hasQuoted(line, "response_code") || hasQuoted(line, "x-envoy-origin-path")),
   parse,
 };

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { accessEventSchema } from "../../events/event.js";
 import { FieldReader, parseIsoTime } from "../fields.js";
 import { parseJsonObject } from "../safe-json.js";
+import { hasQuoted } from "../sniff.js";
 import {
   type FormatDescriptor,
   LineRejection,
@@ -86,8 +87,8 @@ export const json: FormatDescriptor = {
   description: "canonical agentwatch events as JSON lines (camelCase or snake_case keys)",
   sniff: (line) =>
     line.charCodeAt(0) === 123 &&
-    line.includes('"method"') &&
-    line.includes('"path"') &&
-    (line.includes('"timestamp"') || line.includes('"agentId"') || line.includes('"agent_id"')),
+    hasQuoted(line, "method") &&
+    hasQuoted(line, "path") &&
+    (hasQuoted(line, "timestamp") || hasQuoted(line, "agentId") || hasQuoted(line, "agent_id")),
   parse,
 };

@@ -18,6 +18,7 @@
 import { FieldReader, headerValue, prop } from "../fields.js";
 import { KONG_SPELLING } from "../headers.js";
 import { parseJsonLine } from "../safe-json.js";
+import { hasQuoted } from "../sniff.js";
 import {
   type FormatDescriptor,
   LineRejection,
@@ -99,7 +100,7 @@ export const kong: FormatDescriptor = {
   description: "Kong file-log/http-log JSON (one object or a batch array per line)",
   sniff: (line) => {
     const c = line.charCodeAt(0);
-    return (c === 123 || c === 91) && line.includes('"started_at"') && line.includes('"latencies"');
+    return (c === 123 || c === 91) && hasQuoted(line, "started_at") && hasQuoted(line, "latencies");
   },
   parse,
 };

@@ -17,6 +17,7 @@
 import { FieldReader, firstHop, parseClfTime, parseIsoTime } from "../fields.js";
 import { NGINX_SPELLING } from "../headers.js";
 import { parseJsonObject } from "../safe-json.js";
+import { hasQuoted } from "../sniff.js";
 import { type RequestLine, splitRequestLine } from "../tokenizer.js";
 import {
   type FormatDescriptor,
@@ -109,6 +110,6 @@ export const nginxJson: FormatDescriptor = {
   description: "nginx JSON access log (log_format escape=json, keys named after the variables)",
   sniff: (line) =>
     line.charCodeAt(0) === 123 &&
-    (line.includes('"remote_addr"') || line.includes('"request_uri"') || line.includes('"body_bytes_sent"')),
+    (hasQuoted(line, "remote_addr") || hasQuoted(line, "request_uri") || hasQuoted(line, "body_bytes_sent")),
   parse,
 };

@@ -12,6 +12,7 @@
 import { FieldReader, firstHop, headerValue, parseIsoTime } from "../fields.js";
 import { TRAEFIK_SPELLING } from "../headers.js";
 import { parseJsonObject } from "../safe-json.js";
+import { hasQuoted } from "../sniff.js";
 import {
   type FormatDescriptor,
   LineRejection,
@@ -57,6 +58,6 @@ export const traefik: FormatDescriptor = {
   name: "traefik",
   description: "Traefik v2/v3 JSON access log (durations in nanoseconds)",
   sniff: (line) =>
-    line.charCodeAt(0) === 123 && (line.includes('"DownstreamStatus"') || line.includes('"RequestMethod"')),
+    line.charCodeAt(0) === 123 && (hasQuoted(line, "DownstreamStatus") || hasQuoted(line, "RequestMethod")),
   parse,
 };
