@@ -19,10 +19,12 @@
  */
 
 import type { Logger } from "pino";
+import type { Engine } from "../engine/engine.js";
 import type { Alert } from "../engine/types.js";
 import type { NormalizedEvent } from "../events/event.js";
 import type { Kafka, KafkaMessage } from "./kafkajs.js";
 import type { KafkaOptions, KafkaTopicNames } from "./options.js";
+import type { PartitionEngines } from "./partition-engines.js";
 import {
   alertMessage,
   deadLetterMessage,
@@ -192,7 +194,9 @@ class DetectPartition implements PartitionProcessor {
 
 export interface DetectStageDeps {
   kafka: Kafka;
-  createEngine: () => DetectionEngine;
+  createEngine: () => Engine;
+  /** Where the engines of the partitions owned right now are registered (status API, metrics). */
+  engines: PartitionEngines;
   /** One decoder per partition, like engines. */
   createDecoder: () => RecordDecoder;
   counters: PipelineCounters;
@@ -223,6 +227,7 @@ export function detectStage(
       let unreadable = 0;
       for (const partition of partitions) {
         const engine = deps.createEngine();
+        deps.engines.add(partition, engine);
         const positions = new Map<string, AgentPosition>();
         for (const [agentId, snapshot] of restored.get(partition) ?? []) {
           if (snapshot.profile !== null && snapshot.profile !== undefined) {
@@ -264,8 +269,9 @@ export function detectStage(
       );
       return processors;
     },
-    close() {
+    close(partition) {
       // The partition's engine and positions are dropped with its processor.
+      deps.engines.remove(partition);
     },
   };
 }

@@ -9,12 +9,14 @@
  */
 
 import type { Logger } from "pino";
+import type { Engine } from "../engine/engine.js";
 import { AgentwatchError } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
 import { createKafkaClient } from "./client.js";
-import { type DetectionEngine, detectStage, type RecordDecoder } from "./detect.js";
+import { detectStage, type RecordDecoder } from "./detect.js";
 import type { KafkaMessage } from "./kafkajs.js";
 import { type KafkaOptions, topicNames } from "./options.js";
+import { PartitionEngines } from "./partition-engines.js";
 import { decodeEventGroup, type RecordRejection, recordLine } from "./records.js";
 import { repartitionStage } from "./repartition.js";
 import { type StageStats, TransactionalStage } from "./stage.js";
@@ -25,7 +27,7 @@ import { ensureTopics, type TopicLayout } from "./topics.js";
 export type LineDecoder = (line: string, out: NormalizedEvent[]) => RecordRejection | undefined;
 
 export interface KafkaPipelineDeps {
-  createEngine: () => DetectionEngine;
+  createEngine: () => Engine;
   createDecoder: () => LineDecoder;
   /** Longest accepted record value (the config's `input.maxLineBytes`). */
   maxLineBytes: number;
@@ -40,6 +42,8 @@ export interface KafkaPipelineStats {
 
 export interface KafkaPipeline {
   stats(): KafkaPipelineStats;
+  /** The engines of the partitions this instance owns now, as one (status API, metrics). */
+  readonly engines: PartitionEngines;
   /** Clean shutdown; rejects if it did not complete within `shutdownTimeoutMs`. Idempotent. */
   stop(): Promise<void>;
 }
@@ -70,6 +74,7 @@ export async function runKafkaPipeline(
   }
 
   const counters = new PipelineCounters();
+  const engines = new PartitionEngines();
   const createRawDecoder = () => rawRecordDecoder(deps.createDecoder(), deps.maxLineBytes);
   const detect = new TransactionalStage(
     kafka,
@@ -77,6 +82,7 @@ export async function runKafkaPipeline(
     detectStage(options, topics, {
       kafka,
       createEngine: deps.createEngine,
+      engines,
       createDecoder: topics.repartition ? () => decodeEventGroup : createRawDecoder,
       counters,
       logger,
@@ -130,6 +136,7 @@ export async function runKafkaPipeline(
 
   return {
     stats: () => ({ counters, repartition: repartition?.stats(), detect: detect.stats() }),
+    engines,
     stop: () => {
       stopping ??= stop();
       return stopping;

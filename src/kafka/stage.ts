@@ -131,7 +131,7 @@ export class TransactionalStage {
       heartbeatInterval: this.options.heartbeatIntervalMs,
       rebalanceTimeout: this.options.sessionTimeoutMs * 2,
       maxBytesPerPartition: this.options.maxBytesPerPartition,
-      maxBytes: this.options.maxBytesPerPartition * 8,
+      maxBytes: this.options.maxBytesPerPartition * 4,
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
     });
