@@ -18,7 +18,7 @@
  * |             | digits after an upper-case prefix (Jira-style keys)                            | `PROJ-7`                                        |
  * | `{id}`      | 1-6 letters glued to 4+ digits (padded or prefixed numbers)                    | `RX00012345`, `page1000`, `fy2024`              |
  * | `{token}`   | a letter prefix, `-` or `_`, then 8+ letters and digits with a digit, or       | `cus_8f3k2jQ9aZ`, `pi_3MtwBwLkdIwHu7ix28a3tqPa`,|
- * |             | mixing cases past its first letter (Stripe-style ids)                          | `usr_01HZX3T4K6M2Q8R9S0V5W7Y1ZA`                |
+ * |             | mixing cases past its first letter; or 6-7 changing class 4+ times (Stripe)    | `usr_01HZX3T4K6M2Q8R9S0V5W7Y1ZA`, `cus_8f3k2j`  |
  * | `{token}`   | 8-15 letters and digits changing class at least every fourth character, 4+    | `3yQk9LmZ`, `dQw4w9WgXcQ`                       |
  * |             | times; 16+ characters changing class as often, or letters of one case with     | `01HZX3T4K6M2Q8R9S0V5W7Y1ZA`,                   |
  * |             | digits (ULIDs, base32/36 ids)                                                  | `FMuukC2JOJ5HKmLBujjE_BkDo`, JWTs               |
@@ -62,6 +62,8 @@ export const MAX_QUERY_KEY_LENGTH = 128;
 const OPAQUE_MIN_LENGTH = 16;
 /** Length from which a letters-and-digits segment can be a (short) opaque id. */
 const SHORT_OPAQUE_MIN_LENGTH = 8;
+/** Shortest body of a prefixed opaque id (`cus_8f3k2j`), which must then change class often. */
+const MIN_PREFIXED_BODY = 6;
 /** Longest letter prefix of a prefixed id (`customer-1042`); glued to digits, 6 (`RX00012345`). */
 const MAX_PREFIX = 16;
 const MAX_GLUED_PREFIX = 6;
@@ -254,15 +256,15 @@ function classify(s: string, from: number, to: number, fileName: boolean): Kind 
       ? Kind.Id
       : Kind.Literal;
   }
-  if (
-    split &&
-    prefix <= MAX_PREFIX &&
-    separators === 1 &&
-    marks === 0 &&
-    length - prefix - 1 >= SHORT_OPAQUE_MIN_LENGTH &&
-    (digits > 0 || (bodyUpper > 0 && bodyLower > 0))
-  ) {
-    return Kind.Token;
+  if (split && prefix <= MAX_PREFIX && separators === 1 && marks === 0) {
+    // A prefixed opaque id; a short body must look random (`cus_8f3k2j`, not `api-v2beta1`).
+    const body = length - prefix - 1;
+    if (
+      (body >= SHORT_OPAQUE_MIN_LENGTH && (digits > 0 || (bodyUpper > 0 && bodyLower > 0))) ||
+      (body >= MIN_PREFIXED_BODY && digits > 0 && transitions >= 4)
+    ) {
+      return Kind.Token;
+    }
   }
   if (letters === 0 || length < SHORT_OPAQUE_MIN_LENGTH) return Kind.Literal;
   // Random strings change character class every few characters; words, slugs and names don't.

@@ -102,6 +102,7 @@ describe("templatePath", () => {
     ["4421-0099-1234", "{account}", 442100991234],
     ["4111-1111-1111-1111", "{account}", undefined], // 16 digits: not exact in a double
     ["cus_8f3k2jQ9aZ", "{token}", undefined],
+    ["cus_8f3k2j", "{token}", undefined], // a short body, but random-looking
     ["pi_3MtwBwLkdIwHu7ix28a3tqPa", "{token}", undefined],
     ["usr_01HZX3T4K6M2Q8R9S0V5W7Y1ZA", "{token}", undefined],
     ["clm_aZkQpLmXcVbNtR", "{token}", undefined], // no digit, but cases mixed like random text
@@ -137,6 +138,8 @@ describe("templatePath", () => {
       "report-q3", // one digit after a lower-case prefix: a label, like `page-2` and `ord_7`
       "page-2",
       "ord_7",
+      "api-v2beta1",
+      "hash-sha256",
       "sha256",
       "sha256sum",
       "base64url",
