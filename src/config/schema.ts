@@ -5,7 +5,10 @@
  * state, status API on 127.0.0.1.
  */
 import { z } from "zod";
+import { actionsOptionsSchema } from "../actions/index.js";
+import { statusApiOptionsSchema } from "../api/options.js";
 import { engineOptionsSchema } from "../engine/engine.js";
+import { kafkaOptionsSchema } from "../kafka/options.js";
 import { decoderOptionsSchema } from "../parse/decoder.js";
 
 export const loggingOptionsSchema = z
@@ -21,6 +24,12 @@ export const configSchema = z
     input: decoderOptionsSchema.prefault({}),
     /** Profiles, detectors and risk scoring. */
     engine: engineOptionsSchema.prefault({}),
+    /** Decisions, sinks and delivery (see alerts/README.md). */
+    actions: actionsOptionsSchema.prefault({}),
+    /** The status API (see src/api/README.md). */
+    api: statusApiOptionsSchema.prefault({}),
+    /** Consume from Kafka instead of files/stdin (`agentwatch run`). Absent: no Kafka. */
+    kafka: kafkaOptionsSchema.optional(),
     logging: loggingOptionsSchema.prefault({}),
   })
   .strict();

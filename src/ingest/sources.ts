@@ -5,6 +5,7 @@
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { LineSplitter } from "./line-splitter.js";
 
 /** `-` means standard input. */
@@ -59,17 +60,8 @@ export async function followFile(path: string, splitter: LineSplitter, options: 
         }
       }
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.pollIntervalMs);
-      options.signal.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    // Rejects with AbortError when stopped: that just ends the loop.
+    await sleep(options.pollIntervalMs, undefined, { signal: options.signal }).catch(() => undefined);
   }
   splitter.end();
 }

@@ -1,0 +1,199 @@
+/**
+ * The composition root: the only place that reads the configuration and wires sources, the
+ * engine, the action layer and the status API together, and the one that shuts them down in
+ * reverse order on SIGTERM/SIGINT. Everything else receives what it needs as arguments.
+ *
+ * Two ingest modes share the rest: lines from files/stdin through one in-process engine, or the
+ * Kafka consumer group (engines per partition, alerts through the alerts topic).
+ */
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { type Actions, createActions } from "./actions/index.js";
+import type { LocalProfiles } from "./api/agent-directory.js";
+import type { StatusApiDeps } from "./api/deps.js";
+import { buildStatusServer, listenStatusServer } from "./api/server.js";
+import { createApiStores } from "./api/stores.js";
+import type { Config } from "./config/schema.js";
+import { createEngine, type Engine } from "./engine/engine.js";
+import type { Alert } from "./engine/types.js";
+import { LineSplitter } from "./ingest/line-splitter.js";
+import { drain, followFile, openInput } from "./ingest/sources.js";
+import { KafkaQueue } from "./kafka/alert-queue.js";
+import { createKafkaClient } from "./kafka/client.js";
+import { topicNames } from "./kafka/options.js";
+import { type KafkaPipeline, runKafkaPipeline } from "./kafka/pipeline.js";
+import { resolveApiKeys } from "./keys/keys.js";
+import { createLogger } from "./observability/logger.js";
+import { createMetrics, type MetricSources } from "./observability/metrics.js";
+import { initTracing } from "./observability/tracing.js";
+import { createLineDecoder } from "./parse/decoder.js";
+import { EventPipeline } from "./pipeline/event-pipeline.js";
+
+export const VERSION = "0.1.0";
+
+export interface RunSources {
+  /** Files to read (`-` = stdin); ignored when Kafka is configured. */
+  inputs: string[];
+  /** Keep following the files for appended lines (like `tail -F`) until stopped. */
+  follow: boolean;
+}
+
+export interface Service {
+  /** The status API's URL, when it is enabled. */
+  readonly apiUrl: string | undefined;
+  /** Resolves when the sources are exhausted (files without --follow) or the service was stopped. */
+  readonly finished: Promise<void>;
+  /** Stops sources, flushes alerts, stops actions, the API and connections, in that order. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A line-source ingest: files or stdin through one engine, alerts handed to the action layer. */
+function startLineIngest(
+  config: Config,
+  sources: RunSources,
+  engine: Engine,
+  onAlert: (alert: Alert) => void,
+  logger: Logger,
+  signal: AbortSignal,
+): { pipeline: EventPipeline; finished: Promise<void> } {
+  const decode = createLineDecoder(config.input);
+  const pipeline = new EventPipeline(decode, engine, {
+    onAlert,
+    onReject: (record) => logger.debug({ reject: { ...record, raw: undefined } }, "line rejected"),
+  });
+  const inputs = sources.inputs.length > 0 ? sources.inputs : ["-"];
+  const finished = Promise.all(
+    inputs.map(async (input) => {
+      const splitter = new LineSplitter(
+        config.input.maxLineLength,
+        (line, n) => pipeline.handleLine(line, n, input),
+        (n, code, raw) => pipeline.rejectLine(n, code, raw, input),
+      );
+      if (sources.follow && input !== "-") {
+        await followFile(input, splitter, { pollIntervalMs: 250, fromEnd: false, signal });
+      } else {
+        await drain(openInput(input), splitter);
+      }
+      logger.info({ input, ...pipeline.counters }, "input finished");
+    }),
+  ).then(() => undefined);
+  return { pipeline, finished };
+}
+
+export async function startService(
+  config: Config,
+  sources: RunSources,
+  announce: (text: string) => void,
+): Promise<Service> {
+  const logger = createLogger({ level: config.logging.level, name: "agentwatch" });
+  const tracing = initTracing({ serviceVersion: VERSION });
+  const metrics = createMetrics();
+  const abort = new AbortController();
+  const redis = config.actions.redis
+    ? new Redis(config.actions.redis.url.reveal(), { lazyConnect: true })
+    : undefined;
+  await redis?.connect();
+
+  const kafka = config.kafka ? createKafkaClient(config.kafka, logger) : undefined;
+  const alertQueue =
+    kafka && config.kafka
+      ? await KafkaQueue.open(
+          kafka,
+          { topic: topicNames(config.kafka).alerts, groupId: `${config.kafka.groupId}.actions` },
+          logger,
+        )
+      : undefined;
+  const actions: Actions = createActions(config.actions, { logger, redis, queue: alertQueue });
+  await actions.start();
+
+  let profiles: LocalProfiles;
+  let kafkaPipeline: KafkaPipeline | undefined;
+  let finished: Promise<void>;
+  const metricSources: MetricSources = { actions: () => actions.stats() };
+  const stores = { current: undefined as ReturnType<typeof createApiStores> | undefined };
+  const recordAlert = (alert: Alert) => {
+    void stores.current?.alerts
+      .append(alert)
+      .catch((error) => logger.warn({ err: error }, "alert log append failed"));
+  };
+
+  if (config.kafka) {
+    const pipeline = await runKafkaPipeline(config.kafka, {
+      createEngine: () => createEngine(config.engine),
+      createDecoder: () => createLineDecoder(config.input),
+      maxLineBytes: config.input.maxLineLength,
+      logger,
+    });
+    kafkaPipeline = pipeline;
+    profiles = pipeline.engines;
+    metricSources.engine = () => pipeline.engines.stats();
+    finished = new Promise((resolve) =>
+      abort.signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
+  } else {
+    const engine = createEngine(config.engine);
+    profiles = engine.profiles;
+    const onAlert = (alert: Alert) => {
+      recordAlert(alert);
+      actions
+        .submit(alert)
+        .catch((error) => logger.error({ err: error, alertId: alert.id }, "alert not queued"));
+    };
+    const ingest = startLineIngest(config, sources, engine, onAlert, logger, abort.signal);
+    finished = ingest.finished;
+    metricSources.engine = () => engine.stats();
+    metricSources.ingest = () => ({
+      ingested: ingest.pipeline.counters.eventsApplied,
+      rejectedByReason: ingest.pipeline.counters.rejectedByReason,
+    });
+  }
+  metrics.bindSources(metricSources);
+
+  let apiUrl: string | undefined;
+  let server: ReturnType<typeof buildStatusServer> | undefined;
+  if (config.api.enabled) {
+    stores.current = createApiStores(profiles, config.api, redis, logger);
+    stores.current.publisher?.start(config.api.shared.publishIntervalMs);
+    const deps: StatusApiDeps = {
+      agents: stores.current.agents,
+      alerts: stores.current.alerts,
+      decisions: actions.decisions,
+      testSinks: () => actions.testSinks(),
+      readiness: () => {
+        // Ingest is up once startService got here (Kafka: topics ready, partitions restored before
+        // they are processed); Redis is the one dependency that can drop later.
+        const checks: Record<string, boolean> = { ingest: true };
+        if (redis) checks.redis = redis.status === "ready";
+        return { ready: Object.values(checks).every(Boolean), checks };
+      },
+      metrics,
+      logger,
+    };
+    server = buildStatusServer(
+      deps,
+      { ...config.api, keys: resolveApiKeys(config.api.keys, announce) },
+      { version: VERSION },
+    );
+    apiUrl = await listenStatusServer(server, config.api);
+    // `address`, not `url`: the logger redacts every `url` field (sink URLs are secrets).
+    logger.info({ address: apiUrl }, "status API listening");
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      abort.abort();
+      await finished.catch(() => undefined);
+      await kafkaPipeline
+        ?.stop()
+        .catch((error) => logger.error({ err: error }, "kafka pipeline stop failed"));
+      await actions.stop();
+      await stores.current?.publisher?.stop();
+      await server?.close();
+      redis?.disconnect();
+      await tracing.shutdown();
+    })();
+    return stopping;
+  };
+  return { apiUrl, finished, stop };
+}
