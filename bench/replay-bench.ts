@@ -51,7 +51,9 @@ function throughput(eventCount: number): void {
   console.log(`generating ${eventCount.toLocaleString("en-US")} events...`);
   const lines = generateLines(eventCount, 11);
   const bytes = lines.reduce((n, l) => n + l.length, 0);
-  console.log(`${lines.length.toLocaleString("en-US")} lines, ${(bytes / lines.length).toFixed(0)} bytes/line avg`);
+  console.log(
+    `${lines.length.toLocaleString("en-US")} lines, ${(bytes / lines.length).toFixed(0)} bytes/line avg`,
+  );
 
   let sink = 0;
   // Warm both paths up on a slice so the JIT has compiled them before timing.
@@ -89,7 +91,10 @@ function memory(agentCount: number): void {
   const decode = createLineDecoder(config.input);
   const engine = createEngine({
     ...config.engine,
-    profiles: { ...config.engine.profiles, maxAgents: Math.max(agentCount, config.engine.profiles.maxAgents) },
+    profiles: {
+      ...config.engine.profiles,
+      maxAgents: Math.max(agentCount, config.engine.profiles.maxAgents),
+    },
   });
   const out: NormalizedEvent[] = [];
   gc?.();

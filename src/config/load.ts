@@ -58,7 +58,11 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Validates `raw` (already merged with env) against `schema`; throws INVALID_CONFIG listing every problem. */
-export function validateConfig<S extends z.ZodType>(schema: S, raw: unknown, origin: string): Readonly<z.output<S>> {
+export function validateConfig<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+  origin: string,
+): Readonly<z.output<S>> {
   const result = schema.safeParse(raw);
   if (!result.success) {
     throw new AgentwatchError("INVALID_CONFIG", `${origin}\n${formatConfigIssues(result.error)}`);
@@ -85,7 +89,8 @@ export function loadConfig<S extends z.ZodType>(
     } catch (error) {
       throw new AgentwatchError("INVALID_CONFIG", `${file} is not valid YAML: ${(error as Error).message}`);
     }
-    if (!isPlainObject(raw)) throw new AgentwatchError("INVALID_CONFIG", `${file}: top level must be a mapping`);
+    if (!isPlainObject(raw))
+      throw new AgentwatchError("INVALID_CONFIG", `${file}: top level must be a mapping`);
   }
   const merged = applyEnvOverrides(raw as Record<string, unknown>, env);
   return validateConfig(schema, merged, file ?? "configuration");

@@ -2,8 +2,9 @@
  * Append-only JSON-lines output (alerts, rejects) to a file or stdout (`-`), with backpressure
  * absorbed in memory: replay is bounded input, and alerts/rejects are a small fraction of it.
  */
-import { createWriteStream, type WriteStream } from "node:fs";
+
 import { once } from "node:events";
+import { createWriteStream, type WriteStream } from "node:fs";
 
 export class JsonlWriter {
   private readonly stream: WriteStream | NodeJS.WriteStream;

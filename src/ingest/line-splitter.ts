@@ -88,11 +88,19 @@ export class LineSplitter {
     }
     if (bytes.length > 0 && bytes[bytes.length - 1] === 13) bytes = bytes.subarray(0, bytes.length - 1);
     if (bytes.length > this.maxLineBytes) {
-      this.onReject(this.lineNumber, "LINE_TOO_LONG", bytes.subarray(0, REJECT_PREFIX_BYTES).toString("utf8"));
+      this.onReject(
+        this.lineNumber,
+        "LINE_TOO_LONG",
+        bytes.subarray(0, REJECT_PREFIX_BYTES).toString("utf8"),
+      );
       return;
     }
     if (!isUtf8(bytes)) {
-      this.onReject(this.lineNumber, "INVALID_UTF8", bytes.subarray(0, REJECT_PREFIX_BYTES).toString("latin1"));
+      this.onReject(
+        this.lineNumber,
+        "INVALID_UTF8",
+        bytes.subarray(0, REJECT_PREFIX_BYTES).toString("latin1"),
+      );
       return;
     }
     this.onLine(bytes.toString("utf8"), this.lineNumber);

@@ -10,8 +10,8 @@ import type { Engine } from "../engine/engine.js";
 import type { Alert, Severity } from "../engine/types.js";
 import { ERROR_CODES, type ErrorCode } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
-import type { Rejection } from "../parse/decoder.js";
 import { REJECT_PREFIX_BYTES } from "../ingest/line-splitter.js";
+import type { Rejection } from "../parse/decoder.js";
 
 export type LineDecoder = (line: string, out: NormalizedEvent[]) => Rejection | undefined;
 

@@ -7,8 +7,8 @@ import { performance } from "node:perf_hooks";
 import type { Engine } from "../engine/engine.js";
 import type { Severity } from "../engine/types.js";
 import type { ErrorCode } from "../errors.js";
-import { LineSplitter } from "../ingest/line-splitter.js";
 import { JsonlWriter } from "../ingest/jsonl-writer.js";
+import { LineSplitter } from "../ingest/line-splitter.js";
 import { drain, openInput } from "../ingest/sources.js";
 import { EventPipeline, type LineDecoder } from "../pipeline/event-pipeline.js";
 
@@ -30,7 +30,11 @@ export interface ReplaySummary {
   eventsPerSecond: number;
 }
 
-export async function replay(options: ReplayOptions, decode: LineDecoder, engine: Engine): Promise<ReplaySummary> {
+export async function replay(
+  options: ReplayOptions,
+  decode: LineDecoder,
+  engine: Engine,
+): Promise<ReplaySummary> {
   const alerts = new JsonlWriter(options.alertsOut);
   const rejects = options.rejectsOut ? new JsonlWriter(options.rejectsOut) : undefined;
   const pipeline = new EventPipeline(decode, engine, {

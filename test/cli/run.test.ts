@@ -28,7 +28,10 @@ function event(i: number, path: string, agentId: string): string {
 /** Resolves with the first match of `pattern` in the child's combined output. */
 function waitFor(child: ChildProcess, pattern: RegExp, output: { text: string }): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}\n${output.text}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}\n${output.text}`)),
+      20_000,
+    );
     const check = () => {
       const match = output.text.match(pattern);
       if (match) {
@@ -53,9 +56,15 @@ describe("agentwatch run", () => {
     const config = join(dir, "agentwatch.yaml");
     writeFileSync(
       config,
-      ["input:", "  format: json", "api:", "  port: 0", "actions:", "  delivery:", `    dataDir: ${join(dir, "data")}`].join(
-        "\n",
-      ),
+      [
+        "input:",
+        "  format: json",
+        "api:",
+        "  port: 0",
+        "actions:",
+        "  delivery:",
+        `    dataDir: ${join(dir, "data")}`,
+      ].join("\n"),
     );
     const output = { text: "" };
     child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "run", log, "-c", config], {
@@ -81,12 +90,16 @@ describe("agentwatch run", () => {
     let agents: Array<{ agentId: string; risk: number }> = [];
     for (let attempt = 0; attempt < 50 && agents.length < 2; attempt++) {
       await new Promise((r) => setTimeout(r, 200));
-      agents = ((await (await fetch(`${url}/v1/agents`, { headers: auth })).json()) as { items: typeof agents }).items;
+      agents = (
+        (await (await fetch(`${url}/v1/agents`, { headers: auth })).json()) as { items: typeof agents }
+      ).items;
     }
     expect(agents.map((a) => a.agentId)).toEqual(["hijacked-agent", "reporting-bot"]);
     expect(agents[0]?.risk).toBeGreaterThan(0.3);
 
-    const alerts = (await (await fetch(`${url}/v1/alerts?agent=hijacked-agent`, { headers: auth })).json()) as {
+    const alerts = (await (
+      await fetch(`${url}/v1/alerts?agent=hijacked-agent`, { headers: auth })
+    ).json()) as {
       items: Array<{ reasons: Array<{ detector: string }> }>;
     };
     expect(alerts.items.length).toBeGreaterThan(0);

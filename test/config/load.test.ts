@@ -9,8 +9,14 @@ import { AgentwatchError } from "../../src/errors.js";
 
 const schema = z
   .object({
-    api: z.object({ port: z.number().int().default(8080), host: z.string().default("127.0.0.1") }).strict().prefault({}),
-    kafka: z.object({ brokers: z.array(z.string()).default([]) }).strict().prefault({}),
+    api: z
+      .object({ port: z.number().int().default(8080), host: z.string().default("127.0.0.1") })
+      .strict()
+      .prefault({}),
+    kafka: z
+      .object({ brokers: z.array(z.string()).default([]) })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -39,7 +45,9 @@ describe("loadConfig", () => {
   });
 
   it("maps snake case env segments onto camelCase keys", () => {
-    expect(applyEnvOverrides({}, { AGENTWATCH_ENGINE__MAX_AGENTS: "5" })).toEqual({ engine: { maxAgents: 5 } });
+    expect(applyEnvOverrides({}, { AGENTWATCH_ENGINE__MAX_AGENTS: "5" })).toEqual({
+      engine: { maxAgents: 5 },
+    });
   });
 
   it("stops on a typo with the exact path of the problem", () => {

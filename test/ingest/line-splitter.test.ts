@@ -17,7 +17,12 @@ function split(chunks: Buffer[], maxLineBytes = 64) {
 
 describe("LineSplitter", () => {
   it("joins lines that straddle chunks and strips CR", () => {
-    const { lines } = split([Buffer.from("ab"), Buffer.from("c\r\nde"), Buffer.from("f\n"), Buffer.from("tail")]);
+    const { lines } = split([
+      Buffer.from("ab"),
+      Buffer.from("c\r\nde"),
+      Buffer.from("f\n"),
+      Buffer.from("tail"),
+    ]);
     expect(lines).toEqual([
       [1, "abc"],
       [2, "def"],
