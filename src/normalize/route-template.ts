@@ -24,14 +24,14 @@
  * |             | digits (ULIDs, base32/36 ids)                                                  | `FMuukC2JOJ5HKmLBujjE_BkDo`, JWTs               |
  *
  * Everything else is a literal, which keeps words and versioned words: `v1`, `v2beta1`,
- * `v1alpha1`, `oauth2`, `utf-8`, `x86_64`, `s3`, `ipv6`, `2fa`, `sha256`, `covid-19`,
+ * `v1alpha1`, `api-v2beta1`, `oauth2`, `utf-8`, `x86_64`, `s3`, `ipv6`, `2fa`, `sha256`,
  * `report-q3` (one digit after a lower-case prefix is a version or a label, not an id), slugs
  * (`release-notes-2026-edition`), camelCase names and file names (`openapi.json`,
  * `jquery-3.6.0.min.js`). A file name whose stem is an id keeps its extension:
- * `/invoices/INV-0042.pdf` -> `/invoices/{id}.pdf`, objectId `INV-0042`. The costs of the rules:
- * `iso8601`, `rfc7009`, `windows-1252` and `ord_42`-like words are ids; prefixed ids with a
- * single digit after a lower-case prefix (`ord_7`), and random ids without a digit in lower case
- * or shorter than 8 characters, stay literal.
+ * `/invoices/INV-0042.pdf` -> `/invoices/{id}.pdf`, objectId `INV-0042`. What the rules cost:
+ * `covid-19`, `UTF-8`, `iso8601`, `rfc7009` and `windows-1252` are ids; a prefixed id with one
+ * digit after a lower-case prefix (`ord_7`), an unprefixed random id shorter than 8 characters
+ * and a random id without digits in one case (`clm_qxcdsiqokwytsd`) stay literal.
  *
  * `objectNumber` is the id's digits read as one number (at most 15 of them, so it is exact) for
  * the decimal, digit-group and prefixed-number shapes: `inv-00148523`, `inv-00148524` are a

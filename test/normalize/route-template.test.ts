@@ -112,6 +112,10 @@ describe("templatePath", () => {
     ["3yQk9LmZ", "{token}", undefined], // base62
     ["dQw4w9WgXcQ", "{token}", undefined],
     ["6f1c2a3e-0b4d-4c5e-8f90-1a2b3c4d5e6f", "{uuid}", undefined],
+    // The documented cost of the rules: these words have an id's shape.
+    ["covid-19", "{id}", 19],
+    ["UTF-8", "{id}", 8],
+    ["iso8601", "{id}", 8601],
   ];
   for (const [segment, placeholder, objectNumber] of ids) {
     it(`${segment} is an id: ${placeholder}, number ${objectNumber}`, () => {
