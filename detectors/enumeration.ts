@@ -23,6 +23,7 @@ import {
   O_RUN_BASE,
   O_SIZE,
 } from "../src/profile/layout.js";
+import { learnedShare } from "../src/profile/profile.js";
 
 const options = detectorOptions({
   /** Ids in a constant-step run that make it an enumeration (longer than any run the agent completed here). */
@@ -36,6 +37,11 @@ const options = detectorOptions({
    * here, with no run and no errors: a change worth logging, weak on its own.
    */
   cardinalityScore: z.number().min(0).max(1).default(0.3),
+  /**
+   * Added to the guess-and-check score when the endpoint's whole history is such a walk (nearly
+   * all new ids, at least `minErrorShare` failing), growing to the full boost over four windows.
+   */
+  sustainedBoost: z.number().min(0).max(1).default(0.25),
   /** Accesses of an endpoint before its own share of new ids is trusted as a baseline. */
   baselineAccesses: z.number().int().min(1).default(50),
 });
@@ -81,9 +87,19 @@ export const enumeration: DetectorDescriptor<typeof options> = {
         // A walk keeps finding ids the window has not seen; re-reading a small pool does not.
         if (runLength >= minRun && runLength > runBase * 2 && novel >= n * 0.5)
           score = 0.35 + 0.06 * (runLength - minRun);
-        if (novel >= o.minDistinct && errShare >= o.minErrorShare && errShare > errBase + 0.25) {
-          const s = (0.1 + 0.7 * errShare) * Math.min(1, novel / 12);
-          score = score > 0 ? Math.max(score, s) + 0.1 : s;
+        if (novel >= o.minDistinct && errShare >= o.minErrorShare) {
+          // The endpoint's history excuses failures only if it is not itself such a walk: nearly all
+          // new ids with this share failing is the walk's own record (as with an agent compromised
+          // within its first requests), not a habit; and a walk that long is stronger evidence.
+          const walking =
+            accesses > O_RING &&
+            learnedShare(novelBase, accesses) >= 0.8 &&
+            learnedShare(errBase, accesses) >= o.minErrorShare;
+          if (walking || errShare > errBase + 0.25) {
+            let s = (0.1 + 0.7 * errShare) * Math.min(1, novel / 12);
+            if (walking) s += o.sustainedBoost * Math.min(1, (accesses - O_RING) / (3 * O_RING));
+            score = score > 0 ? Math.max(score, s) + 0.1 : s;
+          }
         }
         if (
           score === 0 &&

@@ -5,6 +5,7 @@
 import type { DetectorDescriptor } from "../src/engine/types.js";
 import { credentialMisuse } from "./credential-misuse.js";
 import { dataVolume } from "./data-volume.js";
+import { destructiveBurst } from "./destructive-burst.js";
 import { enumeration } from "./enumeration.js";
 import { injection } from "./injection.js";
 import { newEndpoint } from "./new-endpoint.js";
@@ -23,4 +24,5 @@ export const DETECTORS: readonly DetectorDescriptor[] = [
   injection,
   credentialMisuse,
   dataVolume,
+  destructiveBurst,
 ];

@@ -37,6 +37,8 @@ export class EventCursor {
   runStep = 0;
   /** Ring index of the chain's previous id, -1 when none. */
   runFrom = -1;
+  /** A DELETE, or a write (POST/PUT/PATCH) to an administrative/internal-looking route. */
+  privileged = false;
   /** A new endpoint whose path looks like scanner reconnaissance. */
   scanner = false;
   /** Event time since the agent's previous event (0 when out of order), and the decay factors over it. */

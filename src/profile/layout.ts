@@ -47,7 +47,9 @@ export const S_PREV_UA = 63; // user-agent key of the previous request
 export const S_RATE_EPISODE = 64; // highest short-horizon rate of the current burst, not yet in S_RATE_PEAK
 export const S_VOL_EPISODE = 65; // highest windowed volume of the current burst, not yet in S_VOL_PEAK
 export const S_VOL_N = 66; // decayed request count, volume window (for bytes per request)
-export const S_SIZE = 67;
+export const S_PRIV_RECENT = 67; // decayed count of privileged calls (DELETE, writes to admin-looking routes), probe window
+export const S_PRIV_LONG = 68; // decayed count of privileged calls, status horizon (the agent's habit, against S_ST_N)
+export const S_SIZE = 69;
 
 // ---- per-endpoint block `AgentProfile.t`, stride T_STRIDE ----
 export const T_KEY = 0; // templateId * 16 + method code; OVERFLOW_KEY for the overflow slot

@@ -11,7 +11,7 @@
 import type { Finding } from "../engine/types.js";
 import type { NormalizedEvent } from "../events/event.js";
 import type { EventCursor } from "./cursor.js";
-import { hashString, methodCode, networkKey, networkLabel, tokenDigest } from "./keys.js";
+import { hashString, isWriteMethodCode, methodCode, networkKey, networkLabel, tokenDigest } from "./keys.js";
 import {
   I_AUX1,
   I_AUX2,
@@ -54,6 +54,8 @@ import {
   S_PREV_NET,
   S_PREV_SLOT,
   S_PREV_UA,
+  S_PRIV_LONG,
+  S_PRIV_RECENT,
   S_RATE_EPISODE,
   S_RATE_LONG,
   S_RATE_PEAK,
@@ -91,7 +93,7 @@ import {
 } from "./layout.js";
 import type { ProfileParams } from "./options.js";
 import { robustUpdate } from "./robust.js";
-import { isScannerPath } from "./scanner-paths.js";
+import { isScannerPath, isSensitiveRoute } from "./scanner-paths.js";
 
 /** Object keys are 31-bit; below them, 21 bits hold a chain: length (up to MAX_CHAIN) * 64 + step + 32. */
 const KEY_SPACE = 2 ** 31 - 1;
@@ -241,6 +243,8 @@ export class AgentProfile {
     if (slot < 0 && !this.cursor.isNew) slot = this.findSlot(OVERFLOW_KEY);
     this.cursor.slot = slot;
     this.cursor.scanner = slot < 0 && isScannerPath(event.path);
+    const code = key % 16;
+    this.cursor.privileged = code === 5 || (isWriteMethodCode(code) && isSensitiveRoute(event.template));
 
     // A hop is judged only between endpoints the agent knows, out of one it has left often enough
     // to have habits: a hop into a new endpoint is new-endpoint's business, not a second signal.
@@ -375,10 +379,12 @@ export class AgentProfile {
     else if (status === 404) s[S_ST_404] = (s[S_ST_404] as number) + 1;
     else if (status === 405) s[S_ST_405] = (s[S_ST_405] as number) + 1;
     else if (status >= 500) s[S_ST_5XX] = (s[S_ST_5XX] as number) + 1;
+    s[S_PRIV_LONG] = (s[S_PRIV_LONG] as number) * decaySt + (this.cursor.privileged ? 1 : 0);
     const decayPr = this.cursor.decayProbe;
     s[S_PR_N] = (s[S_PR_N] as number) * decayPr + 1;
     s[S_PR_ERR] = (s[S_PR_ERR] as number) * decayPr + (denied ? 1 : 0);
     s[S_PR_SCAN] = (s[S_PR_SCAN] as number) * decayPr + (this.cursor.scanner ? 1 : 0);
+    s[S_PRIV_RECENT] = (s[S_PRIV_RECENT] as number) * decayPr + (this.cursor.privileged ? 1 : 0);
     let distinct = (s[S_PR_DISTINCT] as number) * decayPr;
     if (denied) {
       if (time - (t[b + T_ERR_TIME] as number) > p.probeWindowMs) distinct += 1;
@@ -628,8 +634,9 @@ export class AgentProfile {
 
     const n = (o[b + O_N] as number) + 1;
     o[b + O_N] = n;
-    // Learned over at least a hundred accesses, so a walk does not quickly become the endpoint's norm.
-    const r = 1 / Math.max(n, 100);
+    // Learned over at least a hundred accesses, so a walk does not quickly become the endpoint's norm
+    // (`learnedShare` reads the rate back without the bias of starting from zero).
+    const r = 1 / Math.max(n, SHARE_HORIZON);
     o[b + O_NOVEL_BASE] =
       (o[b + O_NOVEL_BASE] as number) + r * ((novel ? 1 : 0) - (o[b + O_NOVEL_BASE] as number));
     o[b + O_ERR_BASE] = (o[b + O_ERR_BASE] as number) + r * ((err ? 1 : 0) - (o[b + O_ERR_BASE] as number));
@@ -668,6 +675,24 @@ export class AgentProfile {
     this.t[slot * T_STRIDE + T_OBJ] = idx;
     return idx;
   }
+}
+
+/** Accesses over which an object tracker's shares (new ids, errors) settle; see `trackObject`. */
+const SHARE_HORIZON = 100;
+const SHARE_START_WEIGHT = 1 - (1 - 1 / SHARE_HORIZON) ** SHARE_HORIZON;
+
+/**
+ * The share an object tracker has learned (`O_NOVEL_BASE`, `O_ERR_BASE`) after `n` accesses,
+ * corrected for having started from 0: the raw value is the rate times the weight the updates have
+ * put on the data so far (1 - 0.99^n over the first hundred, then a running mean diluting the start).
+ */
+export function learnedShare(raw: number, n: number): number {
+  if (n <= 0) return 0;
+  const weight =
+    n <= SHARE_HORIZON
+      ? 1 - (1 - 1 / SHARE_HORIZON) ** n
+      : 1 - (SHARE_HORIZON * (1 - SHARE_START_WEIGHT)) / n;
+  return raw / weight;
 }
 
 /** Share of a decaying horizon `tau` that `age` of history has filled (1 once age is many times tau). */

@@ -11,7 +11,8 @@ import { O_SIZE, O_SLOT, T_KEY, T_STRIDE } from "./layout.js";
 import type { ProfileParams } from "./options.js";
 import { AgentProfile } from "./profile.js";
 
-const VERSION = 1;
+/** 2: privileged-call counts (recent and long horizon) in the scalar block. */
+const VERSION = 2;
 
 type Num = number | "NaN" | "Inf" | "-Inf";
 

@@ -65,6 +65,40 @@ describe("enumeration", () => {
     expect(runDetector(enumeration, random).findings).toEqual([]);
   });
 
+  it("escalates a guess-and-check walk that goes on from the agent's first request, though it becomes the endpoint's history", () => {
+    let seed = 5;
+    const events = Array.from({ length: 120 }, (_, i) => {
+      seed = (seed * 48271) % 2147483647;
+      return ev({
+        agentId: "fresh",
+        timestamp: T0 + i * 20 * SECOND,
+        path: `/v1/accounts/${100_000 + (seed % 900_000)}`,
+        status: i % 2 === 0 ? 404 : 200,
+      });
+    });
+    const run = runDetector(enumeration, events);
+    const early = run.findings.find((f) => f.at < 20);
+    const late = run.findings.filter((f) => f.at >= 100);
+    expect(early?.score).toBeLessThan(0.5);
+    // Still reported after the walk has filled the endpoint's own ~100-access history, and stronger.
+    expect(late.length).toBe(20);
+    expect(Math.min(...late.map((f) => f.score))).toBeGreaterThan(0.65);
+  });
+
+  it("is silent for an endpoint that always reads new ids with a few failures", () => {
+    let seed = 9;
+    const events = Array.from({ length: 300 }, (_, i) => {
+      seed = (seed * 48271) % 2147483647;
+      return ev({
+        agentId: "feed",
+        timestamp: T0 + i * 20 * SECOND,
+        path: `/v1/accounts/${100_000 + (seed % 900_000)}`,
+        status: i % 12 === 0 ? 404 : 200,
+      });
+    });
+    expect(runDetector(enumeration, events).findings).toEqual([]);
+  });
+
   it("does not flag runs no longer than the agent's own usual ones", () => {
     const pages: NormalizedEvent[] = [];
     for (let batch = 0; batch < 20; batch++) {

@@ -107,7 +107,8 @@ describe("engine", () => {
         ev({ identitySource, timestamp: start, method: "DELETE", path: "/v1/customers/1001" }),
         ev({ identitySource, timestamp: start + SECOND, method: "POST", path: "/v1/admin/export" }),
       ];
-      const { engine } = run([...warm, ...odd]);
+      // Only baseline detectors are weighted down; the baseline-free destructive-burst would see both alike.
+      const { engine } = run([...warm, ...odd], { detectors: { "destructive-burst": { enabled: false } } });
       return engine.profiles.summarize("agent-1")?.risk.score ?? 0;
     };
     const named = scenario("agent");

@@ -11,7 +11,7 @@ import { runEval } from "../../src/eval/run.js";
 
 // PROVISIONAL: the engine is being tuned in the same tree while these are recorded; they are
 // re-measured at the end of the session and then only ever tightened.
-const RECORDED_AT = "2026-11-23 11:58 UTC, engine at commit fae6d6c, decoder at 1e7dc67";
+const RECORDED_AT = "2026-11-23 12:20 UTC, engine with destructive-burst and sustained enumeration walks";
 
 /** The stream the thresholds were measured on. */
 const STREAM = {
@@ -24,7 +24,7 @@ const STREAM = {
 
 const THRESHOLDS = {
   /** Recall over attacked agents at the block level (high or critical alert), at least. */
-  blockRecall: 0.875,
+  blockRecall: 0.906,
   /** Share of active agents falsely throttled (medium or worse before/without an attack), at most. */
   falseThrottleRate: 0,
   /** Share of active agents falsely blocked, at most. */
