@@ -7,12 +7,20 @@
 import { z } from "zod";
 import { DETECTORS } from "../../detectors/index.js";
 import type { NormalizedEvent } from "../events/event.js";
+import { S_ALERT_TIER } from "../profile/layout.js";
 import { profileStoreOptionsSchema } from "../profile/options.js";
 import { ProfileStore } from "../profile/store.js";
 import { buildAlert } from "../risk/alert.js";
 import { riskOptionsSchema } from "../risk/options.js";
 import { RiskScorer } from "../risk/scorer.js";
-import type { Alert, Detector, DetectorDescriptor, Finding, Severity } from "./types.js";
+import {
+  type Alert,
+  type Detector,
+  type DetectorDescriptor,
+  type Finding,
+  SEVERITIES,
+  type Severity,
+} from "./types.js";
 
 /** Options of every registered detector, keyed by name; an unknown name is an error. */
 export const detectorsOptionsSchema = z
@@ -48,6 +56,30 @@ export interface Engine {
   stats(): EngineStats;
 }
 
+/** An agent that had been alerted on has fallen back below every tier. */
+export interface TierRecovery {
+  agentId: string;
+  identitySource: NormalizedEvent["identitySource"];
+  /** The highest tier still in force before the fall (the last one alerted, or lower after partial recovery). */
+  previousSeverity: Severity;
+  riskScore: number;
+  /** Event time of the event on which the fall was seen, ISO 8601. */
+  timestamp: string;
+  requestId?: string;
+}
+
+/** Optional callbacks from the engine, called synchronously from `process()`. */
+export interface EngineHooks {
+  /**
+   * An agent's tier fell back to none: its risk decayed below the low tier (with the risk
+   * options' hysteresis) after an alert. For the action layer to resolve incidents it opened
+   * (PagerDuty "resolve", lifting a throttle). Seen in event time, on the agent's next event: an
+   * agent that sends nothing more is not reported, so a caller wanting a wall-clock resolution
+   * must also time out on its side. Not an Alert: alerts only ever report a tier rising or staying up.
+   */
+  onRecovered?(recovery: TierRecovery): void;
+}
+
 interface EnabledOptions {
   enabled: boolean;
   weight: number;
@@ -55,11 +87,12 @@ interface EnabledOptions {
 
 /**
  * Builds the engine from parsed options (`engineOptionsSchema.parse(...)`). `registry` defaults
- * to the built-in detectors; tests may pass their own list.
+ * to the built-in detectors; tests may pass their own list. `hooks` reports tier recoveries.
  */
 export function createEngine(
   options: EngineOptions,
   registry: readonly DetectorDescriptor[] = DETECTORS,
+  hooks: EngineHooks = {},
 ): Engine {
   const detectorOptions = options.detectors as Record<string, EnabledOptions | undefined>;
   const settings = registry.map((d) => {
@@ -109,7 +142,18 @@ export function createEngine(
     const risk = scorer.update(profile, findings, time, event.identitySource === "ip");
     profile.absorb(event);
     if (profile.risk === undefined) return undefined;
+    const before = profile.s[S_ALERT_TIER] as number;
     const decision = scorer.decide(profile, risk, time);
+    if (before > 0 && profile.s[S_ALERT_TIER] === 0 && hooks.onRecovered !== undefined) {
+      hooks.onRecovered({
+        agentId: event.agentId,
+        identitySource: event.identitySource,
+        previousSeverity: SEVERITIES[before - 1] as Severity,
+        riskScore: risk,
+        timestamp: new Date(time).toISOString(),
+        ...(event.requestId ? { requestId: event.requestId } : {}),
+      });
+    }
     if (decision === undefined) return undefined;
     alertCounts[decision.severity]++;
     return buildAlert(event, risk, decision);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DETECTORS } from "../../detectors/index.js";
-import { createEngine, engineOptionsSchema } from "../../src/engine/engine.js";
+import { createEngine, engineOptionsSchema, type TierRecovery } from "../../src/engine/engine.js";
 import type { Alert } from "../../src/engine/types.js";
 import type { NormalizedEvent } from "../../src/events/event.js";
 import { tokenDigest } from "../../src/profile/keys.js";
@@ -115,6 +115,33 @@ describe("engine", () => {
     const byAddress = scenario("ip");
     expect(named).toBeGreaterThan(0.5);
     expect(byAddress).toBeLessThan(named * 0.8);
+  });
+
+  it("reports, once, an alerted agent whose risk fell back below every tier, in event time", () => {
+    const recoveries: TierRecovery[] = [];
+    const engine = createEngine(engineOptionsSchema.parse({}), DETECTORS, {
+      onRecovered: (r) => recoveries.push(r),
+    });
+    const attack = attackScenario();
+    const end = (attack.at(-1) as NormalizedEvent).timestamp;
+    const calm = benignStream(200, {
+      agentId: "victim",
+      start: end + 10 * SECOND,
+      gapMs: 60 * SECOND,
+      seed: 1,
+    });
+    const alerts = [...attack, ...calm].map((e) => engine.process(e)).filter((a) => a !== undefined);
+    const victim = alerts.filter((a) => a.agentId === "victim");
+    expect(victim.some((a) => a.severity === "critical")).toBe(true);
+    // While it calms down the repeated alerts step down through the tiers; the last one is what falls.
+    const last = victim.at(-1) as Alert;
+    expect(recoveries).toHaveLength(1);
+    const [r] = recoveries as [TierRecovery];
+    expect(r).toMatchObject({ agentId: "victim", previousSeverity: last.severity });
+    expect(r.riskScore).toBeLessThan(0.3 * 0.8);
+    // Found on one of the calm events, after the last alert, by decay in event time.
+    expect(Date.parse(r.timestamp)).toBeGreaterThan(Date.parse(last.timestamp));
+    expect(calm.some((e) => e.requestId === r.requestId)).toBe(true);
   });
 
   it("counts a throwing detector instead of stopping the stream", () => {
