@@ -9,9 +9,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { EvalReport } from "../../src/eval/report.js";
 import { runEval } from "../../src/eval/run.js";
 
-// PROVISIONAL: the engine is being tuned in the same tree while these are recorded; they are
-// re-measured at the end of the session and then only ever tightened.
-const RECORDED_AT = "2026-11-23 12:20 UTC, engine with destructive-burst and sustained enumeration walks";
+// Measured on the committed tree (a `git archive HEAD` copy, so work in progress elsewhere in the
+// shared tree did not leak in). From here on, only ever tighten them.
+const RECORDED_AT = "2026-11-23 12:22 UTC, tree at bd87fdb (engine 4aad217, decoder 77d8d06)";
 
 /** The stream the thresholds were measured on. */
 const STREAM = {
@@ -24,7 +24,7 @@ const STREAM = {
 
 const THRESHOLDS = {
   /** Recall over attacked agents at the block level (high or critical alert), at least. */
-  blockRecall: 0.906,
+  blockRecall: 0.90625,
   /** Share of active agents falsely throttled (medium or worse before/without an attack), at most. */
   falseThrottleRate: 0,
   /** Share of active agents falsely blocked, at most. */
