@@ -130,6 +130,7 @@ function buildCli(): Command {
     .option("--hours <h>", "simulated hours", positiveNumber)
     .option("--seed <s>", "random seed", nonNegativeInt)
     .option("--rate-scale <x>", "multiply every benign agent's request rate", positiveNumber)
+    .option("--start <iso>", "start of the simulated period (ISO 8601, UTC)")
     .addOption(new Option("--format <format>", "output log format").choices(SIM_FORMATS).default("json"))
     .option("--out <file>", "where to write the lines (- for stdout)", "-")
     .option("--labels <file>", "where to write the ground-truth labels JSON")
