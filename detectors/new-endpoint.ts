@@ -9,7 +9,7 @@ import { clamp, pct, span } from "../src/engine/detail.js";
 import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
 import { isWriteMethodCode } from "../src/profile/keys.js";
-import { S_EVENTS, S_FIRST, S_NEW_RECENT, T_HITS, T_LAST, T_STRIDE } from "../src/profile/layout.js";
+import { S_EVENTS, S_FIRST, S_NEW_RECENT, S_PR_N, T_HITS, T_LAST, T_STRIDE } from "../src/profile/layout.js";
 import { isSensitiveRoute } from "../src/profile/scanner-paths.js";
 
 const score = () => z.number().min(0).max(1);
@@ -27,6 +27,13 @@ const options = detectorOptions({
   maxReadScore: score().default(0.45),
   /** ...of at least this many new endpoints within the last minutes. */
   burstCount: z.number().int().min(2).default(5),
+  /**
+   * A burst scores by its improbability under the agent's own chance of a new endpoint: this many
+   * decades (a Poisson tail of 10^-burstDecades) score 1, before the `maxBurstScore` cap.
+   */
+  burstDecades: z.number().positive().default(12),
+  /** Highest score of a burst of new read endpoints on improbability alone. */
+  maxBurstScore: score().default(0.75),
   /**
    * An agent whose estimated chance of calling an endpoint it never used is at least this share
    * of its requests (Good-Turing: endpoints called exactly once / requests) is still discovering
@@ -75,7 +82,17 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
         // burst of them (an agent suddenly calling everything it can reach) does not, and neither
         // does a destructive or privileged call.
         const cap = privileged || companions >= o.burstCount ? 1 : o.maxReadScore;
-        const s = Math.min(1 - (1 - single) ** (1 + recent), cap);
+        let s = Math.min(1 - (1 - single) ** (1 + recent), cap);
+        if (companions + 1 >= o.burstCount) {
+          // A burst of new endpoints from an agent that rarely calls one: how unlikely is it under the
+          // agent's own chance of a new endpoint (Poisson tail over the requests of the last minutes)?
+          // The chance is an estimate from few singletons: judge against its upper bound (two
+          // standard errors on the count), so a young agent still finding its way is not surprising.
+          const pHigh = (once + 1 + 2 * Math.sqrt(once + 1)) / (events + 1);
+          const requests = (profile.s[S_PR_N] as number) * profile.cursor.decayProbe + 1;
+          const decades = -log10PoissonTail(companions + 1, pHigh * requests);
+          s = Math.max(s, clamp(decades / o.burstDecades, 0, o.maxBurstScore));
+        }
         if (s <= 0) return;
         const age = event.timestamp - (profile.s[S_FIRST] as number);
         out.push({
@@ -91,3 +108,23 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
     };
   },
 };
+
+/** log10 of P(X >= k) for X ~ Poisson(lambda), k >= 1; summed in log space so tiny tails stay finite. */
+function log10PoissonTail(k: number, lambda: number): number {
+  if (lambda <= 0) return Number.NEGATIVE_INFINITY;
+  // Terms from k upward shrink fast once k > lambda; a few dozen cover any tail we score.
+  let logTerm = -lambda + Math.floor(k) * Math.log(lambda) - logFactorial(Math.floor(k));
+  let sum = 0;
+  const first = logTerm;
+  for (let j = Math.floor(k); j < Math.floor(k) + 40; j++) {
+    sum += Math.exp(logTerm - first);
+    logTerm += Math.log(lambda) - Math.log(j + 1);
+  }
+  return Math.min(0, (first + Math.log(sum)) / Math.LN10);
+}
+
+function logFactorial(n: number): number {
+  let s = 0;
+  for (let i = 2; i <= n; i++) s += Math.log(i);
+  return s;
+}

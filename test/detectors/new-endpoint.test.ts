@@ -78,4 +78,23 @@ describe("new-endpoint", () => {
     );
     expect(burst.at(-1)?.score).toBeGreaterThan(0.5);
   });
+
+  it("scores a burst of new reads by its improbability under the agent's own chance of a new endpoint", () => {
+    const burstOf = (agentId: string, history: ReturnType<typeof benignStream>) => {
+      const start = (history.at(-1)?.timestamp ?? 0) + 20 * SECOND;
+      const run = runDetector(newEndpoint, history);
+      return run.feed(
+        ["/v1/b1/{n}", "/v1/b2/{n}", "/v1/b3/{n}", "/v1/b4/{n}", "/v1/b5/{n}", "/v1/b6/{n}"].map((t, i) =>
+          ev({ agentId, timestamp: start + i * 2 * SECOND, path: t.replace("{n}", String(500 + i)) }),
+        ),
+      );
+    };
+    // Settled: 1,200 requests over four endpoints; young: 60 requests, as few endpoints.
+    const settled = burstOf("settled", benignStream(1200, { agentId: "settled" }));
+    const young = burstOf("young", benignStream(60, { agentId: "young", gapMs: 40 * SECOND }));
+    expect(settled.at(-1)?.score).toBeGreaterThanOrEqual(0.6);
+    expect(young.at(-1)?.score ?? 0).toBeLessThan(0.3);
+    // Below the burst size the rule for single new reads still caps it.
+    expect(settled[2]?.score).toBeLessThanOrEqual(0.45);
+  });
 });
