@@ -11,7 +11,7 @@ import { runEval } from "../../src/eval/run.js";
 
 // Measured on the committed tree (a `git archive HEAD` copy, so work in progress elsewhere in the
 // shared tree did not leak in). From here on, only ever tighten them.
-const RECORDED_AT = "2026-11-23 12:22 UTC, tree at bd87fdb (engine 4aad217, decoder 77d8d06)";
+const RECORDED_AT = "2026-11-23 12:27 UTC, engine 5200f59 (block recall tightened; other figures unchanged)";
 
 /** The stream the thresholds were measured on. */
 const STREAM = {
@@ -24,7 +24,7 @@ const STREAM = {
 
 const THRESHOLDS = {
   /** Recall over attacked agents at the block level (high or critical alert), at least. */
-  blockRecall: 0.90625,
+  blockRecall: 0.9375,
   /** Share of active agents falsely throttled (medium or worse before/without an attack), at most. */
   falseThrottleRate: 0,
   /** Share of active agents falsely blocked, at most. */
