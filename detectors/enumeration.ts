@@ -37,6 +37,10 @@ const options = detectorOptions({
    * here, with no run and no errors: a change worth logging, weak on its own.
    */
   cardinalityScore: z.number().min(0).max(1).default(0.3),
+  /** Share of failures on new ids taken as ordinary where the agent has no history of its own. */
+  priorErrorShare: z.number().gt(0).lt(1).default(0.05),
+  /** A window whose failures are this many decades improbable (binomial tail) scores 1, before caps. */
+  errorDecades: z.number().positive().default(8),
   /**
    * Added to the guess-and-check score when the endpoint's whole history is such a walk (nearly
    * all new ids, at least `minErrorShare` failing), growing to the full boost over four windows.
@@ -95,8 +99,15 @@ export const enumeration: DetectorDescriptor<typeof options> = {
             accesses > O_RING &&
             learnedShare(novelBase, accesses) >= 0.8 &&
             learnedShare(errBase, accesses) >= o.minErrorShare;
-          if (walking || errShare > errBase + 0.25) {
-            let s = (0.1 + 0.7 * errShare) * Math.min(1, novel / 12);
+          // How unlikely this many failures among the window's new ids are at the rate the agent
+          // usually sees here (its own, once it has one and unless this walk is that history; never
+          // below `priorErrorShare`): a binomial tail, in decades.
+          const usualErr = accesses >= o.baselineAccesses && !walking ? learnedShare(errBase, accesses) : 0;
+          const decades = -log10BinomialTail(errors, n, Math.max(o.priorErrorShare, usualErr));
+          if (walking || (errShare > errBase + 0.25 && decades > 0)) {
+            let s =
+              Math.max(0.1 + 0.7 * errShare, Math.min(decades / o.errorDecades, 0.8)) *
+              Math.min(1, novel / 12);
             if (walking) s += o.sustainedBoost * Math.min(1, (accesses - O_RING) / (3 * O_RING));
             score = score > 0 ? Math.max(score, s) + 0.1 : s;
           }
@@ -129,3 +140,19 @@ export const enumeration: DetectorDescriptor<typeof options> = {
     };
   },
 };
+
+/** log10 of P(X >= k) for X ~ Binomial(n, p); n is at most a ring's worth, so the sum is short. */
+function log10BinomialTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 0;
+  if (p >= 1) return 0;
+  let logC = 0; // log C(n, j), built up from j = 0
+  for (let j = 1; j <= k; j++) logC += Math.log((n - j + 1) / j);
+  let total = 0;
+  const lp = Math.log(p);
+  const lq = Math.log(1 - p);
+  for (let j = k; j <= n; j++) {
+    total += Math.exp(logC + j * lp + (n - j) * lq);
+    logC += Math.log((n - j) / (j + 1));
+  }
+  return total > 0 ? Math.min(0, Math.log10(total)) : Number.NEGATIVE_INFINITY;
+}

@@ -85,6 +85,33 @@ describe("enumeration", () => {
     expect(Math.min(...late.map((f) => f.score))).toBeGreaterThan(0.65);
   });
 
+  it("weighs a third of guessed ids failing by how improbable that is for the agent's own reads there", () => {
+    let seed = 17;
+    const next = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed;
+    };
+    // A day of ordinary reads of a pool of records that never fail, then guessed record ids, 6 in 16 failing.
+    const ordinary = Array.from({ length: 200 }, (_, i) =>
+      ev({ agentId: "clerk", timestamp: T0 + i * MINUTE, path: `/v1/records/${1000 + (next() % 30)}` }),
+    );
+    const guessed = Array.from({ length: 16 }, (_, i) =>
+      ev({
+        agentId: "clerk",
+        timestamp: T0 + (200 + i) * MINUTE,
+        path: `/v1/records/${100_000 + (next() % 900_000)}`,
+        status: i % 8 < 3 ? 404 : 200,
+      }),
+    );
+    const last = runDetector(enumeration, [...ordinary, ...guessed]).findings.at(-1);
+    expect(last?.at).toBe(215);
+    expect(last?.detail).toMatch(
+      /16 distinct ids in the last 16 requests.*38% answered 401\/403\/404 \(agent's usual here: \d+% new ids, \d% errors\)/,
+    );
+    // The share alone would give 0.1 + 0.7 * 0.375 = 0.36; six failures in sixteen where none ever fail is more.
+    expect(last?.score).toBeGreaterThan(0.5);
+  });
+
   it("is silent for an endpoint that always reads new ids with a few failures", () => {
     let seed = 9;
     const events = Array.from({ length: 300 }, (_, i) => {
