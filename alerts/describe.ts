@@ -2,7 +2,7 @@
 
 import type { Decision } from "../src/actions/records.js";
 import type { Alert } from "../src/engine/types.js";
-import type { AlertEvent } from "./sink.js";
+import type { AlertEvent, RecoveredEvent } from "./sink.js";
 
 export function formatDuration(ms: number): string {
   if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
@@ -26,7 +26,18 @@ export function describeOutcome(event: AlertEvent): string {
   if (!decision) return "none (notify only)";
   if (change === "created") return describeDecision(decision);
   if (change === "escalated") return `escalated to ${describeDecision(decision)}`;
+  if (change === "reopened")
+    return `incident reopened, still under ${decision.type} until ${new Date(decision.expiresAt).toISOString()}`;
   return `already under ${decision.type} until ${new Date(decision.expiresAt).toISOString()}`;
+}
+
+/** What a recovery did, in one line. */
+export function describeRecovery(event: RecoveredEvent): string {
+  const { decision } = event;
+  const shadow = decision.shadow ? " (shadow mode: not enforced)" : "";
+  if (event.lifted) return `throttle lifted${shadow}`;
+  const until = new Date(decision.expiresAt).toISOString();
+  return `${decision.type} stays in force until ${until} or an unblock${shadow}`;
 }
 
 export function formatRisk(alert: Alert): string {

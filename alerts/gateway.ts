@@ -1,6 +1,7 @@
 /**
  * Gateway throttle/block push: the decision (agent, type, rate, TTL) as signed JSON to the
- * gateway's admin hook, and its removal when it ends. Only enforced decisions are pushed (never
+ * gateway's admin hook, and its removal when it ends (a throttle also when the agent's risk falls
+ * back). Only enforced decisions are pushed (never
  * shadow or allowlisted ones). Gateways that poll instead use `GET /v1/decisions?since=` of the
  * status API; both paths read the same decision store.
  */
@@ -47,14 +48,15 @@ function gatewayDecision(decision: Decision): GatewayDecision {
 /** Pure: the hook body for an event, or undefined when the gateway has nothing to do. */
 export function gatewayPayload(event: SinkEvent): Record<string, unknown> | undefined {
   if (event.kind === "test") return { type: "agentwatch.test", at: new Date(event.at).toISOString() };
-  if (event.kind === "ended") {
+  if (event.kind === "ended" || (event.kind === "recovered" && event.lifted)) {
     return {
       type: "decision.removed",
       agent_id: event.decision.agentId,
       incident: event.decision.incidentKey,
-      reason: event.reason,
+      reason: event.kind === "ended" ? event.reason : "recovered",
     };
   }
+  if (event.kind === "recovered") return undefined;
   if (!event.decision) return undefined;
   return { type: "decision.upsert", decision: gatewayDecision(event.decision) };
 }
@@ -70,9 +72,9 @@ export const gatewaySink: SinkDescriptor<typeof gatewaySinkOptionsSchema> = {
       orderKey: (event) =>
         event.kind === "alert"
           ? event.alert.agentId
-          : event.kind === "ended"
-            ? event.decision.agentId
-            : undefined,
+          : event.kind === "test"
+            ? undefined
+            : event.decision.agentId,
       async deliver(events, ctx) {
         let sent = 0;
         for (const [i, event] of events.entries()) {

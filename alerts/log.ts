@@ -1,5 +1,5 @@
 /**
- * The audit sink: every alert, decision and decision end as one structured pino line. It is the
+ * The audit sink: every alert, decision, recovery and decision end as one structured pino line. It is the
  * embedded default and the trace that remains when every other sink is down.
  */
 import { z } from "zod";
@@ -10,6 +10,18 @@ export const logSinkOptionsSchema = z.object({ type: z.literal("log"), ...sinkBa
 /** Pure: the log record for one event (no credentials, token only as its hash). */
 export function logRecord(event: SinkEvent): Record<string, unknown> {
   if (event.kind === "test") return { event: "test" };
+  if (event.kind === "recovered") {
+    const { recovery } = event;
+    return {
+      event: "recovered",
+      agentId: recovery.agentId,
+      timestamp: recovery.timestamp,
+      previousSeverity: recovery.previousSeverity,
+      riskScore: recovery.riskScore,
+      lifted: event.lifted,
+      decision: event.decision,
+    };
+  }
   if (event.kind === "ended") {
     return { event: "decision.ended", reason: event.reason, decision: event.decision };
   }
@@ -34,7 +46,7 @@ export function logRecord(event: SinkEvent): Record<string, unknown> {
 export const logSink: SinkDescriptor<typeof logSinkOptionsSchema> = {
   type: "log",
   role: "audit",
-  description: "Writes every alert, decision and decision end to the agentwatch log (pino).",
+  description: "Writes every alert, decision, recovery and decision end to the agentwatch log (pino).",
   options: logSinkOptionsSchema,
   create(options, env) {
     const logger = env.logger.child({ sink: options.name });

@@ -1,15 +1,23 @@
 /**
  * PagerDuty Events API v2 (`POST /v2/enqueue`). A new or escalated incident is a `trigger`; all
  * events of one agent incident share a `dedup_key` (the decision's incident key), so re-alerts
- * and escalations update the open alert instead of opening new ones; the decision's end
- * (expiry or manual unblock) sends `resolve` with the same key. Severity maps to PagerDuty's
+ * and escalations update the open alert instead of opening new ones; the agent's risk falling
+ * back, or the decision's end (expiry or manual unblock) if that comes first, sends `resolve` with
+ * the same key. Severity maps to PagerDuty's
  * critical|error|warning|info. Success is 202 `{"status":"success","dedup_key":...}`.
  */
 import { z } from "zod";
 import { secretSchema } from "../src/actions/secret.js";
 import type { Severity } from "../src/engine/types.js";
 import { describeOutcome, formatRisk } from "./describe.js";
-import { type AlertEvent, type EndedEvent, type SinkDescriptor, sinkBase, sinkBaseShape } from "./sink.js";
+import {
+  type AlertEvent,
+  type EndedEvent,
+  type RecoveredEvent,
+  type SinkDescriptor,
+  sinkBase,
+  sinkBaseShape,
+} from "./sink.js";
 
 export const pagerDutySinkOptionsSchema = z
   .object({
@@ -101,8 +109,8 @@ export function buildTrigger(
   };
 }
 
-/** Pure: the resolve for an ended decision. */
-export function buildResolve(event: EndedEvent, routingKey: string): PagerDutyEvent {
+/** Pure: the resolve for a recovery or an ended decision (the incident is the decision's). */
+export function buildResolve(event: RecoveredEvent | EndedEvent, routingKey: string): PagerDutyEvent {
   return { routing_key: routingKey, event_action: "resolve", dedup_key: event.decision.incidentKey };
 }
 
@@ -124,7 +132,8 @@ export const pagerDutySink: SinkDescriptor<typeof pagerDutySinkOptionsSchema> = 
         const key = options.routingKey.reveal();
         for (const event of events) {
           if (event.kind === "alert") await post(ctx, buildTrigger(event, key, options));
-          else if (event.kind === "ended") await post(ctx, buildResolve(event, key));
+          else if (event.kind === "ended" || event.kind === "recovered")
+            await post(ctx, buildResolve(event, key));
           else {
             const test: AlertEvent = {
               kind: "alert",

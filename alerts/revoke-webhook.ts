@@ -44,7 +44,7 @@ export const revokeWebhookSink: SinkDescriptor<typeof revokeWebhookSinkOptionsSc
       ...sinkBase("revoke-webhook", "revoke", options),
       async deliver(events, ctx) {
         for (const [i, event] of events.entries()) {
-          if (event.kind === "ended") continue;
+          if (event.kind === "ended" || event.kind === "recovered") continue;
           const id = events.length === 1 ? ctx.id : `${ctx.id}_${i}`;
           const payload =
             event.kind === "alert"

@@ -12,13 +12,15 @@ import { durationSchema } from "../src/actions/duration.js";
 import type { HttpRequest } from "../src/actions/http.js";
 import type { PolicyOutcome } from "../src/actions/policy.js";
 import type { Decision, DecisionType, EndReason } from "../src/actions/records.js";
+import type { TierRecovery } from "../src/engine/engine.js";
 import { type Alert, SEVERITIES } from "../src/engine/types.js";
 
 /**
  * What a sink is for; the router's table in `src/actions/router.ts` maps roles to events:
- * `audit` gets everything, `notify` alerts whose tier says notify, `events` those plus decision
- * ends, `page` new or escalated incidents whose tier says page (and their resolution), `gateway`
- * enforced decisions and their ends, `revoke` enforced revocations.
+ * `audit` gets everything, `notify` alerts whose tier says notify (and those incidents' recovery),
+ * `events` those plus every recovery and decision end, `page` new, escalated or reopened incidents
+ * whose tier says page (and their resolution), `gateway` enforced decisions and their ends
+ * (a throttle lifted on recovery included), `revoke` enforced revocations.
  */
 export type SinkRole = "audit" | "notify" | "events" | "page" | "gateway" | "revoke";
 
@@ -44,13 +46,23 @@ export interface EndedEvent {
   at: number;
 }
 
+/** An agent with an open incident fell back below every tier (see `recover` in `policy.ts`). */
+export interface RecoveredEvent {
+  kind: "recovered";
+  recovery: TierRecovery;
+  /** The decision recovered from, `recoveredAt` set. */
+  decision: Decision;
+  /** True: the throttle was lifted (gateways remove it); false: the block or revoke stays in force. */
+  lifted: boolean;
+}
+
 /** `POST /v1/test`: a harmless event each sink turns into its own kind of ping. */
 export interface TestEvent {
   kind: "test";
   at: number;
 }
 
-export type SinkEvent = AlertEvent | EndedEvent | TestEvent;
+export type SinkEvent = AlertEvent | RecoveredEvent | EndedEvent | TestEvent;
 
 export interface DeliveryContext {
   /** Stable across retries of the same delivery (Standard Webhooks `webhook-id`, idempotency keys). */

@@ -1,7 +1,8 @@
 /**
  * Slack incoming webhook. A burst of alerts for one agent becomes one Block Kit message (header,
  * facts, top reasons with observed vs baseline, the decision taken) with a plain `text` fallback
- * for notifications. Slack accepts about one message per second per webhook and answers 429 with
+ * for notifications; an incident whose risk fell back gets a short "recovered" note. Slack
+ * accepts about one message per second per webhook and answers 429 with
  * `Retry-After`; the delivery layer spaces and retries, this file only builds and sends.
  * Everything interpolated is escaped for mrkdwn: agent ids and paths come from attackers.
  */
@@ -9,8 +10,14 @@ import { z } from "zod";
 import { durationSchema } from "../src/actions/duration.js";
 import { secretUrlSchema } from "../src/actions/secret.js";
 import { SEVERITIES } from "../src/engine/types.js";
-import { describeOutcome, formatRisk } from "./describe.js";
-import { type AlertEvent, type SinkDescriptor, sinkBase, sinkBaseShape } from "./sink.js";
+import { describeOutcome, describeRecovery, formatRisk } from "./describe.js";
+import {
+  type AlertEvent,
+  type RecoveredEvent,
+  type SinkDescriptor,
+  sinkBase,
+  sinkBaseShape,
+} from "./sink.js";
 
 export const slackSinkOptionsSchema = z
   .object({
@@ -123,6 +130,23 @@ export function buildSlackMessage(events: readonly AlertEvent[], maxReasons = 5)
   return { text, blocks };
 }
 
+/** Pure: the note that an agent Slack was alerted about has fallen back below every tier. */
+export function buildSlackRecoveryMessage(event: RecoveredEvent): SlackMessage {
+  const { recovery, decision } = event;
+  const agent = escapeMrkdwn(clip(recovery.agentId, 200));
+  const what = escapeMrkdwn(describeRecovery(event));
+  const risk = recovery.riskScore.toFixed(2);
+  const text = `:white_check_mark: agentwatch: agent \`${agent}\` recovered, risk fell back to ${risk} (was ${recovery.previousSeverity}). ${what}.`;
+  const context = `incident ${escapeMrkdwn(decision.incidentKey)} · ${recovery.timestamp}`;
+  return {
+    text: clip(text, 3000),
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: clip(text, 3000) } },
+      { type: "context", elements: [{ type: "mrkdwn", text: clip(context, 3000) }] },
+    ],
+  };
+}
+
 export function buildSlackTestMessage(): SlackMessage {
   const text = "agentwatch test message: this webhook is configured correctly.";
   return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
@@ -139,16 +163,27 @@ export const slackSink: SinkDescriptor<typeof slackSinkOptionsSchema> = {
       batch: {
         windowMs: options.groupWindow,
         max: options.groupMax,
-        key: (event) => (event.kind === "alert" ? event.alert.agentId : event.kind),
+        key: (event) =>
+          event.kind === "alert"
+            ? event.alert.agentId
+            : event.kind === "recovered"
+              ? `recovered:${event.recovery.agentId}`
+              : event.kind,
       },
       minIntervalMs: options.minInterval,
       async deliver(events, ctx) {
         const alerts = events.filter((e): e is AlertEvent => e.kind === "alert");
-        if (alerts.length === 0 && !events.some((e) => e.kind === "test")) {
+        // Batches are per kind and agent: a recovery batch holds one agent's recoveries, the latest tells.
+        const recovered = events.findLast((e): e is RecoveredEvent => e.kind === "recovered");
+        if (alerts.length === 0 && !recovered && !events.some((e) => e.kind === "test")) {
           return { outcome: "skipped", detail: "nothing for chat" };
         }
         const message =
-          alerts.length > 0 ? buildSlackMessage(alerts, options.maxReasons) : buildSlackTestMessage();
+          alerts.length > 0
+            ? buildSlackMessage(alerts, options.maxReasons)
+            : recovered
+              ? buildSlackRecoveryMessage(recovered)
+              : buildSlackTestMessage();
         await ctx.send({
           url: options.url.reveal(),
           headers: { "content-type": "application/json" },

@@ -1,5 +1,6 @@
 /**
- * Generic webhook: every alert (whose tier says notify) and every decision end as JSON, signed the
+ * Generic webhook: every alert (whose tier says notify), every recovery and every decision end as
+ * JSON, signed the
  * Standard Webhooks way so the receiver can check origin and freshness. The `webhook-id` is stable
  * across retries of one delivery, so receivers can drop duplicates.
  */
@@ -29,6 +30,16 @@ export function webhookPayload(event: SinkEvent): Record<string, unknown> {
         change: event.change,
         allowlisted: event.allowlisted,
         decision: event.decision ?? null,
+      };
+    case "recovered":
+      return {
+        type: "agentwatch.recovered",
+        at: event.recovery.timestamp,
+        agent_id: event.recovery.agentId,
+        previous_severity: event.recovery.previousSeverity,
+        risk: event.recovery.riskScore,
+        decision_lifted: event.lifted,
+        decision: event.decision,
       };
     case "ended":
       return {

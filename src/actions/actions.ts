@@ -1,15 +1,17 @@
 /**
- * The action layer assembled: alerts go onto the durable queue (`submit`), one loop takes records
- * off it in order, applies the decision policy through the shared store, routes the resulting
- * event to the sinks, and acks the record once every sink's delivery is over (delivered,
- * deduplicated or dead-lettered). A sweeper turns expired decisions into "ended" records on the
- * same queue, so their announcements (gateway removal, PagerDuty resolve) are as durable as alerts.
+ * The action layer assembled: alerts and recoveries go onto the durable queue (`submit`,
+ * `recover`), one loop takes records off it in order, applies the decision policy through the
+ * shared store, routes the resulting event to the sinks, and acks the record once every sink's
+ * delivery is over (delivered, deduplicated or dead-lettered). A sweeper turns expired decisions
+ * into "ended" records on the same queue, so their announcements (gateway removal, PagerDuty
+ * resolve) are as durable as alerts.
  */
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createSink } from "../../alerts/index.js";
 import type { Sink, SinkEvent } from "../../alerts/sink.js";
+import type { TierRecovery } from "../engine/engine.js";
 import type { Alert } from "../engine/types.js";
 import { Allowlist, allowlistEntryError } from "./allowlist.js";
 import { EventClock } from "./clock.js";
@@ -24,10 +26,10 @@ import { type Job, type JobOutcome, SinkRunner } from "./delivery.js";
 import { FileQueue } from "./file-queue.js";
 import { type DeliveryLedger, FileLedger, ledgerKey, RedisLedger } from "./ledger.js";
 import type { ActionsOptions } from "./options.js";
-import { decide, requestedDecision } from "./policy.js";
+import { decide, recover, requestedDecision } from "./policy.js";
 import type { DurableQueue, QueuedRecord } from "./queue.js";
 import type { Decision } from "./records.js";
-import { recordId } from "./records.js";
+import { recordId, recordKey } from "./records.js";
 import { RedisDecisionStore } from "./redis-decision-store.js";
 import { route } from "./router.js";
 
@@ -63,7 +65,7 @@ export interface Decisions {
 export interface ActionsStats {
   /** Per sink, per outcome: delivered, skipped, duplicate, dead-lettered, retried. */
   deliveries: Record<string, Record<string, number>>;
-  /** Decisions made, by change (created, escalated) and alerts allowlisted. */
+  /** Decisions made, by change (created, escalated, reopened, lifted, kept), and alerts allowlisted. */
   decisionsMade: Record<string, number>;
   decisionsActive: number;
   queued: number;
@@ -73,6 +75,12 @@ export interface ActionsStats {
 export interface Actions {
   /** Durably accept an alert (returns once it is on the durable queue); decisions and deliveries run from the queue. */
   submit(alert: Alert): Promise<void>;
+  /**
+   * Durably accept the engine's report that an alerted agent fell back below every tier (its
+   * `onRecovered` hook). Resolves the agent's open incident, lifts a throttle, keeps a block or
+   * revoke; a no-op when nothing is open. Call it in the engine's order with `submit`.
+   */
+  recover(recovery: TierRecovery): Promise<void>;
   readonly decisions: Decisions;
   /** One harmless request per sink (`POST /v1/test`). */
   testSinks(): Promise<Array<{ sink: string; ok: boolean; detail: string }>>;
@@ -175,6 +183,11 @@ class ActionLayer implements Actions {
     await this.#queue.append({ kind: "alert", alert });
   }
 
+  async recover(recovery: TierRecovery): Promise<void> {
+    if (!this.#queue || this.#stopping) throw new Error("actions are not running");
+    await this.#queue.append({ kind: "recovered", recovery });
+  }
+
   stats(): ActionsStats {
     const deliveries: Record<string, Record<string, number>> = {};
     for (const [sink, counts] of Object.entries(this.#counts)) deliveries[sink] = { ...counts };
@@ -256,9 +269,12 @@ class ActionLayer implements Actions {
     let event: SinkEvent | undefined;
     if (record.kind === "alert") {
       event = await this.#decide(record.alert);
+    } else if (record.kind === "recovered") {
+      event = await this.#recover(record.recovery);
     } else {
-      const { decision } = record;
-      const current = await this.#store.get(decision.agentId);
+      const current = await this.#store.get(record.decision.agentId);
+      // The stored copy of the same version may know more (a recovery marked it since it was queued).
+      const decision = current && sameVersion(current, record.decision) ? current : record.decision;
       const extended =
         current && current.incidentKey === decision.incidentKey && !sameVersion(current, decision);
       if (!(record.reason === "expired" && extended)) {
@@ -275,7 +291,7 @@ class ActionLayer implements Actions {
     }
 
     const id = recordId(record);
-    const agentId = record.kind === "alert" ? record.alert.agentId : record.decision.agentId;
+    const agentId = recordKey(record);
     let pending = sinks.length;
     let deferred = false;
     this.#inFlight++;
@@ -320,8 +336,21 @@ class ActionLayer implements Actions {
         at: previous.expiresAt,
       });
     }
-    if (outcome.change === "created" || outcome.change === "escalated") this.#countDecision(outcome.change);
+    if (outcome.change === "created" || outcome.change === "escalated" || outcome.change === "reopened")
+      this.#countDecision(outcome.change);
     return { kind: "alert", alert, decision: outcome.decision, change: outcome.change, allowlisted: false };
+  }
+
+  /**
+   * No allowlist check: recovery only ever lifts enforcement or resolves a page, which is never
+   * "enforcing against" an agent (and matters for a decision taken before the agent was allowlisted).
+   */
+  async #recover(recovery: TierRecovery): Promise<SinkEvent | undefined> {
+    this.#clock.observe(Date.parse(recovery.timestamp));
+    const { outcome } = await this.#store.update(recovery.agentId, (state) => recover(state, recovery));
+    if (outcome.change === "none" || !outcome.decision) return undefined;
+    this.#countDecision(outcome.change);
+    return { kind: "recovered", recovery, decision: outcome.decision, lifted: outcome.change === "lifted" };
   }
 
   async #currentAllowlist(): Promise<Allowlist> {

@@ -4,7 +4,6 @@
  * current decisions, a store keeps a bounded change feed so gateways can poll "what changed since
  * cursor" cheaply; a cursor that fell off the feed gets a full snapshot flagged `reset`.
  */
-import type { PolicyOutcome } from "./policy.js";
 import type { Decision, OffenderState } from "./records.js";
 
 export interface DecisionChanges {
@@ -18,15 +17,27 @@ export interface DecisionChanges {
   reset: boolean;
 }
 
-export interface UpdateResult {
-  outcome: PolicyOutcome;
+/** What a policy (`decide`, `recover` in `policy.ts`) returns: at least the state to store. */
+export interface StateChange {
+  /** The identical input object when nothing changed. */
+  next: OffenderState;
+}
+
+export interface UpdateResult<Outcome extends StateChange> {
+  outcome: Outcome;
   /** The decision the agent had before the update, if any (expired or not). */
   previous: Decision | undefined;
 }
 
 export interface DecisionStore {
-  /** Read, apply `policy`, write back: atomic per agent, across instances. */
-  update(agentId: string, policy: (state: OffenderState) => PolicyOutcome): Promise<UpdateResult>;
+  /**
+   * Read, apply `policy`, write back: atomic per agent, across instances. A new decision in
+   * `next` is indexed and fed to `changesSince`; a decision gone from `next` is removed likewise.
+   */
+  update<Outcome extends StateChange>(
+    agentId: string,
+    policy: (state: OffenderState) => Outcome,
+  ): Promise<UpdateResult<Outcome>>;
   /** The agent's current decision, until it is removed (callers compare `expiresAt` with their clock). */
   get(agentId: string): Promise<Decision | undefined>;
   list(): Promise<Decision[]>;
@@ -95,16 +106,19 @@ export class MemoryDecisionStore implements DecisionStore {
       this.#changes.splice(0, this.#changes.length - this.#maxChanges);
   }
 
-  async update(agentId: string, policy: (state: OffenderState) => PolicyOutcome): Promise<UpdateResult> {
+  async update<Outcome extends StateChange>(
+    agentId: string,
+    policy: (state: OffenderState) => Outcome,
+  ): Promise<UpdateResult<Outcome>> {
     const state = this.#states.get(agentId) ?? { strikes: 0 };
     const outcome = policy(state);
     if (outcome.next !== state) {
       this.#states.delete(agentId); // re-insert: Map order doubles as recency for eviction
       this.#states.set(agentId, outcome.next);
       if (this.#states.size > this.#maxAgents) this.#evictOne();
-      if (outcome.next.decision && outcome.next.decision !== state.decision) {
-        this.#record({ op: "add", decision: outcome.next.decision });
-      }
+      const decision = outcome.next.decision;
+      if (decision && decision !== state.decision) this.#record({ op: "add", decision });
+      else if (!decision && state.decision) this.#record({ op: "remove", agentId });
     }
     return { outcome, previous: state.decision };
   }

@@ -6,9 +6,15 @@
  * Rules: a decision is idempotent per agent while active (an equal or weaker request changes
  * nothing); a stronger request escalates it in place; every new decision counts a strike, strikes
  * make the next TTL longer (and turn a throttle into a block) and decay one per quiet period.
+ *
+ * Recovery (the engine saw the agent's risk fall back below every tier): a throttle is lifted, it
+ * did its job; a block or revoke stays until its TTL or an unblock, because a blocked agent's risk
+ * falls simply because its requests are refused. Either way the incident is over (its page is
+ * resolved); a new offence while the block stands reopens it.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import type { TierRecovery } from "../engine/engine.js";
 import type { Alert, Severity } from "../engine/types.js";
 import { durationSchema } from "./duration.js";
 import { DECISION_RANK, type Decision, type DecisionType, type OffenderState } from "./records.js";
@@ -61,8 +67,11 @@ export type Tiers = z.output<typeof tiersSchema>;
 export type DecisionOptions = z.output<typeof decisionOptionsSchema>;
 
 export interface PolicyOutcome {
-  /** `none`: the tier asks for no enforcement; `unchanged`: an active decision already covers it. */
-  change: "created" | "escalated" | "unchanged" | "none";
+  /**
+   * `none`: the tier asks for no enforcement; `unchanged`: an active decision already covers it;
+   * `reopened`: it covers it, but its incident had been resolved on recovery (page again).
+   */
+  change: "created" | "escalated" | "reopened" | "unchanged" | "none";
   /** The decision in force after this alert (undefined when there is none). */
   decision: Decision | undefined;
   /** State to store; identical object to the input when nothing changed. */
@@ -105,6 +114,13 @@ export function decide(
   const wanted = requestedDecision(tiers[alert.severity as Severity]);
   if (!wanted) return { change: "none", decision: active, next: state };
   if (active && DECISION_RANK[active.type] >= DECISION_RANK[wanted]) {
+    if (active.recoveredAt !== undefined) {
+      // Offending again under a block that outlived a recovery: same enforcement, a new incident
+      // at PagerDuty (a trigger on a resolved dedup_key opens one). No strike: nothing new was decided.
+      const { recoveredAt: _, ...open } = active;
+      const decision: Decision = { ...open, change: "reopened", alertId: alert.id };
+      return { change: "reopened", decision, next: { ...state, decision, lastOffenceAt: at } };
+    }
     // Still offending while covered: the strike clock restarts, the decision stays as it is.
     return { change: "unchanged", decision: active, next: { ...state, lastOffenceAt: at } };
   }
@@ -131,4 +147,39 @@ export function decide(
     reason: alert.reasons[0]?.detail.slice(0, 500) ?? "",
   };
   return { change: decision.change, decision, next: { decision, strikes, lastOffenceAt: at } };
+}
+
+export interface RecoveryOutcome {
+  /**
+   * `lifted`: a throttle was removed; `kept`: a block or revoke stays in force, its incident
+   * resolved; `none`: nothing open to recover (no decision, expired, already recovered, or the
+   * decision is newer than the recovery).
+   */
+  change: "lifted" | "kept" | "none";
+  /** The recovered decision (`recoveredAt` set), unless `none`. */
+  decision: Decision | undefined;
+  /** State to store; identical object to the input when nothing changed. */
+  next: OffenderState;
+}
+
+/**
+ * The agent's risk fell back below every tier at `recovery.timestamp` (event time). Strikes are
+ * kept: recovering does not forgive the offence, a repeat still counts as one.
+ */
+export function recover(state: OffenderState, recovery: TierRecovery): RecoveryOutcome {
+  const at = Date.parse(recovery.timestamp);
+  const current = state.decision;
+  // The same recovery seen again (restart, second replica): reproduce its outcome, change nothing.
+  if (current?.recoveredAt === at) return { change: "kept", decision: current, next: state };
+  if (!current && state.lifted?.recoveredAt === at)
+    return { change: "lifted", decision: state.lifted, next: state };
+
+  if (!current || current.expiresAt <= at || current.updatedAt > at || current.recoveredAt !== undefined) {
+    return { change: "none", decision: undefined, next: state };
+  }
+  const decision: Decision = { ...current, recoveredAt: at };
+  if (decision.type === "throttle") {
+    return { change: "lifted", decision, next: { ...state, decision: undefined, lifted: decision } };
+  }
+  return { change: "kept", decision, next: { ...state, decision } };
 }

@@ -1,8 +1,10 @@
 /**
  * What flows through the action layer: decisions (the enforcement state per agent) and the records
- * of the durable queue (an alert to act on, or the end of a decision to announce). Plain JSON
- * types, because the queue may be a file or a Kafka topic and the store may be Redis.
+ * of the durable queue (an alert to act on, an agent's risk falling back, or the end of a decision
+ * to announce). Plain JSON types, because the queue may be a file or a Kafka topic and the store
+ * may be Redis.
  */
+import type { TierRecovery } from "../engine/engine.js";
 import type { Alert, Severity } from "../engine/types.js";
 
 export type DecisionType = "throttle" | "block" | "revoke";
@@ -23,9 +25,9 @@ export interface Decision {
   updatedAt: number;
   /** Event time after which the decision no longer applies. */
   expiresAt: number;
-  /** How this version came to be. */
-  change: "created" | "escalated";
-  /** Alert that created or last escalated it (lets a replayed alert reproduce the same outcome). */
+  /** How this version came to be (`reopened`: a new offence after a recovery, same enforcement). */
+  change: "created" | "escalated" | "reopened";
+  /** Alert that created, escalated or reopened it (lets a replayed alert reproduce the same outcome). */
   alertId: string;
   severity: Severity;
   riskScore: number;
@@ -37,6 +39,11 @@ export interface Decision {
   incidentKey: string;
   /** Strongest finding, for people reading a decision list. */
   reason: string;
+  /**
+   * Event time at which the agent's risk fell back while this decision stayed in force (a block or
+   * revoke outlives recovery): its incident was resolved then. Cleared when the agent offends again.
+   */
+  recoveredAt?: number;
 }
 
 /** Per-agent state the decision policy reads and writes. */
@@ -47,6 +54,8 @@ export interface OffenderState {
   strikes: number;
   /** Event time of the latest alert that asked for a decision. */
   lastOffenceAt?: number;
+  /** The throttle the latest recovery lifted (lets a replayed recovery reproduce its outcome). */
+  lifted?: Decision;
 }
 
 export type EndReason = "expired" | "unblocked";
@@ -54,16 +63,48 @@ export type EndReason = "expired" | "unblocked";
 /** One entry of the durable queue. */
 export type ActionRecord =
   | { kind: "alert"; alert: Alert }
+  | { kind: "recovered"; recovery: TierRecovery }
   | { kind: "ended"; decision: Decision; reason: EndReason; at: number };
 
-/** Partition key for queues that have keys (Kafka): per agent, so one agent's records stay ordered. */
-export function recordKey(record: ActionRecord): string {
-  return record.kind === "alert" ? record.alert.agentId : record.decision.agentId;
+const RECORD_KINDS: ReadonlySet<unknown> = new Set<ActionRecord["kind"]>(["alert", "recovered", "ended"]);
+
+/**
+ * Whether a value read back from a queue (a Kafka record's JSON) is an action record this version
+ * knows. The queue is written only by agentwatch, so the kind and its payload's presence suffice.
+ */
+export function isActionRecord(value: unknown): value is ActionRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as Record<string, unknown>;
+  if (!RECORD_KINDS.has(record.kind)) return false;
+  const payload =
+    record.kind === "alert" ? record.alert : record.kind === "recovered" ? record.recovery : record.decision;
+  return typeof payload === "object" && payload !== null;
 }
 
-/** Identity of a record across instances and restarts (alert ids are deterministic). */
+/**
+ * The agent a record is about, which is also the partition key for queues that have keys (Kafka):
+ * per agent, so one agent's records stay ordered.
+ */
+export function recordKey(record: ActionRecord): string {
+  switch (record.kind) {
+    case "alert":
+      return record.alert.agentId;
+    case "recovered":
+      return record.recovery.agentId;
+    case "ended":
+      return record.decision.agentId;
+  }
+}
+
+/** Identity of a record across instances and restarts (alert ids and recovery times are deterministic). */
 export function recordId(record: ActionRecord): string {
-  return record.kind === "alert"
-    ? `alert:${record.alert.id}`
-    : `ended:${record.decision.incidentKey}:${record.decision.updatedAt}:${record.reason}`;
+  switch (record.kind) {
+    case "alert":
+      return `alert:${record.alert.id}`;
+    case "recovered":
+      // One recovery per agent per event time: the engine reports a fall once, on one event.
+      return `recovered:${record.recovery.agentId}:${record.recovery.timestamp}`;
+    case "ended":
+      return `ended:${record.decision.incidentKey}:${record.decision.updatedAt}:${record.reason}`;
+  }
 }

@@ -8,9 +8,8 @@
  * process, transactions are serialised for the same reason.
  */
 import type { Redis } from "ioredis";
-import type { DecisionChanges, DecisionStore, UpdateResult } from "./decision-store.js";
+import type { DecisionChanges, DecisionStore, StateChange, UpdateResult } from "./decision-store.js";
 import { collapseChanges, sameVersion } from "./decision-store.js";
-import type { PolicyOutcome } from "./policy.js";
 import type { Decision, OffenderState } from "./records.js";
 
 export interface RedisDecisionStoreOptions {
@@ -96,7 +95,10 @@ export class RedisDecisionStore implements DecisionStore {
     multi.xadd(this.#changes, "MAXLEN", "~", this.#maxChanges, "*", ...fields);
   }
 
-  update(agentId: string, policy: (state: OffenderState) => PolicyOutcome): Promise<UpdateResult> {
+  update<Outcome extends StateChange>(
+    agentId: string,
+    policy: (state: OffenderState) => Outcome,
+  ): Promise<UpdateResult<Outcome>> {
     return this.#transact(agentId, (state) => {
       const outcome = policy(state);
       const result = { outcome, previous: state.decision };
@@ -111,10 +113,16 @@ export class RedisDecisionStore implements DecisionStore {
             multi.hset(this.#decisions, agentId, json);
             multi.zadd(this.#active, decision.expiresAt, agentId);
             this.#addChange(multi, ["op", "add", "agent", agentId, "decision", json]);
-          }
+          } else if (!decision && state.decision) this.#unindex(multi, agentId);
         },
       };
     });
+  }
+
+  #unindex(multi: ReturnType<Redis["multi"]>, agentId: string): void {
+    multi.hdel(this.#decisions, agentId);
+    multi.zrem(this.#active, agentId);
+    this.#addChange(multi, ["op", "remove", "agent", agentId]);
   }
 
   async get(agentId: string): Promise<Decision | undefined> {
@@ -150,9 +158,7 @@ export class RedisDecisionStore implements DecisionStore {
             decision: undefined,
             ...(forgive ? { strikes: 0 } : {}),
           });
-          multi.hdel(this.#decisions, agentId);
-          multi.zrem(this.#active, agentId);
-          this.#addChange(multi, ["op", "remove", "agent", agentId]);
+          this.#unindex(multi, agentId);
         },
       };
     });

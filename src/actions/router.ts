@@ -3,7 +3,7 @@
  * of sink is for; per-sink filters (minimum severity, detectors, agent labels) narrow it further.
  */
 import type { Sink, SinkEvent, SinkRole } from "../../alerts/index.js";
-import type { AlertEvent, EndedEvent } from "../../alerts/sink.js";
+import type { AlertEvent, EndedEvent, RecoveredEvent } from "../../alerts/sink.js";
 import { SEVERITIES, type Severity } from "../engine/types.js";
 import type { Tiers } from "./policy.js";
 
@@ -27,25 +27,50 @@ const enforced = (e: AlertEvent) =>
 
 type RoleRule = {
   alert(event: AlertEvent, tier: readonly string[]): boolean;
+  /** `decisionTier`: the actions of the tier the decision was taken at. */
+  recovered(event: RecoveredEvent, decisionTier: readonly string[]): boolean;
   ended(event: EndedEvent, decisionTier: readonly string[]): boolean;
 };
 
 const ROLES: Readonly<Record<SinkRole, RoleRule>> = {
-  audit: { alert: () => true, ended: () => true },
-  notify: { alert: (e, tier) => !e.allowlisted && tier.includes("notify"), ended: () => false },
-  events: { alert: (e, tier) => !e.allowlisted && tier.includes("notify"), ended: () => true },
+  audit: { alert: () => true, recovered: () => true, ended: () => true },
+  // Chat hears of a recovery only where it heard of the incident (the decision's tier notified);
+  // it is not told of expiries, which are routine and would drown the alerts.
+  notify: {
+    alert: (e, tier) => !e.allowlisted && tier.includes("notify"),
+    recovered: (_e, tier) => tier.includes("notify"),
+    ended: () => false,
+  },
+  events: {
+    alert: (e, tier) => !e.allowlisted && tier.includes("notify"),
+    recovered: () => true,
+    ended: () => true,
+  },
   page: {
-    // A new or escalated incident pages; repeats while it is open do not (PagerDuty would only
-    // dedup them, at the price of its rate limit). Tiers that page without deciding page each alert.
+    // A new, escalated or reopened incident pages; repeats while it is open do not (PagerDuty would
+    // only dedup them, at the price of its rate limit). Tiers that page without deciding page each alert.
     alert: (e, tier) =>
       !e.allowlisted &&
       tier.includes("page") &&
-      (e.decision === undefined || e.change === "created" || e.change === "escalated"),
-    ended: (_e, tier) => tier.includes("page"),
+      (e.decision === undefined ||
+        e.change === "created" ||
+        e.change === "escalated" ||
+        e.change === "reopened"),
+    recovered: (_e, tier) => tier.includes("page"),
+    // An incident resolved on recovery is not resolved a second time when its block ends.
+    ended: (e, tier) => tier.includes("page") && e.decision.recoveredAt === undefined,
   },
-  // A superseded end must not reach the gateway: it would lift the newer decision's enforcement.
-  gateway: { alert: enforced, ended: (e) => !e.decision.shadow && !e.superseded },
-  revoke: { alert: (e) => enforced(e) && e.decision?.type === "revoke", ended: () => false },
+  gateway: {
+    alert: enforced,
+    recovered: (e) => e.lifted && !e.decision.shadow,
+    // A superseded end must not reach the gateway: it would lift the newer decision's enforcement.
+    ended: (e) => !e.decision.shadow && !e.superseded,
+  },
+  revoke: {
+    alert: (e) => enforced(e) && e.decision?.type === "revoke",
+    recovered: () => false,
+    ended: () => false,
+  },
 };
 
 function passesFilter(sink: Sink, event: SinkEvent, labels: AgentLabels): boolean {
@@ -70,6 +95,7 @@ export function route(event: SinkEvent, sinks: readonly Sink[], tiers: Tiers, la
     const rule = ROLES[sink.role];
     if (event.kind === "test") return true;
     if (event.kind === "alert") return rule.alert(event, tiers[event.alert.severity]);
+    if (event.kind === "recovered") return rule.recovered(event, tiers[event.decision.severity]);
     return rule.ended(event, tiers[event.decision.severity]);
   });
 }
