@@ -105,9 +105,9 @@ export const enumeration: DetectorDescriptor<typeof options> = {
           const usualErr = accesses >= o.baselineAccesses && !walking ? learnedShare(errBase, accesses) : 0;
           const decades = -log10BinomialTail(errors, n, Math.max(o.priorErrorShare, usualErr));
           if (walking || (errShare > errBase + 0.25 && decades > 0)) {
-            let s =
-              Math.max(0.1 + 0.7 * errShare, Math.min(decades / o.errorDecades, 0.8)) *
-              Math.min(1, novel / 12);
+            // Guesses are all different ids; failures among re-read ids (stale records) are not guessing.
+            const improbable = novel >= n - 1 ? Math.min(decades / o.errorDecades, 0.8) : 0;
+            let s = Math.max(0.1 + 0.7 * errShare, improbable) * Math.min(1, novel / 12);
             if (walking) s += o.sustainedBoost * Math.min(1, (accesses - O_RING) / (3 * O_RING));
             score = score > 0 ? Math.max(score, s) + 0.1 : s;
           }

@@ -32,6 +32,8 @@ const options = detectorOptions({
    * decades (a Poisson tail of 10^-burstDecades) score 1, before the `maxBurstScore` cap.
    */
   burstDecades: z.number().positive().default(12),
+  /** Span of history (hours) before an agent's request count fully backs its estimated chance of a new endpoint, for bursts. */
+  burstMaturityHours: z.number().positive().default(24),
   /** Highest score of a burst of new read endpoints on improbability alone. */
   maxBurstScore: score().default(0.75),
   /**
@@ -83,18 +85,21 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
         // does a destructive or privileged call.
         const cap = privileged || companions >= o.burstCount ? 1 : o.maxReadScore;
         let s = Math.min(1 - (1 - single) ** (1 + recent), cap);
+        const age = event.timestamp - (profile.s[S_FIRST] as number);
         if (companions + 1 >= o.burstCount) {
           // A burst of new endpoints from an agent that rarely calls one: how unlikely is it under the
           // agent's own chance of a new endpoint (Poisson tail over the requests of the last minutes)?
           // The chance is an estimate from few singletons: judge against its upper bound (two
           // standard errors on the count), so a young agent still finding its way is not surprising.
-          const pHigh = (once + 1 + 2 * Math.sqrt(once + 1)) / (events + 1);
+          // Requests of an agent's first hours (a first batch, say) say little about the rest of its
+          // day: the history counts in full only once it spans `burstMaturityHours`.
+          const seen = events * Math.min(1, age / (o.burstMaturityHours * 3_600_000));
+          const pHigh = (once + 1 + 2 * Math.sqrt(once + 1)) / (seen + 1);
           const requests = (profile.s[S_PR_N] as number) * profile.cursor.decayProbe + 1;
           const decades = -log10PoissonTail(companions + 1, pHigh * requests);
           s = Math.max(s, clamp(decades / o.burstDecades, 0, o.maxBurstScore));
         }
         if (s <= 0) return;
-        const age = event.timestamp - (profile.s[S_FIRST] as number);
         out.push({
           detector: "new-endpoint",
           score: s,

@@ -112,6 +112,28 @@ describe("enumeration", () => {
     expect(last?.score).toBeGreaterThan(0.5);
   });
 
+  it("does not treat failures among re-read ids (stale records) as improbable guessing", () => {
+    let seed = 23;
+    const next = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed;
+    };
+    const ordinary = Array.from({ length: 200 }, (_, i) =>
+      ev({ agentId: "sync", timestamp: T0 + i * MINUTE, path: `/v1/records/${1000 + (next() % 30)}` }),
+    );
+    // Sixteen reads of eleven ids, six of them answered 404: records deleted under the agent.
+    const stale = Array.from({ length: 16 }, (_, i) =>
+      ev({
+        agentId: "sync",
+        timestamp: T0 + (200 + i) * 5 * SECOND,
+        path: `/v1/records/${50_000 + (i % 11) * 37}`,
+        status: i % 8 < 3 ? 404 : 200,
+      }),
+    );
+    const last = runDetector(enumeration, [...ordinary, ...stale]).findings.at(-1);
+    expect(last?.score ?? 0).toBeLessThan(0.4);
+  });
+
   it("is silent for an endpoint that always reads new ids with a few failures", () => {
     let seed = 9;
     const events = Array.from({ length: 300 }, (_, i) => {

@@ -89,9 +89,12 @@ describe("new-endpoint", () => {
         ),
       );
     };
-    // Settled: 1,200 requests over four endpoints; young: 60 requests, as few endpoints.
-    const settled = burstOf("settled", benignStream(1200, { agentId: "settled" }));
+    // Settled: 1,200 requests over four endpoints in 30 h; young: 60 requests, as few endpoints.
+    const settled = burstOf("settled", benignStream(1200, { agentId: "settled", gapMs: 90 * SECOND }));
     const young = burstOf("young", benignStream(60, { agentId: "young", gapMs: 40 * SECOND }));
+    // Many requests but all within its first hour (a first batch): no more a habit than the young one's.
+    const batch = burstOf("batch", benignStream(1200, { agentId: "batch", gapMs: 3 * SECOND }));
+    expect(batch.at(-1)?.score ?? 0).toBeLessThanOrEqual(0.45);
     expect(settled.at(-1)?.score).toBeGreaterThanOrEqual(0.6);
     expect(young.at(-1)?.score ?? 0).toBeLessThan(0.3);
     // Below the burst size the rule for single new reads still caps it.
