@@ -131,7 +131,11 @@ export async function startService(
       abort.signal.addEventListener("abort", () => resolve(), { once: true }),
     );
   } else {
-    const engine = createEngine(config.engine);
+    const engine = createEngine(config.engine, undefined, {
+      // Risk fell back: resolve incidents and lift throttles (recorded durably like alerts).
+      onRecovered: (recovery) =>
+        void actions.recover(recovery).catch((error) => logger.error({ err: error }, "recovery not queued")),
+    });
     profiles = engine.profiles;
     const onAlert = (alert: Alert) => {
       recordAlert(alert);
