@@ -347,9 +347,11 @@ class ActionLayer implements Actions {
    */
   async #recover(recovery: TierRecovery): Promise<SinkEvent | undefined> {
     this.#clock.observe(Date.parse(recovery.timestamp));
-    const { outcome } = await this.#store.update(recovery.agentId, (state) => recover(state, recovery));
+    const { outcome, previous } = await this.#store.update(recovery.agentId, (state) =>
+      recover(state, recovery),
+    );
     if (outcome.change === "none" || !outcome.decision) return undefined;
-    this.#countDecision(outcome.change);
+    if (outcome.next.decision !== previous) this.#countDecision(outcome.change); // not for a replay
     return { kind: "recovered", recovery, decision: outcome.decision, lifted: outcome.change === "lifted" };
   }
 

@@ -173,7 +173,14 @@ export class SinkRunner {
   async #run(jobs: Job[]): Promise<void> {
     const { ledger } = this.#deps;
     const claimed: Job[] = [];
+    // The same record twice in one batch (re-submitted within the window): claiming it again would
+    // wait on our own claim until its lease lapses, so the copy rides along with the first.
+    const twins: Job[] = [];
     for (const job of jobs) {
+      if (claimed.some((c) => c.key === job.key)) {
+        twins.push(job);
+        continue;
+      }
       const claim = await this.#claimWaitingForBusy(job);
       if (claim === "done") this.#finish(job, "duplicate");
       else if (claim === "claimed") claimed.push(job);
@@ -184,10 +191,11 @@ export class SinkRunner {
       const result = await this.#attempts(claimed);
       await Promise.all(claimed.map((job) => ledger.complete(job.key)));
       for (const job of claimed) this.#finish(job, result);
+      for (const job of twins) this.#finish(job, "duplicate");
     } catch (error) {
       if (!(error instanceof Stopped)) throw error;
       await Promise.all(claimed.map((job) => ledger.release(job.key)));
-      for (const job of claimed) job.done("deferred");
+      for (const job of [...claimed, ...twins]) job.done("deferred");
     }
   }
 
