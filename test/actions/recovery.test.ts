@@ -6,10 +6,11 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Actions } from "../../src/actions/index.js";
-import type { TierRecovery } from "../../src/engine/engine.js";
+import { createEngine, engineOptionsSchema, type TierRecovery } from "../../src/engine/engine.js";
 import { fakePagerDuty } from "../fakes/pagerduty.js";
 import { fakeSignedHook } from "../fakes/signed-hook.js";
 import { fakeSlack } from "../fakes/slack.js";
+import { benignStream, T0 as EVENTS_T0, ev, HOUR, SECOND } from "../helpers/events.js";
 import { type Fakes, startActions } from "./harness.js";
 import { dropPrefix, makeAlert, sleep, T0, tempDir, testRedis, waitFor } from "./helpers.js";
 
@@ -155,6 +156,41 @@ describe("recovery", () => {
     expect(fakes.slack.messages[1]?.text).toContain("(shadow mode: not enforced)");
     expect(await actions.decisions.get("throttled")).toBeUndefined(); // the shadow throttle is lifted too
     expect(actions.stats().decisionsMade).toMatchObject({ kept: 1, lifted: 1 });
+  });
+
+  it("wired to the engine's onRecovered hook: the attack pages, the calm afterwards resolves it", async () => {
+    const actions = await start(dir, fakes);
+    // As the composition root does: alerts and recoveries queued in the engine's order.
+    const queued: Array<Promise<void>> = [];
+    const engine = createEngine(engineOptionsSchema.parse({}), undefined, {
+      onRecovered: (recovery) => queued.push(actions.recover(recovery)),
+    });
+    const attackAt = EVENTS_T0 + 4 * HOUR;
+    const attack = Array.from({ length: 40 }, (_, i) =>
+      ev({
+        agentId: "victim",
+        timestamp: attackAt + i * 2 * SECOND,
+        path: `/v1/customers/${20_000 + i}`,
+        status: i % 4 ? 404 : 200,
+      }),
+    );
+    const calm = benignStream(200, {
+      agentId: "victim",
+      start: attackAt + 90 * SECOND,
+      gapMs: 60 * SECOND,
+      seed: 1,
+    });
+    const history = benignStream(400, { agentId: "victim", seed: 1, gapMs: 30 * SECOND });
+    for (const event of [...history, ...attack, ...calm]) {
+      const alert = engine.process(event);
+      if (alert) queued.push(actions.submit(alert));
+    }
+    await Promise.all(queued);
+    await waitFor("resolved", () => [...fakes.pd.incidents.values()].some((i) => i.status === "resolved"));
+    await waitFor("drained", () => actions.stats().queued === 0, 10_000);
+    expect([...fakes.pd.incidents.values()]).toEqual([expect.objectContaining({ triggers: 1, resolves: 1 })]);
+    expect(actions.stats().decisionsMade).toMatchObject({ kept: 1 });
+    expect(await actions.decisions.get("victim")).toMatchObject({ recoveredAt: expect.any(Number) });
   });
 
   it("a restart with the recovery still queued resolves the incident once (decisions in Redis)", async () => {
