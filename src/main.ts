@@ -17,15 +17,15 @@ import type { Config } from "./config/schema.js";
 import { createEngine, type Engine } from "./engine/engine.js";
 import type { Alert } from "./engine/types.js";
 import { LineSplitter } from "./ingest/line-splitter.js";
-import { drain, followFile, openInput } from "./ingest/sources.js";
+import { type ChunkSink, drain, followFile, openInput } from "./ingest/sources.js";
 import { KafkaQueue } from "./kafka/alert-queue.js";
 import { createKafkaClient } from "./kafka/client.js";
 import { topicNames } from "./kafka/options.js";
 import { type KafkaPipeline, runKafkaPipeline } from "./kafka/pipeline.js";
 import { resolveApiKeys } from "./keys/keys.js";
 import { createLogger } from "./observability/logger.js";
-import { createMetrics, type MetricSources } from "./observability/metrics.js";
-import { initTracing } from "./observability/tracing.js";
+import { createMetrics, type MetricSources, type Metrics } from "./observability/metrics.js";
+import { initTracing, withSpan } from "./observability/tracing.js";
 import { createLineDecoder } from "./parse/decoder.js";
 import { EventPipeline } from "./pipeline/event-pipeline.js";
 
@@ -54,6 +54,7 @@ function startLineIngest(
   engine: Engine,
   onAlert: (alert: Alert) => void,
   logger: Logger,
+  metrics: Metrics,
   signal: AbortSignal,
 ): { pipeline: EventPipeline; finished: Promise<void> } {
   const decode = createLineDecoder(config.input);
@@ -64,11 +65,25 @@ function startLineIngest(
   const inputs = sources.inputs.length > 0 ? sources.inputs : ["-"];
   const finished = Promise.all(
     inputs.map(async (input) => {
-      const splitter = new LineSplitter(
+      const lines = new LineSplitter(
         config.input.maxLineLength,
         (line, n) => pipeline.handleLine(line, n, input),
         (n, code, raw) => pipeline.rejectLine(n, code, raw, input),
       );
+      // A chunk read from the source is this mode's batch: one span and one latency sample each.
+      const splitter: ChunkSink = {
+        push: (chunk) =>
+          withSpan(
+            "agentwatch.ingest.batch",
+            { "agentwatch.source": input, "agentwatch.bytes": chunk.length },
+            () => {
+              const started = performance.now();
+              lines.push(chunk);
+              metrics.processingLatency.observe({ stage: "detect" }, (performance.now() - started) / 1000);
+            },
+          ),
+        end: () => lines.end(),
+      };
       if (sources.follow && input !== "-") {
         await followFile(input, splitter, { pollIntervalMs: 250, fromEnd: false, signal });
       } else {
@@ -118,13 +133,20 @@ export async function startService(
   };
 
   if (config.kafka) {
+    // Latest lag seen per input partition, as of its last committed batch.
+    const consumerLag = new Map<string, { topic: string; partition: number; lag: number }>();
     const pipeline = await runKafkaPipeline(config.kafka, {
       createEngine: () => createEngine(config.engine),
       createDecoder: () => createLineDecoder(config.input),
       maxLineBytes: config.input.maxLineLength,
       logger,
+      onBatch: (report) => {
+        metrics.processingLatency.observe({ stage: report.stage }, report.seconds);
+        consumerLag.set(`${report.topic}/${report.partition}`, report);
+      },
     });
     kafkaPipeline = pipeline;
+    metricSources.consumerLag = () => [...consumerLag.values()];
     profiles = pipeline.engines;
     metricSources.engine = () => pipeline.engines.stats();
     finished = new Promise((resolve) =>
@@ -143,7 +165,7 @@ export async function startService(
         .submit(alert)
         .catch((error) => logger.error({ err: error, alertId: alert.id }, "alert not queued"));
     };
-    const ingest = startLineIngest(config, sources, engine, onAlert, logger, abort.signal);
+    const ingest = startLineIngest(config, sources, engine, onAlert, logger, metrics, abort.signal);
     finished = ingest.finished;
     metricSources.engine = () => engine.stats();
     metricSources.ingest = () => ({

@@ -6,7 +6,13 @@ import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { LineSplitter } from "./line-splitter.js";
+
+/** Where raw chunks go: a LineSplitter, or one wrapped with instrumentation. */
+export interface ChunkSink {
+  push(chunk: Buffer): void;
+  /** The input ended: flush a last line without a newline. */
+  end(): void;
+}
 
 /** `-` means standard input. */
 export function openInput(path: string): Readable {
@@ -14,7 +20,7 @@ export function openInput(path: string): Readable {
 }
 
 /** Pumps a stream through the splitter until it ends. */
-export async function drain(stream: Readable, splitter: LineSplitter): Promise<void> {
+export async function drain(stream: Readable, splitter: ChunkSink): Promise<void> {
   for await (const chunk of stream) splitter.push(chunk as Buffer);
   splitter.end();
 }
@@ -34,7 +40,7 @@ export interface FollowOptions {
  */
 export async function followFile(
   path: string,
-  splitter: LineSplitter,
+  splitter: ChunkSink,
   options: FollowOptions,
 ): Promise<void> {
   let position = -1;

@@ -19,7 +19,7 @@ import { type KafkaOptions, topicNames } from "./options.js";
 import { PartitionEngines } from "./partition-engines.js";
 import { decodeEventGroup, type RecordRejection, recordLine } from "./records.js";
 import { repartitionStage } from "./repartition.js";
-import { type StageStats, TransactionalStage } from "./stage.js";
+import { type BatchReport, type StageStats, TransactionalStage } from "./stage.js";
 import { PipelineCounters } from "./stats.js";
 import { ensureTopics, type TopicLayout } from "./topics.js";
 
@@ -32,6 +32,8 @@ export interface KafkaPipelineDeps {
   /** Longest accepted record value (the config's `input.maxLineBytes`). */
   maxLineBytes: number;
   logger: Logger;
+  /** Called after every committed batch of either stage (metrics: latency, consumer lag). */
+  onBatch?: (report: BatchReport) => void;
 }
 
 export interface KafkaPipelineStats {
@@ -88,6 +90,7 @@ export async function runKafkaPipeline(
       logger,
     }),
     logger,
+    deps.onBatch,
   );
   const repartition = topics.repartition
     ? new TransactionalStage(
@@ -99,6 +102,7 @@ export async function runKafkaPipeline(
           counters,
         }),
         logger,
+        deps.onBatch,
       )
     : undefined;
 

@@ -18,6 +18,7 @@
  */
 
 import type { Logger } from "pino";
+import { withSpan } from "../observability/tracing.js";
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "./kafkajs.js";
 import type { KafkaOptions } from "./options.js";
 import { Outbox, TransactionalProducers } from "./transactions.js";
@@ -42,6 +43,18 @@ export interface StageDefinition {
   open(partitions: number[], keepAlive: () => Promise<void>): Promise<Map<number, PartitionProcessor>>;
   /** Forgets a partition's state. */
   close(partition: number): void;
+}
+
+/** What one committed batch took, for the processing-latency histogram and the consumer-lag gauge. */
+export interface BatchReport {
+  stage: string;
+  topic: string;
+  partition: number;
+  records: number;
+  /** Wall time from the batch's arrival to its commit. */
+  seconds: number;
+  /** Records after this batch in the partition (high watermark - next offset) when it was fetched. */
+  lag: number;
 }
 
 export interface StageStats {
@@ -89,6 +102,7 @@ export class TransactionalStage {
     private readonly options: KafkaOptions,
     private readonly def: StageDefinition,
     private readonly logger: Logger,
+    private readonly onBatch: (report: BatchReport) => void = () => undefined,
   ) {
     this.admin = kafka.admin();
     this.producers = new TransactionalProducers(
@@ -287,13 +301,38 @@ export class TransactionalStage {
     }
   }
 
-  private async processBatch({
+  /** One span per batch: fetch-to-commit of a partition's records, the unit of work of a stage. */
+  private processBatch(payload: EachBatchPayload): Promise<void> {
+    const { partition, topic } = payload.batch;
+    const started = performance.now();
+    return withSpan(
+      `agentwatch.kafka.${this.def.name}.batch`,
+      { "messaging.destination.name": topic, "messaging.destination.partition.id": String(partition) },
+      async (span) => {
+        const handled = await this.handleBatch(payload);
+        span.setAttribute("messaging.batch.message_count", handled);
+        if (handled === 0) return;
+        const lag = Number(payload.batch.highWatermark) - (Number(payload.batch.lastOffset()) + 1);
+        this.onBatch({
+          stage: this.def.name,
+          topic,
+          partition,
+          records: handled,
+          seconds: (performance.now() - started) / 1000,
+          lag: Math.max(0, lag),
+        });
+      },
+    );
+  }
+
+  /** Handles and commits one batch; returns the records applied (0 when nothing was committed). */
+  private async handleBatch({
     batch,
     resolveOffset,
     heartbeat,
     isRunning,
     isStale,
-  }: EachBatchPayload): Promise<void> {
+  }: EachBatchPayload): Promise<number> {
     const partition = batch.partition;
     const processor = await this.processorFor(partition, heartbeat);
     const floor = this.floors.get(partition) ?? 0;
@@ -315,7 +354,7 @@ export class TransactionalStage {
         // A failed heartbeat means a rebalance is under way: commit what is done before rejoining.
         if (++handled % HEARTBEAT_EVERY === 0 && !(await heartbeat().then(ok, notOk))) break;
       }
-      if (last < 0) return;
+      if (last < 0) return 0;
       processor.seal(outbox, last + 1);
       await this.producers.commit(outbox, {
         consumerGroupId: this.def.groupId,
@@ -335,6 +374,7 @@ export class TransactionalStage {
     this.counters.records += handled;
     this.counters.batches++;
     this.counters.commits++;
+    return handled;
   }
 }
 

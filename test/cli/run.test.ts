@@ -106,6 +106,8 @@ describe("agentwatch run", () => {
     expect(alerts.items[0]?.reasons.map((r) => r.detector)).toContain("injection");
     const metrics = await (await fetch(`${url}/metrics`, { headers: auth })).text();
     expect(metrics).toMatch(/agentwatch_profiles_tracked 2/);
+    const batches = metrics.match(/agentwatch_processing_latency_seconds_count\{stage="detect"\} (\d+)/);
+    expect(Number(batches?.[1])).toBeGreaterThan(0);
 
     const exited = new Promise<number | null>((resolve) => child?.on("exit", resolve));
     child.kill("SIGTERM");
