@@ -43,6 +43,7 @@ export const revokeWebhookSink: SinkDescriptor<typeof revokeWebhookSinkOptionsSc
     return {
       ...sinkBase("revoke-webhook", "revoke", options),
       async deliver(events, ctx) {
+        let sent = 0;
         for (const [i, event] of events.entries()) {
           if (event.kind === "ended" || event.kind === "recovered") continue;
           const id = events.length === 1 ? ctx.id : `${ctx.id}_${i}`;
@@ -51,8 +52,11 @@ export const revokeWebhookSink: SinkDescriptor<typeof revokeWebhookSinkOptionsSc
               ? revokePayload(event)
               : { type: "agentwatch.test", at: new Date(ctx.now).toISOString() };
           await ctx.send(signedJsonRequest(options.url, options.secret, id, ctx.now, payload));
+          sent++;
         }
-        return { outcome: "delivered", detail: `${events.length} revocation request(s)` };
+        return sent > 0
+          ? { outcome: "delivered", detail: `${sent} revocation request(s)` }
+          : { outcome: "skipped", detail: "nothing to revoke" };
       },
     };
   },

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSink, SINKS, sinkOptionsSchema } from "../../alerts/index.js";
-import type { AlertEvent, DeliveryContext, Sink } from "../../alerts/sink.js";
+import type { AlertEvent, DeliveryContext, RecoveredEvent, Sink } from "../../alerts/sink.js";
 import { DeliveryError, send } from "../../src/actions/http.js";
-import { decide, decisionOptionsSchema, tiersSchema } from "../../src/actions/policy.js";
+import { decide, decisionOptionsSchema, recover, tiersSchema } from "../../src/actions/policy.js";
 import { makeAlert, quietLogger, T0 } from "../actions/helpers.js";
 import { CLIENT_ID, CLIENT_SECRET, fakeRevocationServer, LOOKUP_BEARER } from "../fakes/oauth-revocation.js";
 import { fakePagerDuty, PD_ROUTING_KEY } from "../fakes/pagerduty.js";
@@ -54,6 +54,22 @@ function event(overrides: Parameters<typeof makeAlert>[0] = {}): AlertEvent {
   return { kind: "alert", alert, decision: o.decision, change: o.change, allowlisted: false };
 }
 
+/** A critical incident whose risk fell back: its revoke stays, its page is to be resolved. */
+function recovered(): RecoveredEvent {
+  const alert = makeAlert({ severity: "critical", at: T0 });
+  const state = decide({ strikes: 0 }, alert, tiersSchema.parse({}), decisionOptionsSchema.parse({}), false);
+  const recovery = {
+    agentId: alert.agentId,
+    identitySource: alert.identitySource,
+    previousSeverity: alert.severity,
+    riskScore: 0.05,
+    timestamp: new Date(T0 + 60_000).toISOString(),
+  };
+  const out = recover(state.next, recovery);
+  if (!out.decision) throw new Error("expected a recovery");
+  return { kind: "recovered", recovery, decision: out.decision, lifted: false };
+}
+
 beforeAll(async () => {
   await Promise.all([slack.start(), pd.start(), oauth.start(), hook.start()]);
 });
@@ -93,6 +109,17 @@ describe.each(SINKS.map((d) => [d.type, d] as const))("sink contract: %s", (type
     });
     const result = await sink.deliver([event({ tokenHash: "th_known" })], ctx());
     expect(["delivered", "skipped"]).toContain(result.outcome);
+  });
+
+  it("handles a recovery: delivers it or skips it, never fails", async () => {
+    const before = hook.received.length;
+    const result = await build().deliver([recovered()], ctx("msg_recovery"));
+    expect(["delivered", "skipped"]).toContain(result.outcome);
+    // revocation never acts on a recovery; a kept block is nothing for the gateway to remove
+    if (descriptor.role === "revoke" || descriptor.role === "gateway") {
+      expect(hook.received.length).toBe(before);
+      expect(result.outcome).toBe("skipped");
+    }
   });
 });
 
