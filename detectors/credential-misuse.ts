@@ -71,7 +71,7 @@ export const credentialMisuse: DetectorDescriptor<typeof options> = {
         const ua = profile.cursor.uaKey;
         if (net === 0 || ua === 0) return;
         const s = profile.s;
-        const time = event.timestamp;
+        const time = profile.cursor.time;
         let score = 0;
         let via = "";
         let otherNet = 0;

@@ -36,8 +36,9 @@ export const dataVolume: DetectorDescriptor<typeof options> = {
         if (event.responseBytes === 0) return;
         const p = profile.params;
         const s = profile.s;
-        const time = event.timestamp;
-        const volume = (s[S_VOL_WINDOW] as number) * profile.cursor.decayVolume + event.responseBytes;
+        const time = profile.cursor.time;
+        const late = profile.cursor.lateVolume;
+        const volume = (s[S_VOL_WINDOW] as number) * profile.cursor.decayVolume + event.responseBytes * late;
         if (volume < o.minBytes) return;
         // The agent's usual, from what it moved before the current window (the window is on trial).
         const longBytes = s[S_VOL_LONG] as number;
@@ -46,7 +47,7 @@ export const dataVolume: DetectorDescriptor<typeof options> = {
         const peak = (s[S_VOL_PEAK] as number) * profile.cursor.decayPeak;
         const bar = Math.max(usual * o.longMultiplier, peak * o.peakMultiplier, o.minBytes);
         if (volume <= bar) return;
-        const perRequest = volume / ((s[S_VOL_N] as number) * profile.cursor.decayVolume + 1);
+        const perRequest = volume / ((s[S_VOL_N] as number) * profile.cursor.decayVolume + late);
         const usualPerRequest = olderBytes / Math.max((s[S_RATE_LONG] as number) - (s[S_VOL_N] as number), 1);
         if (perRequest <= usualPerRequest * o.perRequestMultiplier) return;
         out.push({

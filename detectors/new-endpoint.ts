@@ -63,7 +63,7 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
         const base = code === 5 ? o.deleteScore : isWriteMethodCode(code) ? o.writeScore : o.readScore;
         // Good-Turing estimate of this agent's chance to call an unseen endpoint. Endpoints first
         // called in the last minutes do not count: they may be this very episode.
-        const settled = event.timestamp - profile.params.probeWindowMs;
+        const settled = profile.cursor.time - profile.params.probeWindowMs;
         let once = 0;
         for (let b = 0; b < profile.slots * T_STRIDE; b += T_STRIDE) {
           if (profile.t[b + T_HITS] === 1 && (profile.t[b + T_LAST] as number) < settled) once++;
@@ -85,7 +85,7 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
         // does a destructive or privileged call.
         const cap = privileged || companions >= o.burstCount ? 1 : o.maxReadScore;
         let s = Math.min(1 - (1 - single) ** (1 + recent), cap);
-        const age = event.timestamp - (profile.s[S_FIRST] as number);
+        const age = profile.cursor.time - (profile.s[S_FIRST] as number);
         if (companions + 1 >= o.burstCount) {
           // A burst of new endpoints from an agent that rarely calls one: how unlikely is it under the
           // agent's own chance of a new endpoint (Poisson tail over the requests of the last minutes)?

@@ -57,7 +57,7 @@ export const probing: DetectorDescriptor<typeof options> = {
         if (!denied && !scanner) return;
         const p = profile.params;
         const s = profile.s;
-        const time = event.timestamp;
+        const time = profile.cursor.time;
         const f = profile.cursor.decayProbe;
         const slot = profile.cursor.slot;
         const freshError =

@@ -31,12 +31,12 @@ export const rateSpike: DetectorDescriptor<typeof options> = {
   create(o) {
     return {
       name: "rate-spike",
-      inspect(event, profile, out) {
+      inspect(_event, profile, out) {
         const p = profile.params;
         const s = profile.s;
-        const time = event.timestamp;
+        const time = profile.cursor.time;
         const rate = profile.perMinute(
-          (s[S_RATE_SHORT] as number) * profile.cursor.decayShort + 1,
+          (s[S_RATE_SHORT] as number) * profile.cursor.decayShort + profile.cursor.lateShort,
           p.shortTauMs,
           time,
         );

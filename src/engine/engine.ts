@@ -63,7 +63,7 @@ export interface TierRecovery {
   /** The highest tier still in force before the fall (the last one alerted, or lower after partial recovery). */
   previousSeverity: Severity;
   riskScore: number;
-  /** Event time of the event on which the fall was seen, ISO 8601. */
+  /** The agent's clock at the event on which the fall was seen (never before the alert it ends), ISO 8601. */
   timestamp: string;
   requestId?: string;
 }
@@ -122,9 +122,10 @@ export function createEngine(
   const findings: Finding[] = [];
 
   function process(event: NormalizedEvent): Alert | undefined {
-    const time = event.timestamp;
-    const profile = profiles.acquire(event.agentId, time);
+    const profile = profiles.acquire(event.agentId, event.timestamp);
     profile.prepare(event);
+    // The agent's clock, never behind its latest event: state moves on it; the alert keeps the event's own time.
+    const time = profile.cursor.time;
     findings.length = 0;
     const warm = profile.isWarm();
     for (let i = 0; i < detectors.length; i++) {

@@ -15,7 +15,7 @@ export class EventCursor {
   /**
    * Surprise (nats) of the hop from the previous endpoint in this session; 0 for a hop that is
    * not judged (into a new endpoint, or out of one with too few transitions); NaN when the event
-   * starts a session.
+   * starts a session or is late (behind the agent's clock: its predecessor in time is unknown).
    */
   hop = Number.NaN;
   hopJudged = false;
@@ -41,7 +41,15 @@ export class EventCursor {
   privileged = false;
   /** A new endpoint whose path looks like scanner reconnaissance. */
   scanner = false;
-  /** Event time since the agent's previous event (0 when out of order), and the decay factors over it. */
+  /**
+   * The agent's clock at this event: the event's timestamp, or the agent's latest event time when
+   * the event is older (Kafka interleaving, gateways logging at completion). Profile, detectors and
+   * risk measure time on it, so nothing learned or decayed ever sees time go backwards.
+   */
+  time = 0;
+  /** How far the event's own timestamp is behind the agent's clock (0 when in order). */
+  lag = 0;
+  /** Agent clock advance since the agent's previous event (0 when out of order), and the decay factors over it. */
   dt = 0;
   decayShort = 1;
   decayLong = 1;
@@ -49,4 +57,12 @@ export class EventCursor {
   decayPeak = 1;
   decayProbe = 1;
   decayEndpoint = 1;
+  /**
+   * Weight of a late event in the short, volume and probe-window counters: exp(-lag / tau), with lag
+   * how far the event is behind the agent's clock (1 in order). A decayed count then holds the same
+   * value whatever order the events came in, so a backlog of late events is no burst.
+   */
+  lateShort = 1;
+  lateVolume = 1;
+  lateProbe = 1;
 }

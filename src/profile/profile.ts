@@ -227,8 +227,9 @@ export class AgentProfile {
   prepare(event: NormalizedEvent): void {
     const p = this.params;
     const s = this.s;
-    const time = event.timestamp;
-    const dt = time > (s[S_LAST] as number) ? time - (s[S_LAST] as number) : 0;
+    const time = Math.max(event.timestamp, s[S_LAST] as number);
+    const dt = time - (s[S_LAST] as number);
+    this.cursor.time = time;
     this.cursor.dt = dt;
     this.cursor.decayShort = Math.exp(-dt / p.shortTauMs);
     this.cursor.decayLong = Math.exp(-dt / p.longTauMs);
@@ -236,6 +237,11 @@ export class AgentProfile {
     this.cursor.decayPeak = Math.exp(-p.peakLambda * dt);
     this.cursor.decayProbe = Math.exp(-dt / p.probeTauMs);
     this.cursor.decayEndpoint = Math.exp(-p.endpointLambda * dt);
+    const lag = time - event.timestamp;
+    this.cursor.lag = lag;
+    this.cursor.lateShort = lag > 0 ? Math.exp(-lag / p.shortTauMs) : 1;
+    this.cursor.lateVolume = lag > 0 ? Math.exp(-lag / p.volumeTauMs) : 1;
+    this.cursor.lateProbe = lag > 0 ? Math.exp(-lag / p.probeTauMs) : 1;
     const key = p.interner.id(event.template) * 16 + methodCode(event.method);
     this.cursor.key = key;
     let slot = this.findSlot(key);
@@ -248,8 +254,10 @@ export class AgentProfile {
 
     // A hop is judged only between endpoints the agent knows, out of one it has left often enough
     // to have habits: a hop into a new endpoint is new-endpoint's business, not a second signal.
+    // A late event is no hop at all: the request before it in arrival order was not the one before
+    // it in time, so it is neither judged nor learned, and the agent's latest event stays `prev`.
     const prev = s[S_PREV_SLOT] as number;
-    const inSession = prev >= 0 && time - (s[S_LAST] as number) < p.sessionGapMs;
+    const inSession = prev >= 0 && lag === 0 && dt < p.sessionGapMs;
     this.cursor.hopJudged =
       inSession && slot >= 0 && (this.t[prev * T_STRIDE + T_OUT] as number) >= MIN_HOPS_OUT;
     this.cursor.hop = this.cursor.hopJudged
@@ -307,9 +315,7 @@ export class AgentProfile {
   absorb(event: NormalizedEvent): void {
     const p = this.params;
     const s = this.s;
-    const time = event.timestamp;
-    const last = s[S_LAST] as number;
-    // Out-of-order events (a few ms of jitter between gateways) must not grow decayed counters.
+    const time = this.cursor.time;
     const dt = this.cursor.dt;
     const events = s[S_EVENTS] as number;
     const status = event.status;
@@ -345,27 +351,29 @@ export class AgentProfile {
       s[S_TR_RING + pos] = hop;
       s[S_TR_POS] = (pos + 1) % TR_RING_SIZE;
       s[S_TR_FILL] = Math.min((s[S_TR_FILL] as number) + 1, TR_RING_SIZE);
-    } else {
+    } else if (this.cursor.lag === 0) {
       s[S_TR_FILL] = 0;
       s[S_TR_POS] = 0;
     }
-    s[S_PREV_SLOT] = slot;
+    // A late event is no hop (see prepare): the chain of hops goes on from the agent's latest event.
+    if (this.cursor.lag === 0) s[S_PREV_SLOT] = slot;
 
     // Sizes per endpoint (response sizes of successful answers only: error bodies are another population).
     robustUpdate(t, b + T_REQ_N, event.requestBytes);
     if (status >= 200 && status < 400) robustUpdate(t, b + T_RESP_N, event.responseBytes);
 
     // Request rate and response volume, short and long horizon, with the agent's own peaks.
-    const short = (s[S_RATE_SHORT] as number) * this.cursor.decayShort + 1;
+    const short = (s[S_RATE_SHORT] as number) * this.cursor.decayShort + this.cursor.lateShort;
     s[S_RATE_SHORT] = short;
     s[S_RATE_LONG] = (s[S_RATE_LONG] as number) * this.cursor.decayLong + 1;
     const peakDecay = this.cursor.decayPeak;
     s[S_RATE_PEAK] = (s[S_RATE_PEAK] as number) * peakDecay;
     settlePeak(s, S_RATE_PEAK, S_RATE_EPISODE, this.perMinute(short, p.shortTauMs, time));
     const bytes = event.responseBytes;
-    const vol = (s[S_VOL_WINDOW] as number) * this.cursor.decayVolume + bytes;
+    const lateVol = this.cursor.lateVolume;
+    const vol = (s[S_VOL_WINDOW] as number) * this.cursor.decayVolume + bytes * lateVol;
     s[S_VOL_WINDOW] = vol;
-    s[S_VOL_N] = (s[S_VOL_N] as number) * this.cursor.decayVolume + 1;
+    s[S_VOL_N] = (s[S_VOL_N] as number) * this.cursor.decayVolume + lateVol;
     s[S_VOL_LONG] = (s[S_VOL_LONG] as number) * this.cursor.decayLong + bytes;
     s[S_VOL_PEAK] = (s[S_VOL_PEAK] as number) * peakDecay;
     settlePeak(s, S_VOL_PEAK, S_VOL_EPISODE, vol);
@@ -381,10 +389,11 @@ export class AgentProfile {
     else if (status >= 500) s[S_ST_5XX] = (s[S_ST_5XX] as number) + 1;
     s[S_PRIV_LONG] = (s[S_PRIV_LONG] as number) * decaySt + (this.cursor.privileged ? 1 : 0);
     const decayPr = this.cursor.decayProbe;
-    s[S_PR_N] = (s[S_PR_N] as number) * decayPr + 1;
-    s[S_PR_ERR] = (s[S_PR_ERR] as number) * decayPr + (denied ? 1 : 0);
-    s[S_PR_SCAN] = (s[S_PR_SCAN] as number) * decayPr + (this.cursor.scanner ? 1 : 0);
-    s[S_PRIV_RECENT] = (s[S_PRIV_RECENT] as number) * decayPr + (this.cursor.privileged ? 1 : 0);
+    const late = this.cursor.lateProbe;
+    s[S_PR_N] = (s[S_PR_N] as number) * decayPr + late;
+    s[S_PR_ERR] = (s[S_PR_ERR] as number) * decayPr + (denied ? late : 0);
+    s[S_PR_SCAN] = (s[S_PR_SCAN] as number) * decayPr + (this.cursor.scanner ? late : 0);
+    s[S_PRIV_RECENT] = (s[S_PRIV_RECENT] as number) * decayPr + (this.cursor.privileged ? late : 0);
     let distinct = (s[S_PR_DISTINCT] as number) * decayPr;
     if (denied) {
       if (time - (t[b + T_ERR_TIME] as number) > p.probeWindowMs) distinct += 1;
@@ -417,7 +426,7 @@ export class AgentProfile {
     s[S_PREV_UA] = this.cursor.uaKey;
 
     s[S_EVENTS] = events + 1;
-    if (time > last) s[S_LAST] = time;
+    s[S_LAST] = time;
   }
 
   /**
@@ -602,7 +611,7 @@ export class AgentProfile {
     if (idx < 0) idx = this.addTracker(slot);
     const o = this.objs as Float64Array;
     const b = idx * O_SIZE;
-    const time = event.timestamp;
+    const time = this.cursor.time;
     const err = denied && event.status !== 405;
     const novel = !this.cursor.objSeen || this.cursor.obj !== idx;
 
