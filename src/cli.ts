@@ -31,26 +31,20 @@ function nonNegativeInt(value: string): number {
   return parsed;
 }
 
-/** Loads the config file (if any) and applies the flags that override it. */
+/** Loads the config file (if any) with the command-line flags that override it. */
 function loadWithOverrides(
   configPath: string | undefined,
   overrides: { format?: FormatName; kafkaBrokers?: string; topic?: string },
 ): Config {
-  const config = loadConfig(configSchema, configPath);
-  let result: Config = config;
-  if (overrides.format) result = { ...result, input: { ...result.input, format: overrides.format } };
+  const flags: Record<string, Record<string, unknown>> = {};
+  if (overrides.format) flags.input = { format: overrides.format };
   if (overrides.kafkaBrokers || overrides.topic) {
-    // Re-validate: the Kafka section gets its defaults from the schema.
-    result = configSchema.parse({
-      ...result,
-      kafka: {
-        ...(result.kafka ?? {}),
-        ...(overrides.kafkaBrokers ? { brokers: overrides.kafkaBrokers } : {}),
-        ...(overrides.topic ? { inputTopic: overrides.topic } : {}),
-      },
-    });
+    flags.kafka = {
+      ...(overrides.kafkaBrokers ? { brokers: overrides.kafkaBrokers } : {}),
+      ...(overrides.topic ? { inputTopic: overrides.topic } : {}),
+    };
   }
-  return result;
+  return loadConfig(configSchema, configPath, process.env, flags);
 }
 
 const formatOption = () =>

@@ -109,34 +109,26 @@ export async function startService(
     : undefined;
   await redis?.connect();
 
-  const kafka = config.kafka ? createKafkaClient(config.kafka, logger) : undefined;
-  const alertQueue =
-    kafka && config.kafka
-      ? await KafkaQueue.open(
-          kafka,
-          { topic: topicNames(config.kafka).alerts, groupId: `${config.kafka.groupId}.actions` },
-          logger,
-        )
-      : undefined;
-  const actions: Actions = createActions(config.actions, { logger, redis, queue: alertQueue });
-  await actions.start();
-
   let profiles: LocalProfiles;
   let kafkaPipeline: KafkaPipeline | undefined;
   let finished: Promise<void>;
-  const metricSources: MetricSources = { actions: () => actions.stats() };
   const stores = { current: undefined as ReturnType<typeof createApiStores> | undefined };
   const recordAlert = (alert: Alert) => {
     void stores.current?.alerts
       .append(alert)
       .catch((error) => logger.warn({ err: error }, "alert log append failed"));
   };
+  // Kafka mode: alerts come back through the alerts topic (written by the detection stage, which
+  // creates the topics), so the pipeline starts first and the action layer consumes that topic.
+  let actions: Actions;
+  let alertQueue: KafkaQueue | undefined;
+  const metricSources: MetricSources = { actions: () => actions.stats() };
 
   if (config.kafka) {
     // Latest lag seen per input partition, as of its last committed batch.
     const consumerLag = new Map<string, { topic: string; partition: number; lag: number }>();
     const pipeline = await runKafkaPipeline(config.kafka, {
-      createEngine: () => createEngine(config.engine),
+      createEngine: (hooks) => createEngine(config.engine, undefined, hooks),
       createDecoder: () => createLineDecoder(config.input),
       maxLineBytes: config.input.maxLineLength,
       logger,
@@ -146,6 +138,14 @@ export async function startService(
       },
     });
     kafkaPipeline = pipeline;
+    const queue = await KafkaQueue.open(
+      createKafkaClient(config.kafka, logger),
+      { topic: topicNames(config.kafka).alerts, groupId: `${config.kafka.groupId}.actions` },
+      logger,
+    );
+    alertQueue = queue;
+    actions = createActions(config.actions, { logger, redis, queue, onAlert: recordAlert });
+    await actions.start();
     metricSources.consumerLag = () => [...consumerLag.values()];
     profiles = pipeline.engines;
     metricSources.engine = () => pipeline.engines.stats();
@@ -153,6 +153,8 @@ export async function startService(
       abort.signal.addEventListener("abort", () => resolve(), { once: true }),
     );
   } else {
+    actions = createActions(config.actions, { logger, redis });
+    await actions.start();
     const engine = createEngine(config.engine, undefined, {
       // Risk fell back: resolve incidents and lift throttles (recorded durably like alerts).
       onRecovered: (recovery) =>
@@ -208,16 +210,21 @@ export async function startService(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      logger.info("stopping: sources");
       abort.abort();
       await finished.catch(() => undefined);
       await kafkaPipeline
         ?.stop()
         .catch((error) => logger.error({ err: error }, "kafka pipeline stop failed"));
+      logger.info("stopping: actions");
       await actions.stop();
+      await alertQueue?.close(); // the action layer closes only queues it opened itself
+      logger.info("stopping: status API");
       await stores.current?.publisher?.stop();
       await server?.close();
       redis?.disconnect();
       await tracing.shutdown();
+      logger.info("stopped");
     })();
     return stopping;
   };

@@ -39,6 +39,11 @@ export interface ActionsDeps {
   redis?: Redis;
   /** The alerts queue (e.g. the Kafka alerts topic); without it, an on-disk queue under `delivery.dataDir`. */
   queue?: DurableQueue;
+  /**
+   * Sees each alert as it is taken off the queue, before it is decided. In Kafka mode alerts reach
+   * this instance only through the alerts topic, so this is where the status API's alert log is fed.
+   */
+  onAlert?: (alert: Alert) => void;
 }
 
 export interface AllowlistEntry {
@@ -247,6 +252,7 @@ class ActionLayer implements Actions {
       const batch = await queue.next(Math.min(READ_BATCH, max - this.#inFlight), READ_WAIT_MS);
       for (const queued of batch) {
         if (this.#stopping) break; // the rest stays unacked, hence queued for the next start
+        if (queued.record.kind === "alert") this.#deps.onAlert?.(queued.record.alert);
         await this.#processWithRetry(queued);
       }
     }

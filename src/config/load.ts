@@ -70,11 +70,25 @@ export function validateConfig<S extends z.ZodType>(
   return deepFreeze(result.data);
 }
 
-/** Reads the YAML file (if any), applies environment overrides and validates. */
+/** Deep-merges plain objects; anything else in `override` replaces what `base` has. */
+function merge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const result = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = result[key];
+    result[key] = isPlainObject(current) && isPlainObject(value) ? merge(current, value) : value;
+  }
+  return result;
+}
+
+/**
+ * Reads the YAML file (if any), applies environment overrides, then `flags` (command-line
+ * options, which win over both), and validates the result once.
+ */
 export function loadConfig<S extends z.ZodType>(
   schema: S,
   file: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  flags: Record<string, unknown> = {},
 ): Readonly<z.output<S>> {
   let raw: unknown = {};
   if (file) {
@@ -92,6 +106,6 @@ export function loadConfig<S extends z.ZodType>(
     if (!isPlainObject(raw))
       throw new AgentwatchError("INVALID_CONFIG", `${file}: top level must be a mapping`);
   }
-  const merged = applyEnvOverrides(raw as Record<string, unknown>, env);
+  const merged = merge(applyEnvOverrides(raw as Record<string, unknown>, env), flags);
   return validateConfig(schema, merged, file ?? "configuration");
 }

@@ -38,11 +38,7 @@ export interface FollowOptions {
  * `signal` aborts. Polling rather than fs.watch: it behaves the same on every filesystem,
  * including network mounts and container overlay filesystems where inotify misses events.
  */
-export async function followFile(
-  path: string,
-  splitter: ChunkSink,
-  options: FollowOptions,
-): Promise<void> {
+export async function followFile(path: string, splitter: ChunkSink, options: FollowOptions): Promise<void> {
   let position = -1;
   let inode = -1;
   const buffer = Buffer.allocUnsafe(1 << 20);

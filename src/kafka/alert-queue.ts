@@ -14,7 +14,7 @@
 
 import type { Logger } from "pino";
 import type { DurableQueue, QueuedRecord } from "../actions/queue.js";
-import { type ActionRecord, recordKey } from "../actions/records.js";
+import { type ActionRecord, isActionRecord, recordKey } from "../actions/records.js";
 import {
   type Consumer,
   type EachBatchPayload,
@@ -189,8 +189,8 @@ export class KafkaQueue implements DurableQueue {
 
 function parseRecord(message: KafkaMessage): ActionRecord | undefined {
   try {
-    const record = JSON.parse(String(message.value)) as ActionRecord;
-    return record.kind === "alert" || record.kind === "ended" ? record : undefined;
+    const record: unknown = JSON.parse(String(message.value));
+    return isActionRecord(record) ? record : undefined;
   } catch {
     return undefined;
   }

@@ -19,7 +19,7 @@
  */
 
 import type { Logger } from "pino";
-import type { Engine } from "../engine/engine.js";
+import type { Engine, EngineHooks } from "../engine/engine.js";
 import type { Alert } from "../engine/types.js";
 import type { NormalizedEvent } from "../events/event.js";
 import type { Kafka, KafkaMessage } from "./kafkajs.js";
@@ -31,6 +31,7 @@ import {
   encodeSnapshot,
   type InputPosition,
   type RecordRejection,
+  recoveryMessage,
 } from "./records.js";
 import { readChangelog } from "./restore.js";
 import type { PartitionProcessor, StageDefinition } from "./stage.js";
@@ -83,11 +84,14 @@ class DetectPartition implements PartitionProcessor {
     private readonly positions: Map<string, AgentPosition>,
     private readonly decode: RecordDecoder,
     private readonly counters: PipelineCounters,
+    /** Where the engine's recovery hook writes: the outbox of the batch being handled. */
+    private readonly current: { outbox: Outbox | undefined },
   ) {
     this.evictionsSeen = engine.profiles.evictions;
   }
 
   handle(message: KafkaMessage, offset: number, outbox: Outbox): void {
+    this.current.outbox = outbox;
     const events = this.events;
     const sources = this.sources;
     events.length = 0;
@@ -194,7 +198,8 @@ class DetectPartition implements PartitionProcessor {
 
 export interface DetectStageDeps {
   kafka: Kafka;
-  createEngine: () => Engine;
+  /** One engine per partition; `hooks` carry its recoveries onto the alerts topic. */
+  createEngine: (hooks: EngineHooks) => Engine;
   /** Where the engines of the partitions owned right now are registered (status API, metrics). */
   engines: PartitionEngines;
   /** One decoder per partition, like engines. */
@@ -226,7 +231,11 @@ export function detectStage(
       let agents = 0;
       let unreadable = 0;
       for (const partition of partitions) {
-        const engine = deps.createEngine();
+        const current: { outbox: Outbox | undefined } = { outbox: undefined };
+        const engine = deps.createEngine({
+          // Called from inside process(), so the recovery lands in the same transaction as the event.
+          onRecovered: (recovery) => current.outbox?.push(topics.alerts, recoveryMessage(recovery)),
+        });
         deps.engines.add(partition, engine);
         const positions = new Map<string, AgentPosition>();
         for (const [agentId, snapshot] of restored.get(partition) ?? []) {
@@ -258,6 +267,7 @@ export function detectStage(
             positions,
             deps.createDecoder(),
             deps.counters,
+            current,
           ),
         );
       }

@@ -9,7 +9,7 @@
  */
 
 import type { Logger } from "pino";
-import type { Engine } from "../engine/engine.js";
+import type { Engine, EngineHooks } from "../engine/engine.js";
 import { AgentwatchError } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
 import { createKafkaClient } from "./client.js";
@@ -27,7 +27,8 @@ import { ensureTopics, type TopicLayout } from "./topics.js";
 export type LineDecoder = (line: string, out: NormalizedEvent[]) => RecordRejection | undefined;
 
 export interface KafkaPipelineDeps {
-  createEngine: () => Engine;
+  /** One engine per partition, built with the hooks the detection stage needs. */
+  createEngine: (hooks: EngineHooks) => Engine;
   createDecoder: () => LineDecoder;
   /** Longest accepted record value (the config's `input.maxLineBytes`). */
   maxLineBytes: number;

@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import type { ActionRecord } from "../actions/records.js";
+import type { TierRecovery } from "../engine/engine.js";
 import type { Alert } from "../engine/types.js";
 import { ERROR_CODES, type ErrorCode } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
@@ -155,6 +156,16 @@ export function alertMessage(alert: Alert): Message {
     key: alert.agentId,
     value: JSON.stringify(record),
     headers: { "agentwatch.alert.id": alert.id, "agentwatch.alert.severity": alert.severity },
+  };
+}
+
+/** An agent's risk fell back (engine `onRecovered`): on the alerts topic, in order with its alerts. */
+export function recoveryMessage(recovery: TierRecovery): Message {
+  const record: ActionRecord = { kind: "recovered", recovery };
+  return {
+    key: recovery.agentId,
+    value: JSON.stringify(record),
+    headers: { "agentwatch.record": "recovered" },
   };
 }
 

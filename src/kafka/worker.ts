@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const config = loadConfig(configSchema.extend({ kafka: kafkaOptionsSchema }), process.argv[2]);
   const logger = createLogger({ level: config.logging.level, name: "agentwatch" });
   const pipeline = await runKafkaPipeline(config.kafka, {
-    createEngine: () => createEngine(config.engine),
+    createEngine: (hooks) => createEngine(config.engine, undefined, hooks),
     createDecoder: () => createLineDecoder(config.input),
     maxLineBytes: config.input.maxLineLength,
     logger,
