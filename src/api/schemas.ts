@@ -164,7 +164,10 @@ export const decisionSchema = z.object({
   since: z.string(),
   updatedAt: z.string(),
   expiresAt: z.string(),
-  change: z.enum(["created", "escalated"]),
+  /** `reopened`: a new offence after the agent had recovered while its block stood. */
+  change: z.enum(["created", "escalated", "reopened"]),
+  /** When the agent's risk fell back while this (block/revoke) decision stayed in force. */
+  recoveredAt: z.string().optional(),
   alertId: z.string(),
   severity: z.enum(SEVERITIES),
   riskScore: z.number(),

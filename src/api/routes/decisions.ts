@@ -33,6 +33,7 @@ export function decisionView(decision: Decision) {
     since: iso(decision.since),
     updatedAt: iso(decision.updatedAt),
     expiresAt: iso(decision.expiresAt),
+    ...(decision.recoveredAt === undefined ? {} : { recoveredAt: iso(decision.recoveredAt) }),
   };
 }
 
