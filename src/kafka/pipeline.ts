@@ -12,19 +12,17 @@ import type { Logger } from "pino";
 import type { Engine, EngineHooks } from "../engine/engine.js";
 import { AgentwatchError } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
+import type { LineDecoder } from "../parse/decoder.js";
 import { createKafkaClient } from "./client.js";
 import { detectStage, type RecordDecoder } from "./detect.js";
 import type { KafkaMessage } from "./kafkajs.js";
 import { type KafkaOptions, topicNames } from "./options.js";
 import { PartitionEngines } from "./partition-engines.js";
-import { decodeEventGroup, type RecordRejection, recordLine } from "./records.js";
+import { decodeEventGroup, recordLine } from "./records.js";
 import { repartitionStage } from "./repartition.js";
 import { type BatchReport, type StageStats, TransactionalStage } from "./stage.js";
 import { PipelineCounters } from "./stats.js";
 import { ensureTopics, type TopicLayout } from "./topics.js";
-
-/** The core's line decoder (`createLineDecoder` in src/parse/decoder.ts). */
-export type LineDecoder = (line: string, out: NormalizedEvent[]) => RecordRejection | undefined;
 
 export interface KafkaPipelineDeps {
   /** One engine per partition, built with the hooks the detection stage needs. */

@@ -7,15 +7,13 @@ import { isUtf8 } from "node:buffer";
 import type { ActionRecord } from "../actions/records.js";
 import type { TierRecovery } from "../engine/engine.js";
 import type { Alert } from "../engine/types.js";
-import { ERROR_CODES, type ErrorCode } from "../errors.js";
+import { ERROR_CODES } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
+import type { Rejection } from "../parse/decoder.js";
 import type { IHeaders, KafkaMessage, Message } from "./kafkajs.js";
 
-/** Why a record produced no event (same shape as the decoder's rejection). */
-export interface RecordRejection {
-  code: ErrorCode;
-  message: string;
-}
+/** Why a record was set aside: the same coded rejection the line decoder gives. */
+export type RecordRejection = Rejection;
 
 /** Where a record came from; carried into dead letters and snapshot offsets. */
 export interface SourcePosition {

@@ -11,9 +11,7 @@ import type { Alert, Severity } from "../engine/types.js";
 import { ERROR_CODES, type ErrorCode } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
 import { REJECT_PREFIX_BYTES } from "../ingest/line-splitter.js";
-import type { Rejection } from "../parse/decoder.js";
-
-export type LineDecoder = (line: string, out: NormalizedEvent[]) => Rejection | undefined;
+import type { LineDecoder } from "../parse/decoder.js";
 
 /** One rejected line, as written to the rejects file. */
 export interface RejectRecord {

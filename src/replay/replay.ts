@@ -10,7 +10,8 @@ import type { ErrorCode } from "../errors.js";
 import { JsonlWriter } from "../ingest/jsonl-writer.js";
 import { LineSplitter } from "../ingest/line-splitter.js";
 import { drain, openInput } from "../ingest/sources.js";
-import { EventPipeline, type LineDecoder } from "../pipeline/event-pipeline.js";
+import type { LineDecoder } from "../parse/decoder.js";
+import { EventPipeline } from "../pipeline/event-pipeline.js";
 
 export interface ReplayOptions {
   inputs: string[];
