@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Standalone Kafka worker: the Kafka pipeline with the real decoder and engine, configured from a
- * YAML file (first argument, optional) and AGENTWATCH_* environment overrides, stopped cleanly by
- * SIGTERM/SIGINT. Used by the multi-process tests, the benchmark and docker-compose until
- * `agentwatch run --kafka-brokers` wires the same pieces in the composition root.
+ * Detection-only Kafka worker: the Kafka pipeline with the real decoder and engine and nothing
+ * else (no action layer, no status API), configured from a YAML file (first argument, optional)
+ * and AGENTWATCH_* environment overrides, stopped cleanly by SIGTERM/SIGINT. The multi-process
+ * tests and the Kafka benchmark use it to measure exactly the pipeline; users run
+ * `agentwatch run --kafka-brokers ...`, which wires the same pipeline in src/main.ts.
  *
  *   AGENTWATCH_KAFKA__BROKERS=127.0.0.1:9092 node dist/src/kafka/worker.js [config.yaml]
  */
@@ -18,6 +19,7 @@ import { runKafkaPipeline } from "./pipeline.js";
 import { stopOnSignals } from "./signals.js";
 
 async function main(): Promise<void> {
+  // Kafka is optional in the root schema; here it is the whole point.
   const config = loadConfig(configSchema.extend({ kafka: kafkaOptionsSchema }), process.argv[2]);
   const logger = createLogger({ level: config.logging.level, name: "agentwatch" });
   const pipeline = await runKafkaPipeline(config.kafka, {
