@@ -1,11 +1,8 @@
-/** One contract, two stores: in-memory (embedded) and Redis (shared by instances). */
-import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DecisionStore, MemoryDecisionStore } from "../../src/actions/decision-store.js";
+import { describe, expect, it } from "vitest";
+import type { DecisionStore } from "../../src/actions/decision-store.js";
 import { decide, decisionOptionsSchema, tiersSchema } from "../../src/actions/policy.js";
 import { RedisDecisionStore } from "../../src/actions/redis-decision-store.js";
-import { dropPrefix, makeAlert, T0, testRedis } from "./helpers.js";
+import { makeAlert, T0, useDecisionStores } from "./helpers.js";
 
 const tiers = tiersSchema.parse({});
 const options = decisionOptionsSchema.parse({});
@@ -20,28 +17,7 @@ async function block(
   return store.update(agentId, (state) => decide(state, alert, tiers, options, false));
 }
 
-let redis: Redis | undefined;
-const prefix = `agentwatch-test:h4:${randomUUID()}:`;
-beforeAll(async () => {
-  redis = await testRedis();
-});
-afterAll(async () => {
-  if (redis) {
-    await dropPrefix(redis, prefix);
-    redis.disconnect();
-  }
-});
-
-const stores: Array<[string, () => DecisionStore | undefined]> = [
-  ["memory", () => new MemoryDecisionStore()],
-  [
-    "redis",
-    () =>
-      redis
-        ? new RedisDecisionStore(redis, { keyPrefix: `${prefix}${randomUUID()}:`, stateRetentionMs: 60_000 })
-        : undefined,
-  ],
-];
+const { stores, redis: sharedRedis, prefix } = useDecisionStores("decisions");
 
 describe.each(stores)("%s decision store", (name, make) => {
   const withStore = (fn: (store: DecisionStore) => Promise<void>) => async () => {
@@ -124,6 +100,7 @@ describe.each(stores)("%s decision store", (name, make) => {
 
 describe("redis decision store across instances", () => {
   it("two instances racing on one agent make one decision", async () => {
+    const redis = sharedRedis();
     if (!redis) {
       console.warn("*** skipped: no Redis ***");
       return;

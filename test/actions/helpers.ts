@@ -1,9 +1,13 @@
 /** Shared test helpers for the action layer: alerts, a quiet logger, temp dirs, polling, Redis. */
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { pino } from "pino";
+import { afterAll, beforeAll } from "vitest";
+import { type DecisionStore, MemoryDecisionStore } from "../../src/actions/decision-store.js";
+import { RedisDecisionStore } from "../../src/actions/redis-decision-store.js";
 import type { Alert, Severity } from "../../src/engine/types.js";
 
 export const quietLogger = pino({ level: "silent" });
@@ -83,4 +87,42 @@ export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== "0");
+}
+
+/**
+ * Both DecisionStore implementations for `describe.each`, with the Redis one under a key prefix of
+ * its own that is dropped after the file; the Redis factory yields undefined when Redis is absent
+ * (testRedis has already warned, or failed under CI). Call at the top level of a test file.
+ */
+export function useDecisionStores(tag: string): {
+  stores: Array<[string, () => DecisionStore | undefined]>;
+  /** The file's Redis connection (undefined without Redis) and its key prefix, for tests of their own. */
+  redis: () => Redis | undefined;
+  prefix: string;
+} {
+  let redis: Redis | undefined;
+  const prefix = `agentwatch-test:${tag}:${randomUUID()}:`;
+  beforeAll(async () => {
+    redis = await testRedis();
+  });
+  afterAll(async () => {
+    if (redis) {
+      await dropPrefix(redis, prefix);
+      redis.disconnect();
+    }
+  });
+  const stores: Array<[string, () => DecisionStore | undefined]> = [
+    ["memory", () => new MemoryDecisionStore()],
+    [
+      "redis",
+      () =>
+        redis
+          ? new RedisDecisionStore(redis, {
+              keyPrefix: `${prefix}${randomUUID()}:`,
+              stateRetentionMs: 60_000,
+            })
+          : undefined,
+    ],
+  ];
+  return { stores, redis: () => redis, prefix };
 }

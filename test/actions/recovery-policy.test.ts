@@ -1,18 +1,10 @@
-/**
- * Recovery without I/O: the pure policy (lift a throttle, keep a block, reproduce on replay, no-op
- * otherwise), reopening after a recovery, the router's table for recoveries, the sinks' payloads,
- * and both decision stores removing a lifted decision from their index and change feed.
- */
-import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gatewayPayload } from "../../alerts/gateway.js";
 import { createSink, sinkOptionsSchema } from "../../alerts/index.js";
 import { buildResolve } from "../../alerts/pagerduty.js";
 import type { RecoveredEvent, SinkEvent } from "../../alerts/sink.js";
 import { buildSlackRecoveryMessage } from "../../alerts/slack.js";
 import { webhookPayload } from "../../alerts/webhook.js";
-import { type DecisionStore, MemoryDecisionStore } from "../../src/actions/decision-store.js";
 import { decide, decisionOptionsSchema, recover, tiersSchema } from "../../src/actions/policy.js";
 import {
   type ActionRecord,
@@ -24,7 +16,7 @@ import { RedisDecisionStore } from "../../src/actions/redis-decision-store.js";
 import { route } from "../../src/actions/router.js";
 import type { TierRecovery } from "../../src/engine/engine.js";
 import { HOOK_SECRET } from "../fakes/signed-hook.js";
-import { dropPrefix, makeAlert, quietLogger, T0, testRedis } from "./helpers.js";
+import { makeAlert, quietLogger, T0, useDecisionStores } from "./helpers.js";
 
 const tiers = tiersSchema.parse({});
 const options = decisionOptionsSchema.parse({ ttl: { throttle: "10m", block: "1h", revoke: "1d" } });
@@ -198,28 +190,7 @@ describe("routing and payloads of a recovery", () => {
   });
 });
 
-let redis: Redis | undefined;
-const prefix = `agentwatch-test:h9:${randomUUID()}:`;
-beforeAll(async () => {
-  redis = await testRedis();
-});
-afterAll(async () => {
-  if (redis) {
-    await dropPrefix(redis, prefix);
-    redis.disconnect();
-  }
-});
-
-const stores: Array<[string, () => DecisionStore | undefined]> = [
-  ["memory", () => new MemoryDecisionStore()],
-  [
-    "redis",
-    () =>
-      redis
-        ? new RedisDecisionStore(redis, { keyPrefix: `${prefix}${randomUUID()}:`, stateRetentionMs: 60_000 })
-        : undefined,
-  ],
-];
+const { stores } = useDecisionStores("recovery");
 
 describe.each(stores)("%s decision store under recovery", (name, make) => {
   it("a lifted throttle leaves the store, its index and the change feed; a kept block stays", async () => {
