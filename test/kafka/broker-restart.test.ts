@@ -12,11 +12,19 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../src/engine/engine.js";
-import { kafkaOptionsSchema, topicNames } from "../../src/kafka/options.js";
+import { topicNames } from "../../src/kafka/options.js";
 import { type KafkaPipeline, runKafkaPipeline } from "../../src/kafka/pipeline.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createLineDecoder } from "../../src/parse/decoder.js";
-import { createTopic, produceValues, readTopic, testKafka, uniqueName, waitFor } from "./helpers/broker.js";
+import {
+  createTopic,
+  produceValues,
+  readTopic,
+  runOptions,
+  testKafka,
+  uniqueName,
+  waitFor,
+} from "./helpers/broker.js";
 import { appliedEvents, compareWithReference, readOutcome } from "./helpers/results.js";
 import {
   engineOptions,
@@ -68,15 +76,7 @@ describe.skipIf(!available)("kafka pipeline across a broker restart (private bro
   const brokers = [`127.0.0.1:${PORT}`];
   const kafka = testKafka(brokers);
   const prefix = uniqueName("aw-restart");
-  const options = kafkaOptionsSchema.parse({
-    brokers,
-    groupId: prefix,
-    inputTopic: `${prefix}.input`,
-    topicPrefix: prefix,
-    sessionTimeoutMs: 10_000,
-    heartbeatIntervalMs: 1_000,
-    transactionTimeoutMs: 15_000,
-  });
+  const options = runOptions(prefix, { brokers, transactionTimeoutMs: 15_000 });
   const topics = topicNames(options);
   let pipeline: KafkaPipeline | undefined;
 

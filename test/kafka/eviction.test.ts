@@ -5,17 +5,17 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngine, engineOptionsSchema } from "../../src/engine/engine.js";
-import { kafkaOptionsSchema, topicNames } from "../../src/kafka/options.js";
+import { topicNames } from "../../src/kafka/options.js";
 import { runKafkaPipeline } from "../../src/kafka/pipeline.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createLineDecoder } from "../../src/parse/decoder.js";
 import {
-  BROKERS,
   createTopic,
   deleteTopicsWithPrefix,
   kafkaAvailable,
   produceValues,
   readTopic,
+  runOptions,
   testKafka,
   uniqueName,
   waitFor,
@@ -47,13 +47,7 @@ describe.skipIf(!available)("kafka pipeline: evicted profiles (real broker)", ()
   afterAll(() => deleteTopicsWithPrefix(kafka, prefix));
 
   it("writes a tombstone for a profile the engine expired", async () => {
-    const options = kafkaOptionsSchema.parse({
-      brokers: BROKERS,
-      groupId: prefix,
-      inputTopic: `${prefix}.input`,
-      topicPrefix: prefix,
-      inputKeyedByAgent: true,
-    });
+    const options = runOptions(prefix, { inputKeyedByAgent: true });
     const topics = topicNames(options);
     // One partition, so the sleepy agent and the busy ones share an engine.
     await createTopic(kafka, topics.input, 1);

@@ -6,17 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../src/engine/engine.js";
-import { kafkaOptionsSchema, topicNames } from "../../src/kafka/options.js";
+import { topicNames } from "../../src/kafka/options.js";
 import { type KafkaPipeline, runKafkaPipeline } from "../../src/kafka/pipeline.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createLineDecoder } from "../../src/parse/decoder.js";
 import {
-  BROKERS,
   createTopic,
   deleteTopicsWithPrefix,
   kafkaAvailable,
   produceValues,
   readTopic,
+  runOptions,
   testKafka,
   uniqueName,
   waitFor,
@@ -29,14 +29,7 @@ const available = await kafkaAvailable();
 describe.skipIf(!available)("kafka pipeline (in-process, real broker)", () => {
   const kafka = testKafka();
   const prefix = uniqueName("aw-it");
-  const options = kafkaOptionsSchema.parse({
-    brokers: BROKERS,
-    groupId: prefix,
-    inputTopic: `${prefix}.input`,
-    topicPrefix: prefix,
-    sessionTimeoutMs: 10_000,
-    heartbeatIntervalMs: 1_000,
-  });
+  const options = runOptions(prefix);
   const topics = topicNames(options);
   const logger = createLogger({ level: "warn", name: "kafka-test" });
   const start = () =>

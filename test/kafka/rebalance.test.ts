@@ -5,17 +5,17 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "../../src/engine/engine.js";
-import { kafkaOptionsSchema, topicNames } from "../../src/kafka/options.js";
+import { topicNames } from "../../src/kafka/options.js";
 import { type KafkaPipeline, runKafkaPipeline } from "../../src/kafka/pipeline.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createLineDecoder } from "../../src/parse/decoder.js";
 import {
-  BROKERS,
   createTopic,
   deleteTopicsWithPrefix,
   kafkaAvailable,
   produceValues,
   readTopic,
+  runOptions,
   testKafka,
   uniqueName,
   waitFor,
@@ -28,14 +28,7 @@ const available = await kafkaAvailable();
 describe.skipIf(!available)("kafka rebalance: a third instance joins (real broker)", () => {
   const kafka = testKafka();
   const prefix = uniqueName("aw-rebalance");
-  const options = kafkaOptionsSchema.parse({
-    brokers: BROKERS,
-    groupId: prefix,
-    inputTopic: `${prefix}.input`,
-    topicPrefix: prefix,
-    sessionTimeoutMs: 10_000,
-    heartbeatIntervalMs: 1_000,
-  });
+  const options = runOptions(prefix);
   const topics = topicNames(options);
   const logger = createLogger({ level: "warn", name: "rebalance-test" });
   const pipelines: KafkaPipeline[] = [];

@@ -11,6 +11,7 @@ import {
   type Message,
   Partitioners,
 } from "../../../src/kafka/kafkajs.js";
+import { type KafkaOptions, kafkaOptionsSchema } from "../../../src/kafka/options.js";
 import { fetchTopicOffsets } from "../../../src/kafka/restore.js";
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
@@ -151,4 +152,20 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * Pipeline options for one test run: group, input topic and internal topics all named after
+ * `prefix`, with short session/heartbeat timings so rebalances settle fast; `overrides` win.
+ */
+export function runOptions(prefix: string, overrides: Record<string, unknown> = {}): KafkaOptions {
+  return kafkaOptionsSchema.parse({
+    brokers: BROKERS,
+    groupId: prefix,
+    inputTopic: `${prefix}.input`,
+    topicPrefix: prefix,
+    sessionTimeoutMs: 10_000,
+    heartbeatIntervalMs: 1_000,
+    ...overrides,
+  });
 }
