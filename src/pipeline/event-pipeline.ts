@@ -7,7 +7,7 @@
  * the caller's, through the two callbacks.
  */
 import type { Engine } from "../engine/engine.js";
-import type { Alert, Severity } from "../engine/types.js";
+import type { Alert } from "../engine/types.js";
 import { ERROR_CODES, type ErrorCode } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
 import { REJECT_PREFIX_BYTES } from "../ingest/line-splitter.js";
@@ -28,7 +28,6 @@ export interface PipelineCounters {
   eventsApplied: number;
   rejected: number;
   rejectedByReason: Partial<Record<ErrorCode, number>>;
-  alertsBySeverity: Record<Severity, number>;
 }
 
 export interface PipelineCallbacks {
@@ -42,7 +41,6 @@ export class EventPipeline {
     eventsApplied: 0,
     rejected: 0,
     rejectedByReason: {},
-    alertsBySeverity: { low: 0, medium: 0, high: 0, critical: 0 },
   };
   /** Reused across lines: the decoder pushes into it, the pipeline drains it. */
   private readonly batch: NormalizedEvent[] = [];
@@ -66,10 +64,7 @@ export class EventPipeline {
     for (let i = 0; i < batch.length; i++) {
       const alert = this.engine.process(batch[i] as NormalizedEvent);
       this.counters.eventsApplied++;
-      if (alert) {
-        this.counters.alertsBySeverity[alert.severity]++;
-        this.callbacks.onAlert(alert);
-      }
+      if (alert) this.callbacks.onAlert(alert);
     }
   }
 

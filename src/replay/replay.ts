@@ -56,13 +56,15 @@ export async function replay(
   await Promise.all([alerts.close(), rejects?.close()]);
 
   const counters = pipeline.counters;
-  const alertsTotal = Object.values(counters.alertsBySeverity).reduce((a, b) => a + b, 0);
+  // The engine counts its alerts; the pipeline counts lines and rejects.
+  const { alertsBySeverity } = engine.stats();
+  const alertsTotal = Object.values(alertsBySeverity).reduce((a, b) => a + b, 0);
   const summary: ReplaySummary = {
     linesRead: counters.linesRead,
     eventsRead: counters.eventsApplied,
     rejected: { total: counters.rejected, byReason: counters.rejectedByReason },
     agents: engine.profiles.size,
-    alerts: { total: alertsTotal, bySeverity: counters.alertsBySeverity },
+    alerts: { total: alertsTotal, bySeverity: alertsBySeverity },
     durationMs: Math.round(durationMs),
     eventsPerSecond: Math.round(counters.eventsApplied / Math.max(durationMs / 1000, 1e-9)),
   };
