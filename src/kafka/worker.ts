@@ -14,13 +14,14 @@ import { createEngine } from "../engine/engine.js";
 import { AgentwatchError } from "../errors.js";
 import { createLogger } from "../observability/logger.js";
 import { createLineDecoder } from "../parse/decoder.js";
-import { kafkaOptionsSchema } from "./options.js";
 import { runKafkaPipeline } from "./pipeline.js";
 import { stopOnSignals } from "./signals.js";
 
 async function main(): Promise<void> {
+  const config = loadConfig(configSchema, process.argv[2]);
   // Kafka is optional in the root schema; here it is the whole point.
-  const config = loadConfig(configSchema.extend({ kafka: kafkaOptionsSchema }), process.argv[2]);
+  if (!config.kafka)
+    throw new AgentwatchError("INVALID_CONFIG", "kafka.brokers is required (AGENTWATCH_KAFKA__BROKERS)");
   const logger = createLogger({ level: config.logging.level, name: "agentwatch" });
   const pipeline = await runKafkaPipeline(config.kafka, {
     createEngine: (hooks) => createEngine(config.engine, undefined, hooks),
