@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { stringify as stringifyYaml } from "yaml";
 import { DETECTORS } from "../detectors/index.js";
+import { alertActionsOf } from "./actions/policy.js";
 import { loadConfig } from "./config/load.js";
 import { type Config, configSchema } from "./config/schema.js";
 import { createEngine } from "./engine/engine.js";
@@ -80,7 +81,7 @@ function buildCli(): Command {
           maxLineBytes: config.input.maxLineLength,
         },
         createLineDecoder(config.input),
-        createEngine(config.engine),
+        createEngine(config.engine, { alertActions: alertActionsOf(config.actions.tiers) }),
       );
       if (!flags.quiet) process.stderr.write(`${JSON.stringify(summary, null, 2)}\n`);
     });

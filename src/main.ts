@@ -9,6 +9,7 @@
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type Actions, createActions } from "./actions/index.js";
+import { alertActionsOf } from "./actions/policy.js";
 import type { LocalProfiles } from "./api/agent-directory.js";
 import type { StatusApiDeps } from "./api/deps.js";
 import { buildStatusServer, listenStatusServer } from "./api/server.js";
@@ -123,12 +124,13 @@ export async function startService(
   let actions: Actions;
   let alertQueue: KafkaQueue | undefined;
   const metricSources: MetricSources = { actions: () => actions.stats() };
+  const alertActions = alertActionsOf(config.actions.tiers);
 
   if (config.kafka) {
     // Latest lag seen per input partition, as of its last committed batch.
     const consumerLag = new Map<string, { topic: string; partition: number; lag: number }>();
     const pipeline = await runKafkaPipeline(config.kafka, {
-      createEngine: (hooks) => createEngine(config.engine, undefined, hooks),
+      createEngine: (hooks) => createEngine(config.engine, { hooks, alertActions }),
       createDecoder: () => createLineDecoder(config.input),
       maxLineBytes: config.input.maxLineLength,
       logger,
@@ -155,10 +157,15 @@ export async function startService(
   } else {
     actions = createActions(config.actions, { logger, redis });
     await actions.start();
-    const engine = createEngine(config.engine, undefined, {
-      // Risk fell back: resolve incidents and lift throttles (recorded durably like alerts).
-      onRecovered: (recovery) =>
-        void actions.recover(recovery).catch((error) => logger.error({ err: error }, "recovery not queued")),
+    const engine = createEngine(config.engine, {
+      alertActions,
+      hooks: {
+        // Risk fell back: resolve incidents and lift throttles (recorded durably like alerts).
+        onRecovered: (recovery) =>
+          void actions
+            .recover(recovery)
+            .catch((error) => logger.error({ err: error }, "recovery not queued")),
+      },
     });
     profiles = engine.profiles;
     const onAlert = (alert: Alert) => {

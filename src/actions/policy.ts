@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { TierRecovery } from "../engine/engine.js";
-import type { Alert, Severity } from "../engine/types.js";
+import { type Alert, SEVERITIES, type Severity, type TierAction } from "../engine/types.js";
 import { durationSchema } from "./duration.js";
 import { DECISION_RANK, type Decision, type DecisionType, type OffenderState } from "./records.js";
 
@@ -84,6 +84,20 @@ export function requestedDecision(actions: readonly TierActionName[]): DecisionT
   if (actions.includes("block")) return "block";
   if (actions.includes("throttle")) return "throttle";
   return undefined;
+}
+
+/** An alert's `action` field: the enforcement its tier's action list asks for, in the alert's words. */
+export function alertActionOf(actions: readonly TierActionName[]): TierAction {
+  const decision = requestedDecision(actions);
+  return decision === "revoke" ? "block-and-revoke" : (decision ?? "log");
+}
+
+/** The `action` label of each tier's alerts, derived from the one tier map (`actions.tiers`). */
+export function alertActionsOf(tiers: Tiers): Readonly<Record<Severity, TierAction>> {
+  return Object.fromEntries(SEVERITIES.map((s) => [s, alertActionOf(tiers[s])])) as Record<
+    Severity,
+    TierAction
+  >;
 }
 
 /** Stable per agent incident; ≤ 255 characters as PagerDuty requires of dedup_key. */

@@ -8,7 +8,6 @@ import { z } from "zod";
 import { actionsOptionsSchema } from "../actions/index.js";
 import { statusApiOptionsSchema } from "../api/options.js";
 import { engineOptionsSchema } from "../engine/engine.js";
-import { SEVERITIES, type TierAction } from "../engine/types.js";
 import { kafkaOptionsSchema } from "../kafka/options.js";
 import { decoderOptionsSchema } from "../parse/decoder.js";
 
@@ -18,14 +17,6 @@ export const loggingOptionsSchema = z
     level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .strict();
-
-/** The enforcement an action list amounts to, in the words of an alert's `action` field. */
-function enforcementOf(actions: readonly string[]): TierAction {
-  if (actions.includes("revoke")) return "block-and-revoke";
-  if (actions.includes("block")) return "block";
-  if (actions.includes("throttle")) return "throttle";
-  return "log";
-}
 
 export const configSchema = z
   .object({
@@ -41,21 +32,6 @@ export const configSchema = z
     kafka: kafkaOptionsSchema.optional(),
     logging: loggingOptionsSchema.prefault({}),
   })
-  .strict()
-  // Alerts say what their tier does (`engine.risk.actions`, the pure core's label) and the action
-  // layer does it (`actions.tiers`): the two must not tell different stories.
-  .superRefine((config, ctx) => {
-    for (const severity of SEVERITIES) {
-      const labelled = config.engine.risk.actions[severity];
-      const done = enforcementOf(config.actions.tiers[severity]);
-      if (labelled !== done) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["engine", "risk", "actions", severity],
-          message: `is "${labelled}" but actions.tiers.${severity} enforces "${done}"; make them agree`,
-        });
-      }
-    }
-  });
+  .strict();
 
 export type Config = z.output<typeof configSchema>;

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { DETECTORS } from "../../detectors/index.js";
+import { alertActionsOf, tiersSchema } from "../actions/policy.js";
 import type { NormalizedEvent } from "../events/event.js";
 import { S_ALERT_TIER } from "../profile/layout.js";
 import { profileStoreOptionsSchema } from "../profile/options.js";
@@ -20,6 +21,7 @@ import {
   type Finding,
   SEVERITIES,
   type Severity,
+  type TierAction,
 } from "./types.js";
 
 /** Options of every registered detector, keyed by name; an unknown name is an error. */
@@ -80,19 +82,29 @@ export interface EngineHooks {
   onRecovered?(recovery: TierRecovery): void;
 }
 
+/** What the engine is wired to besides its own options. */
+export interface EngineWiring {
+  /** Detectors to run; the built-in registry unless a test passes its own. */
+  registry?: readonly DetectorDescriptor[];
+  hooks?: EngineHooks;
+  /**
+   * The `action` label of each tier's alerts: `alertActionsOf(config.actions.tiers)`, so an alert
+   * says what the action layer will do. Defaults to the labels of the default tier map.
+   */
+  alertActions?: Readonly<Record<Severity, TierAction>>;
+}
+
 interface EnabledOptions {
   enabled: boolean;
   weight: number;
 }
 
-/**
- * Builds the engine from parsed options (`engineOptionsSchema.parse(...)`). `registry` defaults
- * to the built-in detectors; tests may pass their own list. `hooks` reports tier recoveries.
- */
+const DEFAULT_ALERT_ACTIONS = alertActionsOf(tiersSchema.parse({}));
+
+/** Builds the engine from parsed options (`engineOptionsSchema.parse(...)`). */
 export function createEngine(
   options: EngineOptions,
-  registry: readonly DetectorDescriptor[] = DETECTORS,
-  hooks: EngineHooks = {},
+  { registry = DETECTORS, hooks = {}, alertActions = DEFAULT_ALERT_ACTIONS }: EngineWiring = {},
 ): Engine {
   const detectorOptions = options.detectors as Record<string, EnabledOptions | undefined>;
   const settings = registry.map((d) => {
@@ -157,7 +169,7 @@ export function createEngine(
     }
     if (decision === undefined) return undefined;
     alertCounts[decision.severity]++;
-    return buildAlert(event, risk, decision);
+    return buildAlert(event, risk, decision, alertActions[decision.severity]);
   }
 
   return {

@@ -22,6 +22,7 @@ import { createReadStream } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { z } from "zod";
+import { alertActionsOf } from "../actions/policy.js";
 import { formatConfigIssues, loadConfig } from "../config/load.js";
 import { type Config, configSchema } from "../config/schema.js";
 import { createEngine } from "../engine/engine.js";
@@ -143,7 +144,7 @@ export async function runEval(
   let agentwatch: EvalSystem<NormalizedEvent>;
   if (opts.alerts) agentwatch = alertsFileSystem(await readAlerts(opts.alerts));
   else {
-    const engine = createEngine(config.engine);
+    const engine = createEngine(config.engine, { alertActions: alertActionsOf(config.actions.tiers) });
     agentwatch = engineSystem(trace ? trace.wrap(engine) : engine);
   }
   const evaluation = new Evaluation(labels, [

@@ -8,6 +8,7 @@
  *
  *   AGENTWATCH_KAFKA__BROKERS=127.0.0.1:9092 node dist/src/kafka/worker.js [config.yaml]
  */
+import { alertActionsOf } from "../actions/policy.js";
 import { loadConfig } from "../config/load.js";
 import { configSchema } from "../config/schema.js";
 import { createEngine } from "../engine/engine.js";
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
     throw new AgentwatchError("INVALID_CONFIG", "kafka.brokers is required (AGENTWATCH_KAFKA__BROKERS)");
   const logger = createLogger({ level: config.logging.level, name: "agentwatch" });
   const pipeline = await runKafkaPipeline(config.kafka, {
-    createEngine: (hooks) => createEngine(config.engine, undefined, hooks),
+    createEngine: (hooks) =>
+      createEngine(config.engine, { hooks, alertActions: alertActionsOf(config.actions.tiers) }),
     createDecoder: () => createLineDecoder(config.input),
     maxLineBytes: config.input.maxLineLength,
     logger,

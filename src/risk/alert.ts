@@ -3,7 +3,7 @@
  * raised, so this is where hashing happens (alert id, token digest), never per event.
  */
 import { createHash } from "node:crypto";
-import type { Alert } from "../engine/types.js";
+import type { Alert, TierAction } from "../engine/types.js";
 import type { NormalizedEvent } from "../events/event.js";
 import { tokenDigest } from "../profile/keys.js";
 import type { TierDecision } from "./scorer.js";
@@ -18,7 +18,13 @@ export function alertId(agentId: string, severity: string, requestId: string, ti
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
-export function buildAlert(event: NormalizedEvent, risk: number, decision: TierDecision): Alert {
+/** `action` is the tier's label from the action layer's tier map (`alertActionsOf`). */
+export function buildAlert(
+  event: NormalizedEvent,
+  risk: number,
+  decision: TierDecision,
+  action: TierAction,
+): Alert {
   const alert: Alert = {
     id: alertId(event.agentId, decision.severity, event.requestId, event.timestamp),
     agentId: event.agentId,
@@ -26,7 +32,7 @@ export function buildAlert(event: NormalizedEvent, risk: number, decision: TierD
     severity: decision.severity,
     riskScore: round(risk),
     timestamp: new Date(event.timestamp).toISOString(),
-    action: decision.action,
+    action,
     reasons: decision.reasons.map((r) => ({ ...r, score: round(r.score) })),
     request: {
       method: event.method,

@@ -1,12 +1,10 @@
 /**
  * Options of risk scoring: how fast evidence fades, how repeated findings add up, where the tiers
- * start and what each tier asks the action layer to do, and when an alert may repeat.
+ * start and when an alert may repeat. What each tier does is the action layer's `actions.tiers`.
  */
 import { z } from "zod";
-import type { TierAction } from "../engine/types.js";
 
 const threshold = () => z.number().gt(0).lt(1);
-const action = () => z.enum(["log", "throttle", "block", "block-and-revoke"] satisfies TierAction[]);
 
 export const riskOptionsSchema = z
   .object({
@@ -37,16 +35,6 @@ export const riskOptionsSchema = z
       .refine((t) => t.low < t.medium && t.medium < t.high && t.high < t.critical, {
         message: "tier thresholds must increase: low < medium < high < critical",
       })
-      .prefault({}),
-    /** What each tier asks the action layer to do. */
-    actions: z
-      .object({
-        low: action().default("log"),
-        medium: action().default("throttle"),
-        high: action().default("block"),
-        critical: action().default("block-and-revoke"),
-      })
-      .strict()
       .prefault({}),
     /** While an agent stays in a tier, the alert repeats at most this often (event time). */
     cooldownMinutes: z.number().nonnegative().default(10),

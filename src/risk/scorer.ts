@@ -8,7 +8,7 @@
  * 0.5 twice makes less. The result maps to tiers; an alert goes out when the tier rises, and
  * again after a cool-down while it stays up.
  */
-import type { Finding, Severity, TierAction } from "../engine/types.js";
+import type { Finding, Severity } from "../engine/types.js";
 import {
   S_ALERT_TIER,
   S_ALERT_TIME,
@@ -42,7 +42,6 @@ export interface ScoredDetector {
 /** Outcome of one event for the alerting decision. */
 export interface TierDecision {
   severity: Severity;
-  action: TierAction;
   /** Detectors' latest findings that still carry evidence, strongest first. */
   reasons: Finding[];
 }
@@ -156,7 +155,7 @@ export class RiskScorer {
     s[S_ALERT_TIER] = tier;
     s[S_ALERT_TIME] = time;
     const severity = TIER_NAMES[tier] as Severity;
-    return { severity, action: this.options.actions[severity], reasons: this.reasons(p) };
+    return { severity, reasons: this.reasons(p) };
   }
 
   private reasons(p: AgentProfile): Finding[] {

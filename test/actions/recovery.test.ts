@@ -162,8 +162,8 @@ describe("recovery", () => {
     const actions = await start(dir, fakes);
     // As the composition root does: alerts and recoveries queued in the engine's order.
     const queued: Array<Promise<void>> = [];
-    const engine = createEngine(engineOptionsSchema.parse({}), undefined, {
-      onRecovered: (recovery) => queued.push(actions.recover(recovery)),
+    const engine = createEngine(engineOptionsSchema.parse({}), {
+      hooks: { onRecovered: (recovery) => queued.push(actions.recover(recovery)) },
     });
     const attackAt = EVENTS_T0 + 4 * HOUR;
     const attack = Array.from({ length: 40 }, (_, i) =>

@@ -119,8 +119,8 @@ describe("engine", () => {
 
   it("reports, once, an alerted agent whose risk fell back below every tier, in event time", () => {
     const recoveries: TierRecovery[] = [];
-    const engine = createEngine(engineOptionsSchema.parse({}), DETECTORS, {
-      onRecovered: (r) => recoveries.push(r),
+    const engine = createEngine(engineOptionsSchema.parse({}), {
+      hooks: { onRecovered: (r) => recoveries.push(r) },
     });
     const attack = attackScenario();
     const end = (attack.at(-1) as NormalizedEvent).timestamp;
@@ -145,21 +145,23 @@ describe("engine", () => {
   });
 
   it("counts a throwing detector instead of stopping the stream", () => {
-    const engine = createEngine(engineOptionsSchema.parse({}), [
-      ...DETECTORS,
-      {
-        name: "broken",
-        description: "always throws, to test the engine's isolation",
-        kind: "baseline-free",
-        options: DETECTORS[0]?.options as never,
-        create: () => ({
+    const engine = createEngine(engineOptionsSchema.parse({}), {
+      registry: [
+        ...DETECTORS,
+        {
           name: "broken",
-          inspect() {
-            throw new Error("boom");
-          },
-        }),
-      },
-    ]);
+          description: "always throws, to test the engine's isolation",
+          kind: "baseline-free",
+          options: DETECTORS[0]?.options as never,
+          create: () => ({
+            name: "broken",
+            inspect() {
+              throw new Error("boom");
+            },
+          }),
+        },
+      ],
+    });
     expect(() => engine.process(ev())).not.toThrow();
     expect(engine.stats().detectorErrors).toBe(1);
   });

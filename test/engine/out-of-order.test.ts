@@ -186,7 +186,7 @@ describe("the agent clock", () => {
   const cooldown = options.risk.cooldownMinutes * MINUTE;
 
   it("alerts with the late event's own time, but measures the cool-down from the agent's clock", () => {
-    const engine = createEngine(options, [flagBad(0.95)]);
+    const engine = createEngine(options, { registry: [flagBad(0.95)] });
     expect(engine.process(ev({ timestamp: T0 }))).toBeUndefined();
     const late = engine.process(ev({ timestamp: T0 - 5 * MINUTE, path: "/v1/bad" }));
     expect(late?.severity).toBe("critical");
