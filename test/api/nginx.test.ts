@@ -1,7 +1,7 @@
 // The documented nginx `auth_request` snippet (src/api/nginx-auth-request.conf), run by a real
 // nginx in front of a stand-in backend: allowed agents reach the backend, blocked ones get 403,
 // throttled ones 429 with Retry-After, and an unreachable agentwatch fails closed with 503.
-// Skipped loudly when nginx is not installed (Debian: nginx-light).
+// Skipped loudly when nginx is not installed (Debian: nginx-light); a failure in CI.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { listenStatusServer } from "../../src/api/server.js";
 import { issueApiKey } from "../../src/keys/keys.js";
+import { requiredInCi } from "../helpers/requirement.js";
 import { buildTestServer, makeDecision, makeKeys } from "./helpers.js";
 
 function nginxBinary(): string | undefined {
@@ -24,7 +25,7 @@ function nginxBinary(): string | undefined {
 }
 
 const nginx = nginxBinary();
-if (!nginx) console.warn("\n*** nginx not installed: SKIPPING the auth_request snippet test ***\n");
+requiredInCi(nginx !== undefined, "nginx (Debian: nginx-light), for the auth_request snippet test,");
 
 const listenOn = (server: Server) =>
   new Promise<number>((resolve) =>

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { statusApiOptionsSchema } from "../../src/api/options.js";
 import { isLoopback, listenStatusServer } from "../../src/api/server.js";
+import { requiredInCi } from "../helpers/requirement.js";
 import { bearer, buildTestServer, makeDecision } from "./helpers.js";
 
 describe("plain HTTP", () => {
@@ -75,8 +76,7 @@ function opensslAvailable(): boolean {
   }
 }
 
-const hasOpenssl = opensslAvailable();
-if (!hasOpenssl) console.warn("\n*** openssl not installed: SKIPPING the status API's TLS test ***\n");
+const hasOpenssl = requiredInCi(opensslAvailable(), "openssl, for the status API's TLS test,");
 
 describe.skipIf(!hasOpenssl)("HTTPS", () => {
   const dir = mkdtempSync(join(tmpdir(), "aw-api-tls-"));
