@@ -49,7 +49,20 @@ export const S_VOL_EPISODE = 65; // highest windowed volume of the current burst
 export const S_VOL_N = 66; // decayed request count, volume window (for bytes per request)
 export const S_PRIV_RECENT = 67; // decayed count of privileged calls (DELETE, writes to admin-looking routes), probe window
 export const S_PRIV_LONG = 68; // decayed count of privileged calls, status horizon (the agent's habit, against S_ST_N)
-export const S_SIZE = 69;
+export const S_REC_POS = 69; // next write position in the recent-records ring
+export const S_REC_RING = 70; // REC_RING_SIZE records recently read: key * 2^21 + mask of the endpoints it was read through
+export const REC_RING_SIZE = 8;
+export const S_REC_FULL = 78; // decayed count of records read through at least REC_DEPTH endpoints, probe window
+export const S_REC_EPISODE = 79; // highest S_REC_FULL of the current episode, not yet in S_REC_PEAK
+export const S_REC_PEAK = 80; // decaying max of S_REC_FULL over past episodes (the agent's own habit)
+export const S_SIZE = 81;
+/**
+ * A record (one object id under one resource path, e.g. `/customers/{id}` and its
+ * sub-collections) counts as read in full once this many distinct read endpoints returned it.
+ */
+export const REC_DEPTH = 3;
+/** Endpoint bits per record entry (key is 31 bits, so key * 2^21 + mask stays an exact double). */
+export const REC_MASK_BITS = 21;
 
 // ---- per-endpoint block `AgentProfile.t`, stride T_STRIDE ----
 export const T_KEY = 0; // templateId * 16 + method code; OVERFLOW_KEY for the overflow slot
