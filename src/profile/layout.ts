@@ -95,7 +95,11 @@ export const O_LAST_TIME = 8;
 export const O_NOVEL_MASK = 9; // bit i: ring entry i's id was not among the ids before it
 export const O_ERR_MASK = 10; // bit i: ring entry i was answered 401/403/404
 export const O_NEXT_MASK = 11; // bit i: ring entry i has a successor in its chain
-export const O_HEADER = 12;
+export const O_WALK_N = 12; // new-id accesses over the long horizon (decayed per new-id access, WALK_HORIZON)
+export const O_WALK_ERR = 13; // of those, answered 401/403/404
+export const O_HEADER = 14;
+/** New-id accesses over which the long-horizon walk counts settle: a walk too slow for the ring still adds up. */
+export const WALK_HORIZON = 64;
 /** Ids kept per endpoint: enough to see enumeration within the first ~10 requests, and through interleaved work. */
 export const O_RING = 16;
 /**

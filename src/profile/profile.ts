@@ -41,6 +41,8 @@ import {
   O_RUN_BASE,
   O_SIZE,
   O_SLOT,
+  O_WALK_ERR,
+  O_WALK_N,
   OVERFLOW_KEY,
   REC_DEPTH,
   REC_MASK_BITS,
@@ -99,6 +101,7 @@ import {
   T_STRIDE,
   T_WEIGHT,
   TR_RING_SIZE,
+  WALK_HORIZON,
 } from "./layout.js";
 import type { ProfileParams } from "./options.js";
 import { robustUpdate } from "./robust.js";
@@ -704,6 +707,11 @@ export class AgentProfile {
     o[b + O_NOVEL_BASE] =
       (o[b + O_NOVEL_BASE] as number) + r * ((novel ? 1 : 0) - (o[b + O_NOVEL_BASE] as number));
     o[b + O_ERR_BASE] = (o[b + O_ERR_BASE] as number) + r * ((err ? 1 : 0) - (o[b + O_ERR_BASE] as number));
+    if (novel) {
+      const keep = 1 - 1 / WALK_HORIZON;
+      o[b + O_WALK_N] = (o[b + O_WALK_N] as number) * keep + 1;
+      o[b + O_WALK_ERR] = (o[b + O_WALK_ERR] as number) * keep + (err ? 1 : 0);
+    }
     // The pace is a fast average (about the last four accesses): it describes the walk now, not the habit.
     if (n > 1) {
       const gap = Math.max(0, time - (o[b + O_LAST_TIME] as number));
