@@ -22,6 +22,9 @@ import {
   O_RING,
   O_RUN_BASE,
   O_SIZE,
+  O_WALK_ERR,
+  O_WALK_N,
+  WALK_HORIZON,
 } from "../src/profile/layout.js";
 import { learnedShare } from "../src/profile/profile.js";
 
@@ -48,6 +51,13 @@ const options = detectorOptions({
   sustainedBoost: z.number().min(0).max(1).default(0.25),
   /** Accesses of an endpoint before its own share of new ids is trusted as a baseline. */
   baselineAccesses: z.number().int().min(1).default(50),
+  /**
+   * New-id accesses (decayed over the profile's long walk horizon) before the same failure test is
+   * also run over that longer horizon: a walk too slow or too patient for one window adds up there.
+   */
+  walkAccesses: z.number().positive().default(32),
+  /** Over the long horizon, this many decades of improbability score 1 (capped at 0.9): the scale of `errorDecades`. */
+  walkDecades: z.number().positive().default(8),
 });
 
 export const enumeration: DetectorDescriptor<typeof options> = {
@@ -112,6 +122,28 @@ export const enumeration: DetectorDescriptor<typeof options> = {
             score = score > 0 ? Math.max(score, s) + 0.1 : s;
           }
         }
+        // The same question over the endpoint's last ~WALK_HORIZON new ids: against the failure share
+        // the agent had here before them (the walk must not excuse itself), how improbable are they?
+        const keep = 1 - 1 / WALK_HORIZON;
+        const novelNow = !profile.cursor.objSeen;
+        const walkN = (t[b + O_WALK_N] as number) * (novelNow ? keep : 1) + (novelNow ? 1 : 0);
+        const walkErr = (t[b + O_WALK_ERR] as number) * (novelNow ? keep : 1) + (novelNow && err ? 1 : 0);
+        let walkUsual = o.priorErrorShare;
+        let walkScore = 0;
+        if (walkN >= o.walkAccesses) {
+          const before = accesses - walkN;
+          if (before >= o.baselineAccesses)
+            walkUsual = Math.max(
+              walkUsual,
+              Math.min(1, Math.max(0, learnedShare(errBase, accesses) * accesses - walkErr) / before),
+            );
+          const share = walkErr / walkN;
+          if (share >= 2 * walkUsual && share >= walkUsual + 0.1) {
+            const decades = -log10BinomialTail(Math.round(walkErr), Math.round(walkN), walkUsual);
+            walkScore = Math.min(decades / o.walkDecades, 0.9);
+          }
+        }
+        if (walkScore > score) score = walkScore;
         if (
           score === 0 &&
           accesses >= o.baselineAccesses &&
@@ -134,7 +166,10 @@ export const enumeration: DetectorDescriptor<typeof options> = {
           score: clamp(score, 0, 0.95),
           detail:
             `${event.method} ${event.template}: ${novel} distinct ids in the last ${n} requests` +
-            `${gap > 0 ? ` (recent pace: one every ${span(gap)})` : ""}${runText}, ${pct(errShare)} answered 401/403/404 (${usual})`,
+            `${gap > 0 ? ` (recent pace: one every ${span(gap)})` : ""}${runText}, ${pct(errShare)} answered 401/403/404 (${usual})` +
+            (walkScore > 0
+              ? `; over the last ~${Math.round(walkN)} new ids here ${pct(walkErr / walkN)} failed vs ${pct(walkUsual)} usual before them`
+              : ""),
         });
       },
     };

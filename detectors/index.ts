@@ -13,6 +13,7 @@ import { payloadSize } from "./payload-size.js";
 import { probing } from "./probing.js";
 import { rareTransition } from "./rare-transition.js";
 import { rateSpike } from "./rate-spike.js";
+import { recordHarvest } from "./record-harvest.js";
 
 export const DETECTORS: readonly DetectorDescriptor[] = [
   newEndpoint,
@@ -25,4 +26,5 @@ export const DETECTORS: readonly DetectorDescriptor[] = [
   credentialMisuse,
   dataVolume,
   destructiveBurst,
+  recordHarvest,
 ];

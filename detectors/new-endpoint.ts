@@ -32,7 +32,7 @@ const options = detectorOptions({
    * decades (a Poisson tail of 10^-burstDecades) score 1, before the `maxBurstScore` cap.
    */
   burstDecades: z.number().positive().default(12),
-  /** Span of history (hours) before an agent's request count fully backs its estimated chance of a new endpoint, for bursts. */
+  /** Span of history (hours) before an agent's request count fully backs its estimated chance of a new endpoint (ordinary endpoints and bursts). */
   burstMaturityHours: z.number().positive().default(24),
   /** Highest score of a burst of new read endpoints on improbability alone. */
   maxBurstScore: score().default(0.75),
@@ -69,14 +69,19 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
           if (profile.t[b + T_HITS] === 1 && (profile.t[b + T_LAST] as number) < settled) once++;
         }
         const events = profile.s[S_EVENTS] as number;
-        const pNew = (once + 1) / (events + 1);
+        const age = profile.cursor.time - (profile.s[S_FIRST] as number);
+        const write = isWriteMethodCode(code);
+        const privileged = code === 5 || (write && sensitive);
+        // Requests of an agent's first hours (a first batch, one busy session) are not independent
+        // samples of its whole workflow: for an ordinary endpoint, the history counts in full only
+        // once it spans `burstMaturityHours`. A destructive or privileged call gets no such allowance.
+        const maturity = Math.min(1, age / (o.burstMaturityHours * 3_600_000));
+        const pNew = (once + 1) / ((privileged ? events : events * maturity) + 1);
         const surprise = clamp(Math.log(o.unsurprisingShare / pNew) / logSpan, 0, 1);
         // Several new endpoints within minutes compound: 1 - (1 - s)^(1 + companions). A new feature
         // of a workflow often brings a read and a write at once, so for ordinary endpoints the first
         // companion is free; a destructive or privileged call gets no such allowance.
-        const write = isWriteMethodCode(code);
         const companions = (profile.s[S_NEW_RECENT] as number) * profile.cursor.decayProbe;
-        const privileged = code === 5 || (write && sensitive);
         const recent = privileged ? companions : Math.max(0, companions - 1);
         const boost = sensitive ? (write ? o.sensitiveBoost : o.sensitiveBoost / 2) : 0;
         const single = clamp(base + boost, 0, 1) * surprise;
@@ -85,7 +90,6 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
         // does a destructive or privileged call.
         const cap = privileged || companions >= o.burstCount ? 1 : o.maxReadScore;
         let s = Math.min(1 - (1 - single) ** (1 + recent), cap);
-        const age = profile.cursor.time - (profile.s[S_FIRST] as number);
         if (companions + 1 >= o.burstCount) {
           // A burst of new endpoints from an agent that rarely calls one: how unlikely is it under the
           // agent's own chance of a new endpoint (Poisson tail over the requests of the last minutes)?
@@ -93,7 +97,7 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
           // standard errors on the count), so a young agent still finding its way is not surprising.
           // Requests of an agent's first hours (a first batch, say) say little about the rest of its
           // day: the history counts in full only once it spans `burstMaturityHours`.
-          const seen = events * Math.min(1, age / (o.burstMaturityHours * 3_600_000));
+          const seen = events * maturity;
           const pHigh = (once + 1 + 2 * Math.sqrt(once + 1)) / (seen + 1);
           const requests = (profile.s[S_PR_N] as number) * profile.cursor.decayProbe + 1;
           const decades = -log10PoissonTail(companions + 1, pHigh * requests);

@@ -37,6 +37,15 @@ export class EventCursor {
   runStep = 0;
   /** Ring index of the chain's previous id, -1 when none. */
   runFrom = -1;
+  /**
+   * Record read by this event (a successful GET/HEAD of an object id), keyed by the resource path
+   * up to the id plus the id, so `/customers/7` and `/customers/7/orders` are one record; 0 when none.
+   */
+  recKey = 0;
+  /** Its entry in the recent-records ring, -1 when new; its endpoint mask with this event; whether this event completes it (REC_DEPTH). */
+  recIndex = -1;
+  recMask = 0;
+  recFull = false;
   /** A DELETE, or a write (POST/PUT/PATCH) to an administrative/internal-looking route. */
   privileged = false;
   /** A new endpoint whose path looks like scanner reconnaissance. */

@@ -49,7 +49,20 @@ export const S_VOL_EPISODE = 65; // highest windowed volume of the current burst
 export const S_VOL_N = 66; // decayed request count, volume window (for bytes per request)
 export const S_PRIV_RECENT = 67; // decayed count of privileged calls (DELETE, writes to admin-looking routes), probe window
 export const S_PRIV_LONG = 68; // decayed count of privileged calls, status horizon (the agent's habit, against S_ST_N)
-export const S_SIZE = 69;
+export const S_REC_POS = 69; // next write position in the recent-records ring
+export const S_REC_RING = 70; // REC_RING_SIZE records recently read: key * 2^21 + mask of the endpoints it was read through
+export const REC_RING_SIZE = 8;
+export const S_REC_FULL = 78; // decayed count of records read through at least REC_DEPTH endpoints, probe window
+export const S_REC_EPISODE = 79; // highest S_REC_FULL of the current episode, not yet in S_REC_PEAK
+export const S_REC_PEAK = 80; // decaying max of S_REC_FULL over past episodes (the agent's own habit)
+export const S_SIZE = 81;
+/**
+ * A record (one object id under one resource path, e.g. `/customers/{id}` and its
+ * sub-collections) counts as read in full once this many distinct read endpoints returned it.
+ */
+export const REC_DEPTH = 3;
+/** Endpoint bits per record entry (key is 31 bits, so key * 2^21 + mask stays an exact double). */
+export const REC_MASK_BITS = 21;
 
 // ---- per-endpoint block `AgentProfile.t`, stride T_STRIDE ----
 export const T_KEY = 0; // templateId * 16 + method code; OVERFLOW_KEY for the overflow slot
@@ -82,7 +95,11 @@ export const O_LAST_TIME = 8;
 export const O_NOVEL_MASK = 9; // bit i: ring entry i's id was not among the ids before it
 export const O_ERR_MASK = 10; // bit i: ring entry i was answered 401/403/404
 export const O_NEXT_MASK = 11; // bit i: ring entry i has a successor in its chain
-export const O_HEADER = 12;
+export const O_WALK_N = 12; // new-id accesses over the long horizon (decayed per new-id access, WALK_HORIZON)
+export const O_WALK_ERR = 13; // of those, answered 401/403/404
+export const O_HEADER = 14;
+/** New-id accesses over which the long-horizon walk counts settle: a walk too slow for the ring still adds up. */
+export const WALK_HORIZON = 64;
 /** Ids kept per endpoint: enough to see enumeration within the first ~10 requests, and through interleaved work. */
 export const O_RING = 16;
 /**

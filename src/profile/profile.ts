@@ -13,6 +13,7 @@ import type { NormalizedEvent } from "../events/event.js";
 import type { EventCursor } from "./cursor.js";
 import { hashString, isWriteMethodCode, methodCode, networkKey, networkLabel, tokenDigest } from "./keys.js";
 import {
+  bitCount,
   I_AUX1,
   I_AUX2,
   I_COUNT,
@@ -40,7 +41,12 @@ import {
   O_RUN_BASE,
   O_SIZE,
   O_SLOT,
+  O_WALK_ERR,
+  O_WALK_N,
   OVERFLOW_KEY,
+  REC_DEPTH,
+  REC_MASK_BITS,
+  REC_RING_SIZE,
   S_EVENTS,
   S_FIRST,
   S_HOUR_DAY,
@@ -60,6 +66,11 @@ import {
   S_RATE_LONG,
   S_RATE_PEAK,
   S_RATE_SHORT,
+  S_REC_EPISODE,
+  S_REC_FULL,
+  S_REC_PEAK,
+  S_REC_POS,
+  S_REC_RING,
   S_SIZE,
   S_ST_5XX,
   S_ST_401,
@@ -90,6 +101,7 @@ import {
   T_STRIDE,
   T_WEIGHT,
   TR_RING_SIZE,
+  WALK_HORIZON,
 } from "./layout.js";
 import type { ProfileParams } from "./options.js";
 import { robustUpdate } from "./robust.js";
@@ -290,6 +302,42 @@ export class AgentProfile {
     this.cursor.runFrom = -1;
     if (this.cursor.obj >= 0 && this.cursor.objKey !== 0)
       this.lookupObject(this.cursor.obj * O_SIZE, this.cursor.objKey, num !== undefined);
+    this.lookupRecord(event, code);
+  }
+
+  /**
+   * The record this event reads (see `EventCursor.recKey`): only successful reads count, since a
+   * record is harvested only when it is returned. Finds it among the recent records and says
+   * whether this endpoint completes its full read.
+   */
+  private lookupRecord(event: NormalizedEvent, code: number): void {
+    const c = this.cursor;
+    c.recKey = 0;
+    c.recIndex = -1;
+    c.recMask = 0;
+    c.recFull = false;
+    if (
+      event.objectId === undefined ||
+      (code !== 1 && code !== 6) ||
+      event.status < 200 ||
+      event.status >= 300
+    )
+      return;
+    const key = recordKey(event.template, event.objectId);
+    c.recKey = key;
+    const s = this.s;
+    let mask = 0;
+    for (let i = 0; i < REC_RING_SIZE; i++) {
+      const entry = s[S_REC_RING + i] as number;
+      if (entry !== 0 && Math.floor(entry / REC_SPACE) === key) {
+        c.recIndex = i;
+        mask = entry - key * REC_SPACE;
+        break;
+      }
+    }
+    const withThis = mask | (1 << (c.key % REC_MASK_BITS));
+    c.recMask = withThis;
+    c.recFull = bitCount(withThis) >= REC_DEPTH && bitCount(mask) < REC_DEPTH;
   }
 
   /** Index (within its list) of the identity entry with `key`, -1 when absent or key is 0. */
@@ -394,6 +442,16 @@ export class AgentProfile {
     s[S_PR_ERR] = (s[S_PR_ERR] as number) * decayPr + (denied ? late : 0);
     s[S_PR_SCAN] = (s[S_PR_SCAN] as number) * decayPr + (this.cursor.scanner ? late : 0);
     s[S_PRIV_RECENT] = (s[S_PRIV_RECENT] as number) * decayPr + (this.cursor.privileged ? late : 0);
+    // Records read in full (REC_DEPTH endpoints on one id), and the agent's own peak of them.
+    if (this.cursor.recKey !== 0) {
+      const i = this.cursor.recIndex >= 0 ? this.cursor.recIndex : (s[S_REC_POS] as number);
+      if (this.cursor.recIndex < 0) s[S_REC_POS] = (i + 1) % REC_RING_SIZE;
+      s[S_REC_RING + i] = this.cursor.recKey * REC_SPACE + this.cursor.recMask;
+    }
+    const full = (s[S_REC_FULL] as number) * decayPr + (this.cursor.recFull ? late : 0);
+    s[S_REC_FULL] = full;
+    s[S_REC_PEAK] = (s[S_REC_PEAK] as number) * this.cursor.decayPeak;
+    settlePeak(s, S_REC_PEAK, S_REC_EPISODE, full);
     let distinct = (s[S_PR_DISTINCT] as number) * decayPr;
     if (denied) {
       if (time - (t[b + T_ERR_TIME] as number) > p.probeWindowMs) distinct += 1;
@@ -649,6 +707,11 @@ export class AgentProfile {
     o[b + O_NOVEL_BASE] =
       (o[b + O_NOVEL_BASE] as number) + r * ((novel ? 1 : 0) - (o[b + O_NOVEL_BASE] as number));
     o[b + O_ERR_BASE] = (o[b + O_ERR_BASE] as number) + r * ((err ? 1 : 0) - (o[b + O_ERR_BASE] as number));
+    if (novel) {
+      const keep = 1 - 1 / WALK_HORIZON;
+      o[b + O_WALK_N] = (o[b + O_WALK_N] as number) * keep + 1;
+      o[b + O_WALK_ERR] = (o[b + O_WALK_ERR] as number) * keep + (err ? 1 : 0);
+    }
     // The pace is a fast average (about the last four accesses): it describes the walk now, not the habit.
     if (n > 1) {
       const gap = Math.max(0, time - (o[b + O_LAST_TIME] as number));
@@ -684,6 +747,27 @@ export class AgentProfile {
     this.t[slot * T_STRIDE + T_OBJ] = idx;
     return idx;
   }
+}
+
+const REC_SPACE = 2 ** REC_MASK_BITS;
+
+/**
+ * 31-bit key of the record an event reads: FNV-1a over the template up to the object's placeholder
+ * (`/customers/` for `/customers/{id}/orders`), then over the id; never 0.
+ */
+export function recordKey(template: string, objectId: string): number {
+  let end = template.lastIndexOf("{");
+  if (end < 0) end = template.length;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < end; i++) {
+    h ^= template.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  for (let i = 0; i < objectId.length; i++) {
+    h ^= objectId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return ((h >>> 1) | 1) >>> 0;
 }
 
 /** Accesses over which an object tracker's shares (new ids, errors) settle; see `trackObject`. */

@@ -11,8 +11,8 @@ import { O_SIZE, O_SLOT, T_KEY, T_STRIDE } from "./layout.js";
 import type { ProfileParams } from "./options.js";
 import { AgentProfile } from "./profile.js";
 
-/** 2: privileged-call counts (recent and long horizon) in the scalar block. */
-const VERSION = 2;
+/** 2: privileged-call counts (recent and long horizon) in the scalar block. 3: recent records read in full, and their peak; long-horizon new-id walk counts per object tracker. */
+const VERSION = 3;
 
 type Num = number | "NaN" | "Inf" | "-Inf";
 

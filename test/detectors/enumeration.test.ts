@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { enumeration } from "../../detectors/enumeration.js";
 import type { NormalizedEvent } from "../../src/events/event.js";
-import { benignStream, ev, MINUTE, SECOND, T0 } from "../helpers/events.js";
+import { benignStream, ev, HOUR, MINUTE, SECOND, T0 } from "../helpers/events.js";
 import { runDetector } from "./harness.js";
 
 const walk = (start: number, count: number, gapMs: number, status: (i: number) => number, first = 5000) =>
@@ -164,5 +164,50 @@ describe("enumeration", () => {
     const run = runDetector(enumeration, pages);
     const late = run.findings.filter((f) => f.at >= 80);
     expect(late).toEqual([]);
+  });
+
+  describe("over the long horizon (a slow, patient walk of opaque ids)", () => {
+    const uuid = (i: number) => {
+      const h = ((i + 1) * 2654435761) >>> 0;
+      return `${h.toString(16).padStart(8, "0")}-1111-4222-8333-${((h ^ 0x5bd1e995) >>> 0).toString(16).padStart(12, "0")}`;
+    };
+    /** 120 ordinary re-reads of a small pool (failing `usualEvery`-th), then 60 new ids, every `failEvery`-th failing, 3 min apart. */
+    const stream = (failEvery: number, usualEvery = 0) => [
+      ...Array.from({ length: 120 }, (_, i) =>
+        ev({
+          agentId: "patient",
+          timestamp: T0 + i * MINUTE,
+          path: `/v2/records/${uuid(i % 6)}`,
+          status: usualEvery > 0 && i % usualEvery === 0 ? 404 : 200,
+        }),
+      ),
+      ...Array.from({ length: 60 }, (_, i) =>
+        ev({
+          agentId: "patient",
+          timestamp: T0 + 3 * HOUR + i * 3 * MINUTE,
+          path: `/v2/records/${uuid(1000 + i)}`,
+          status: i % failEvery === 0 ? 404 : 200,
+        }),
+      ),
+    ];
+    const top = (findings: { score: number }[]) => Math.max(0, ...findings.map((f) => f.score));
+
+    it("accumulates failures on new ids beyond any one window, to block level", () => {
+      const run = runDetector(enumeration, stream(3));
+      expect(top(run.findings)).toBeGreaterThanOrEqual(0.7);
+      expect(run.findings.at(-1)?.detail).toMatch(
+        /over the last ~\d+ new ids here 3\d% failed vs \d+% usual before them/,
+      );
+      // Without the long horizon, the windows alone stay below it.
+      const windows = runDetector(enumeration, stream(3), { walkAccesses: 1e9 });
+      expect(top(windows.findings)).toBeLessThan(0.7);
+    });
+
+    it("judges against the endpoint's own failure share before the walk", () => {
+      // The agent's reads here fail one in four anyway (records deleted under it): the same failure
+      // share on new ids is its habit, not a walk.
+      const run = runDetector(enumeration, stream(4, 4));
+      expect(run.findings.filter((f) => f.detail.includes("new ids here"))).toEqual([]);
+    });
   });
 });

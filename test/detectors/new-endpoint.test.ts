@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { newEndpoint } from "../../detectors/new-endpoint.js";
-import { benignStream, ev, SECOND } from "../helpers/events.js";
+import { benignStream, ev, MINUTE, SECOND } from "../helpers/events.js";
 import { runDetector } from "./harness.js";
 
 describe("new-endpoint", () => {
-  const warm = benignStream(300);
+  // 300 requests over 25 hours: a settled agent whose history spans its whole day.
+  const warm = benignStream(300, { gapMs: 5 * MINUTE });
   const after = (warm.at(-1)?.timestamp ?? 0) + 20 * SECOND;
 
   it("gives a new read endpoint of a warm agent at most a low score", () => {
@@ -42,7 +43,7 @@ describe("new-endpoint", () => {
 
   it("gives little weight to new endpoints of an agent still discovering its own", () => {
     // Every tenth request goes to an endpoint the agent calls only once: new endpoints are its normal.
-    const explorer = benignStream(300).map((e, i) =>
+    const explorer = benignStream(300, { gapMs: 5 * MINUTE }).map((e, i) =>
       i % 10 === 0 ? { ...e, template: `/v1/thing${i}`, path: `/v1/thing${i}` } : e,
     );
     const steady = runDetector(newEndpoint, warm).feed([
@@ -53,6 +54,26 @@ describe("new-endpoint", () => {
     ]);
     expect(steady[0]?.detail).toMatch(/estimated chance of a new endpoint: 0\.3% per request/);
     expect(exploring[0]?.score ?? 0).toBeLessThan((steady[0]?.score ?? 0) * 0.5);
+  });
+
+  it("counts an agent's first hours less: a batch of requests is not a settled workflow, except for destructive calls", () => {
+    // The same 300 requests, within the agent's first 100 minutes.
+    const young = benignStream(300);
+    const youngAfter = (young.at(-1)?.timestamp ?? 0) + 20 * SECOND;
+    const [settledWrite] = runDetector(newEndpoint, warm).feed([
+      ev({ timestamp: after, method: "PATCH", path: "/v1/orders/1001" }),
+    ]);
+    const [youngWrite] = runDetector(newEndpoint, young).feed([
+      ev({ timestamp: youngAfter, method: "PATCH", path: "/v1/orders/1001" }),
+    ]);
+    expect(youngWrite?.score ?? 0).toBeLessThan((settledWrite?.score ?? 0) * 0.5);
+    const [settledDelete] = runDetector(newEndpoint, warm).feed([
+      ev({ timestamp: after, method: "DELETE", path: "/v1/orders/1001" }),
+    ]);
+    const [youngDelete] = runDetector(newEndpoint, young).feed([
+      ev({ timestamp: youngAfter, method: "DELETE", path: "/v1/orders/1001" }),
+    ]);
+    expect(youngDelete?.score).toBeCloseTo(settledDelete?.score ?? 0, 2);
   });
 
   it("compounds a burst of new endpoints within minutes", () => {

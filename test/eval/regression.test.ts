@@ -11,7 +11,8 @@ import { runEval } from "../../src/eval/run.js";
 
 // Measured on the committed tree (a `git archive HEAD` copy, so work in progress elsewhere in the
 // shared tree did not leak in). From here on, only ever tighten them.
-const RECORDED_AT = "2026-11-23 12:27 UTC, engine 5200f59 (block recall tightened; other figures unchanged)";
+const RECORDED_AT =
+  "branch detect (record-harvest, long-horizon enumeration, new-endpoint maturity): block recall 1; median TTD 3 (see below)";
 
 /** The stream the thresholds were measured on. */
 const STREAM = {
@@ -24,13 +25,15 @@ const STREAM = {
 
 const THRESHOLDS = {
   /** Recall over attacked agents at the block level (high or critical alert), at least. */
-  blockRecall: 0.9375,
+  blockRecall: 1,
   /** Share of active agents falsely throttled (medium or worse before/without an attack), at most. */
   falseThrottleRate: 0,
   /** Share of active agents falsely blocked, at most. */
   falseBlockRate: 0,
   /** Median malicious requests before the first throttle-level alert, at most. */
-  medianTimeToDetect: 2.5,
+  // Was 2.5: the two aggregation agents that were missed are now detected, late in their harvest
+  // (aggregation median 24 throttle / 49 block), and joining the median moves it to 3.
+  medianTimeToDetect: 3,
   /** Destructive-injection agents blocked (of 4), at least. */
   destructiveBlocked: 4,
   /** Worst blocked destructive-injection agent: malicious requests until blocked, at most. */
