@@ -1,7 +1,15 @@
 /**
- * Where each number of a profile lives. A profile keeps its state in a few flat Float64Arrays
+ * Where each number of a profile lives. A profile keeps its state in a few flat typed arrays
  * (one allocation each, no per-field boxing, trivially serialized); these constants name the
  * slots. Decayed quantities in the scalar block are all brought forward to `S_LAST` on every event.
+ *
+ * The blocks that grow with an agent's surface (endpoint slots, transitions) are Float32Arrays, to
+ * halve the bytes of the part of a profile that can reach its caps. Everything stored there fits
+ * Float32: counts saturate harmlessly at 2^24, decayed weights and log-scale sizes need no more than
+ * 24 bits of mantissa, keys stay below 2^24 (template ids below 2^20, see `maxTemplates`), and event
+ * times are stored relative to the agent's first event (`S_FIRST`, a Float64 in the scalar block):
+ * exact to the millisecond for the first 4.6 hours, within 64 ms at a week, within 2 s at a year,
+ * ample for decays and windows of minutes and more. No code compares such a time for equality.
  */
 
 // ---- scalar block `AgentProfile.s` ----
@@ -51,12 +59,12 @@ export const S_PRIV_RECENT = 67; // decayed count of privileged calls (DELETE, w
 export const S_PRIV_LONG = 68; // decayed count of privileged calls, status horizon (the agent's habit, against S_ST_N)
 export const S_SIZE = 69;
 
-// ---- per-endpoint block `AgentProfile.t`, stride T_STRIDE ----
+// ---- per-endpoint block `AgentProfile.t` (Float32, times relative to S_FIRST), stride T_STRIDE ----
 export const T_KEY = 0; // templateId * 16 + method code; OVERFLOW_KEY for the overflow slot
 /** Key of the slot that pools an agent's endpoints past its cap. */
 export const OVERFLOW_KEY = -1;
 export const T_WEIGHT = 1; // decayed request weight, valid at T_LAST
-export const T_LAST = 2; // event time of the latest request
+export const T_LAST = 2; // event time of the latest request, relative to S_FIRST
 export const T_HITS = 3; // requests, undecayed
 export const T_OUT = 4; // transitions counted out of this endpoint
 export const T_REQ_N = 5; // request-size samples (log scale: location, mean absolute deviation)
@@ -66,7 +74,7 @@ export const T_RESP_N = 8; // response-size samples of successful responses
 export const T_RESP_LOC = 9;
 export const T_RESP_DEV = 10;
 export const T_OBJ = 11; // index of this endpoint's object tracker, -1 when none
-export const T_ERR_TIME = 12; // event time of the latest 401/403/404/405 answer here
+export const T_ERR_TIME = 12; // event time (relative to S_FIRST) of the latest 401/403/404/405 answer here
 export const T_STRIDE = 13;
 
 // ---- object trackers `AgentProfile.objs`, stride O_SIZE: a header, then a ring of recent object ids ----

@@ -3,7 +3,7 @@
  *
  * Per event the engine calls `prepare(event)` (look the event up against the profile: endpoint
  * slot, hop surprise, network / user-agent / token entries, object tracker), lets the detectors
- * read the profile as it was, then calls `absorb(event)`. State lives in a few flat Float64Arrays
+ * read the profile as it was, then calls `absorb(event)`. State lives in a few flat typed arrays
  * (see layout.ts) that start small and grow only to their caps, so memory per agent is bounded
  * whatever the traffic and the per-event path allocates nothing once an agent's lists are full.
  */
@@ -125,12 +125,12 @@ export class AgentProfile {
   readonly params: ProfileParams;
   /** Scalar block (layout.ts `S_*`), followed by the identity lists. */
   readonly s: Float64Array;
-  /** Endpoint slots, stride T_STRIDE; grows to `maxEndpoints`. */
-  t: Float64Array;
+  /** Endpoint slots, stride T_STRIDE, times relative to `S_FIRST` (see layout.ts); grows to `maxEndpoints`. */
+  t: Float32Array;
   /** Endpoint slots in use. */
   slots = 0;
   /** Transition pairs (key = from * maxEndpoints + to, count); grows to `maxTransitions`. */
-  tr: Float64Array | undefined;
+  tr: Float32Array | undefined;
   trCount = 0;
   /** Object trackers (stride O_SIZE), created for endpoints that address object ids. */
   objs: Float64Array | undefined;
@@ -150,7 +150,7 @@ export class AgentProfile {
     this.agentId = agentId;
     this.params = params;
     this.cursor = params.cursor;
-    this.t = new Float64Array(4 * T_STRIDE);
+    this.t = new Float32Array(4 * T_STRIDE);
     this.s = new Float64Array(S_SIZE + params.identityListSize * (2 * I_STRIDE + I_TOKEN_STRIDE));
     this.ids = this.s;
     this.labels = new Array(3 * params.identityListSize);
@@ -176,6 +176,11 @@ export class AgentProfile {
     );
   }
 
+  /** Event time `time` as the Float32 blocks store it: milliseconds since the agent's first event. */
+  relative(time: number): number {
+    return time - (this.s[S_FIRST] as number);
+  }
+
   /** Template string of an endpoint slot. */
   templateOf(slot: number): string {
     const key = this.t[slot * T_STRIDE + T_KEY] as number;
@@ -194,7 +199,7 @@ export class AgentProfile {
     if (slot < 0 || total <= 0) return 0;
     const b = slot * T_STRIDE;
     // Both weights decay alike from the latest event on: only the slot's lag behind it matters.
-    const lag = (this.s[S_LAST] as number) - (this.t[b + T_LAST] as number);
+    const lag = this.relative(this.s[S_LAST] as number) - (this.t[b + T_LAST] as number);
     const w = (this.t[b + T_WEIGHT] as number) * (lag > 0 ? Math.exp(-this.params.endpointLambda * lag) : 1);
     return w / total;
   }
@@ -316,6 +321,7 @@ export class AgentProfile {
     const p = this.params;
     const s = this.s;
     const time = this.cursor.time;
+    const rel = this.relative(time);
     const dt = this.cursor.dt;
     const events = s[S_EVENTS] as number;
     const status = event.status;
@@ -329,9 +335,8 @@ export class AgentProfile {
     // Endpoint distribution: decayed weights, brought forward lazily per slot.
     s[S_W_TOTAL] = (s[S_W_TOTAL] as number) * this.cursor.decayEndpoint + 1;
     const seen = t[b + T_LAST] as number;
-    t[b + T_WEIGHT] =
-      (t[b + T_WEIGHT] as number) * Math.exp(-p.endpointLambda * Math.max(0, time - seen)) + 1;
-    t[b + T_LAST] = Math.max(time, seen);
+    t[b + T_WEIGHT] = (t[b + T_WEIGHT] as number) * Math.exp(-p.endpointLambda * Math.max(0, rel - seen)) + 1;
+    t[b + T_LAST] = Math.max(rel, seen);
     t[b + T_HITS] = (t[b + T_HITS] as number) + 1;
     s[S_NEW_RECENT] = (s[S_NEW_RECENT] as number) * this.cursor.decayProbe + (this.cursor.isNew ? 1 : 0);
 
@@ -396,8 +401,8 @@ export class AgentProfile {
     s[S_PRIV_RECENT] = (s[S_PRIV_RECENT] as number) * decayPr + (this.cursor.privileged ? late : 0);
     let distinct = (s[S_PR_DISTINCT] as number) * decayPr;
     if (denied) {
-      if (time - (t[b + T_ERR_TIME] as number) > p.probeWindowMs) distinct += 1;
-      t[b + T_ERR_TIME] = time;
+      if (rel - (t[b + T_ERR_TIME] as number) > p.probeWindowMs) distinct += 1;
+      t[b + T_ERR_TIME] = rel;
     }
     s[S_PR_DISTINCT] = distinct;
 
@@ -456,7 +461,7 @@ export class AgentProfile {
     const p = this.params;
     const slotKey = this.slots < p.maxEndpoints - 1 ? key : OVERFLOW_KEY;
     if ((this.slots + 1) * T_STRIDE > this.t.length) {
-      const grown = new Float64Array(
+      const grown = new Float32Array(
         Math.min(p.maxEndpoints, this.slots + Math.max(4, this.slots >> 1)) * T_STRIDE,
       );
       grown.set(this.t);
@@ -476,7 +481,7 @@ export class AgentProfile {
     this.t[from * T_STRIDE + T_OUT] = (this.t[from * T_STRIDE + T_OUT] as number) + 1;
     let tr = this.tr;
     if (tr === undefined) {
-      tr = new Float64Array(16);
+      tr = new Float32Array(16);
       this.tr = tr;
     }
     const n = this.trCount * 2;
@@ -488,7 +493,7 @@ export class AgentProfile {
     }
     if (this.trCount >= p.maxTransitions) this.agePairs();
     if ((this.trCount + 1) * 2 > tr.length) {
-      const grown = new Float64Array(Math.min(p.maxTransitions * 2, tr.length + Math.max(8, tr.length >> 1)));
+      const grown = new Float32Array(Math.min(p.maxTransitions * 2, tr.length + Math.max(8, tr.length >> 1)));
       grown.set(tr);
       this.tr = tr = grown;
     }
@@ -499,7 +504,7 @@ export class AgentProfile {
 
   /** At the transition cap: halve every count (old habits fade) and drop pairs that fall below one. */
   private agePairs(): void {
-    const tr = this.tr as Float64Array;
+    const tr = this.tr as Float32Array;
     const stride = this.params.maxEndpoints;
     let kept = 0;
     for (let i = 0; i < this.trCount; i++) {
