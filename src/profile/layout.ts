@@ -77,7 +77,7 @@ export const T_OBJ = 11; // index of this endpoint's object tracker, -1 when non
 export const T_ERR_TIME = 12; // event time (relative to S_FIRST) of the latest 401/403/404/405 answer here
 export const T_STRIDE = 13;
 
-// ---- object trackers `AgentProfile.objs`, stride O_SIZE: a header, then a ring of recent object ids ----
+// ---- object trackers `AgentProfile.objs` (Float32), stride O_SIZE: a header, then a ring of recent object ids ----
 export const O_SLOT = 0; // endpoint slot it belongs to
 export const O_POS = 1; // next ring write position
 export const O_FILL = 2; // ring entries in use
@@ -86,7 +86,7 @@ export const O_NOVEL_BASE = 4; // long-run share of novel ids here
 export const O_ERR_BASE = 5; // long-run share of errors here
 export const O_N = 6; // accesses tracked, undecayed
 export const O_GAP = 7; // recent mean gap between accesses, ms
-export const O_LAST_TIME = 8;
+export const O_LAST_TIME = 8; // event time of the latest access, relative to S_FIRST
 export const O_NOVEL_MASK = 9; // bit i: ring entry i's id was not among the ids before it
 export const O_ERR_MASK = 10; // bit i: ring entry i was answered 401/403/404
 export const O_NEXT_MASK = 11; // bit i: ring entry i has a successor in its chain
@@ -94,11 +94,12 @@ export const O_HEADER = 12;
 /** Ids kept per endpoint: enough to see enumeration within the first ~10 requests, and through interleaved work. */
 export const O_RING = 16;
 /**
- * Each ring entry is one number: the id's 31-bit key (a numeric id modulo 2^31, else a hash)
- * times 2^21, plus its chain, `length * 64 + step + 32`: how many ids with a constant step
- * (|step| <= 16) lead up to it.
+ * Each ring entry is two numbers, both exact in Float32: the id's 24-bit key (a numeric id modulo
+ * 2^24 - 1, else a hash), then its chain, `length * 64 + step + 32`: how many ids with a constant
+ * step (|step| <= 16) lead up to it.
  */
-export const O_SIZE = O_HEADER + O_RING;
+export const O_ENTRY = 2;
+export const O_SIZE = O_HEADER + O_RING * O_ENTRY;
 
 // ---- identity table: three lists (networks, user agents, tokens) stored after the scalars in `AgentProfile.s` ----
 export const ID_NET = 0;

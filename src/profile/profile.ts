@@ -26,6 +26,7 @@ import {
   ID_UA,
   isDenied,
   O_ERR_BASE,
+  O_ENTRY,
   O_ERR_MASK,
   O_FILL,
   O_GAP,
@@ -95,9 +96,8 @@ import type { ProfileParams } from "./options.js";
 import { robustUpdate } from "./robust.js";
 import { isScannerPath, isSensitiveRoute } from "./scanner-paths.js";
 
-/** Object keys are 31-bit; below them, 21 bits hold a chain: length (up to MAX_CHAIN) * 64 + step + 32. */
-const KEY_SPACE = 2 ** 31 - 1;
-const CHAIN_SPACE = 2 ** 21;
+/** Object keys are 24-bit, exact in a Float32 (as is a chain: length, up to MAX_CHAIN, * 64 + step + 32). */
+const KEY_SPACE = 2 ** 24 - 1;
 const MAX_CHAIN = 2 ** 15 - 1;
 /** Transitions out of an endpoint before the agent's hops from it are judged. */
 const MIN_HOPS_OUT = 5;
@@ -132,8 +132,8 @@ export class AgentProfile {
   /** Transition pairs (key = from * maxEndpoints + to, count); grows to `maxTransitions`. */
   tr: Float32Array | undefined;
   trCount = 0;
-  /** Object trackers (stride O_SIZE), created for endpoints that address object ids. */
-  objs: Float64Array | undefined;
+  /** Object trackers (stride O_SIZE, times relative to `S_FIRST`), created for endpoints that address object ids. */
+  objs: Float32Array | undefined;
   objCount = 0;
   /** The scalar block again, under the name used for identity entries (see `identityOffset`). */
   readonly ids: Float64Array;
@@ -282,13 +282,13 @@ export class AgentProfile {
     // Object ids are tracked per endpoint; the overflow slot pools many, so it tracks none.
     const pooled = slot >= 0 && this.t[slot * T_STRIDE + T_KEY] === OVERFLOW_KEY;
     const num = event.objectNumber;
-    // 31-bit keys (a numeric id modulo 2^31, else a hash), never 0, so a key and its chain pack into one double.
+    // 24-bit keys (a numeric id modulo 2^24 - 1, else a hash), never 0: exact in the Float32 ring.
     this.cursor.objKey =
       event.objectId === undefined || pooled
         ? 0
         : num !== undefined && Number.isSafeInteger(num) && num >= 0
           ? (num % KEY_SPACE) + 1
-          : (hashString(event.objectId) >>> 1) | 1;
+          : (hashString(event.objectId) >>> 8) | 1;
     this.cursor.objSeen = false;
     this.cursor.run = 1;
     this.cursor.runStep = 0;
@@ -579,20 +579,19 @@ export class AgentProfile {
    * chain it extends: an entry `step` below it whose own chain has that step (or no step yet).
    */
   private lookupObject(base: number, key: number, numeric: boolean): void {
-    const o = this.objs as Float64Array;
+    const o = this.objs as Float32Array;
     const continued = o[base + O_NEXT_MASK] as number;
     let best = 1;
     for (let i = 0, n = o[base + O_FILL] as number; i < n; i++) {
-      const entry = o[base + O_HEADER + i] as number;
-      const entryKey = Math.floor(entry / CHAIN_SPACE);
-      const d = key - entryKey;
+      const e = base + O_HEADER + i * O_ENTRY;
+      const d = key - (o[e] as number);
       if (d === 0) {
         this.cursor.objSeen = true;
         continue;
       }
       // A walk is a line: only the head of a chain (an id nothing extended yet) can be extended.
       if (!numeric || d > MAX_SEQUENTIAL_STEP || d < -MAX_SEQUENTIAL_STEP || continued & (1 << i)) continue;
-      const chain = entry - entryKey * CHAIN_SPACE;
+      const chain = o[e + 1] as number;
       const len = Math.floor(chain / 64);
       const step = (chain % 64) - 32;
       const extended = len >= 2 ? (step === d ? len + 1 : 0) : 2;
@@ -614,9 +613,9 @@ export class AgentProfile {
   private trackObject(slot: number, event: NormalizedEvent, denied: boolean): void {
     let idx = this.t[slot * T_STRIDE + T_OBJ] as number;
     if (idx < 0) idx = this.addTracker(slot);
-    const o = this.objs as Float64Array;
+    const o = this.objs as Float32Array;
     const b = idx * O_SIZE;
-    const time = this.cursor.time;
+    const time = this.relative(this.cursor.time);
     const err = denied && event.status !== 405;
     const novel = !this.cursor.objSeen || this.cursor.obj !== idx;
 
@@ -627,17 +626,16 @@ export class AgentProfile {
     let novelMask = o[b + O_NOVEL_MASK] as number;
     let errMask = o[b + O_ERR_MASK] as number;
     let nextMask = o[b + O_NEXT_MASK] as number;
-    const e = b + O_HEADER + pos;
+    const e = b + O_HEADER + pos * O_ENTRY;
     if (this.cursor.runFrom >= 0) nextMask |= 1 << this.cursor.runFrom;
     if (fill === O_RING) {
       // A chain that ends here (nothing extended it) is finished: it becomes the agent's own yardstick.
-      const old = o[e] as number;
-      const len = Math.floor((old - Math.floor(old / CHAIN_SPACE) * CHAIN_SPACE) / 64);
+      const len = Math.floor((o[e + 1] as number) / 64);
       if (!(nextMask & bit) && len >= 2)
         o[b + O_RUN_BASE] = Math.max((o[b + O_RUN_BASE] as number) * 0.98, len);
     } else o[b + O_FILL] = fill + 1;
-    o[e] =
-      this.cursor.objKey * CHAIN_SPACE + Math.min(this.cursor.run, MAX_CHAIN) * 64 + this.cursor.runStep + 32;
+    o[e] = this.cursor.objKey;
+    o[e + 1] = Math.min(this.cursor.run, MAX_CHAIN) * 64 + this.cursor.runStep + 32;
     novelMask = novel ? novelMask | bit : novelMask & ~bit;
     errMask = err ? errMask | bit : errMask & ~bit;
     nextMask &= ~bit;
@@ -670,12 +668,12 @@ export class AgentProfile {
     if (this.objCount < this.params.maxObjectTemplates) {
       idx = this.objCount++;
       if (objs === undefined || objs.length < this.objCount * O_SIZE) {
-        const grown = new Float64Array(this.objCount * O_SIZE);
+        const grown = new Float32Array(this.objCount * O_SIZE);
         if (objs !== undefined) grown.set(objs);
         this.objs = objs = grown;
       }
     } else {
-      objs = objs as Float64Array;
+      objs = objs as Float32Array;
       idx = 0;
       for (let i = 1; i < this.objCount; i++) {
         if ((objs[i * O_SIZE + O_LAST_TIME] as number) < (objs[idx * O_SIZE + O_LAST_TIME] as number))

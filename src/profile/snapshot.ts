@@ -13,7 +13,8 @@ import { AgentProfile } from "./profile.js";
 
 /**
  * 2: privileged-call counts (recent and long horizon) in the scalar block.
- * 3: endpoint slots and transitions in Float32, endpoint times relative to the first event.
+ * 3: endpoint slots, transitions and object trackers in Float32, their times relative to the first
+ *    event; object-ring entries as (24-bit key, chain) pairs.
  */
 const VERSION = 3;
 
@@ -132,7 +133,7 @@ export function restoreProfile(
     p.tr = tr;
     p.trCount = snap.transitions.length;
   }
-  const objs = dec(snap.objs);
+  const objs = Float32Array.from(dec(snap.objs));
   const trackers = objs.length / O_SIZE;
   if (!Number.isInteger(trackers) || trackers > params.maxObjectTemplates) invalid("object tracker count");
   if (trackers > 0) {
