@@ -72,7 +72,7 @@ export const enumeration: DetectorDescriptor<typeof options> = {
       inspect(event, profile, out) {
         const idx = profile.cursor.obj;
         if (idx < 0 || profile.cursor.objKey === 0) return;
-        const t = profile.objs as Float64Array;
+        const t = profile.objs as Float32Array;
         const b = idx * O_SIZE;
         // The window as it will be once this access is in it.
         const st = event.status;

@@ -63,7 +63,7 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
         const base = code === 5 ? o.deleteScore : isWriteMethodCode(code) ? o.writeScore : o.readScore;
         // Good-Turing estimate of this agent's chance to call an unseen endpoint. Endpoints first
         // called in the last minutes do not count: they may be this very episode.
-        const settled = profile.cursor.time - profile.params.probeWindowMs;
+        const settled = profile.relative(profile.cursor.time) - profile.params.probeWindowMs;
         let once = 0;
         for (let b = 0; b < profile.slots * T_STRIDE; b += T_STRIDE) {
           if (profile.t[b + T_HITS] === 1 && (profile.t[b + T_LAST] as number) < settled) once++;

@@ -30,7 +30,7 @@ export const payloadSize: DetectorDescriptor<typeof options> = {
   options,
   create(o) {
     /** Ratio of size to typical when the size is an outlier by every criterion, else 0. */
-    function outlier(t: Float64Array, i: number, size: number): number {
+    function outlier(t: Float32Array, i: number, size: number): number {
       if (size < o.minExtraBytes || (t[i] as number) < o.minSamples) return 0;
       const typical = typicalBytes(t, i);
       if (size - typical < o.minExtraBytes) return 0;

@@ -1,7 +1,15 @@
 /**
- * Where each number of a profile lives. A profile keeps its state in a few flat Float64Arrays
+ * Where each number of a profile lives. A profile keeps its state in a few flat typed arrays
  * (one allocation each, no per-field boxing, trivially serialized); these constants name the
  * slots. Decayed quantities in the scalar block are all brought forward to `S_LAST` on every event.
+ *
+ * The blocks that grow with an agent's surface (endpoint slots, transitions) are Float32Arrays, to
+ * halve the bytes of the part of a profile that can reach its caps. Everything stored there fits
+ * Float32: counts saturate harmlessly at 2^24, decayed weights and log-scale sizes need no more than
+ * 24 bits of mantissa, keys stay below 2^24 (template ids below 2^20, see `maxTemplates`), and event
+ * times are stored relative to the agent's first event (`S_FIRST`, a Float64 in the scalar block):
+ * exact to the millisecond for the first 4.6 hours, within 64 ms at a week, within 2 s at a year,
+ * ample for decays and windows of minutes and more. No code compares such a time for equality.
  */
 
 // ---- scalar block `AgentProfile.s` ----
@@ -64,12 +72,12 @@ export const REC_DEPTH = 3;
 /** Endpoint bits per record entry (key is 31 bits, so key * 2^21 + mask stays an exact double). */
 export const REC_MASK_BITS = 21;
 
-// ---- per-endpoint block `AgentProfile.t`, stride T_STRIDE ----
+// ---- per-endpoint block `AgentProfile.t` (Float32, times relative to S_FIRST), stride T_STRIDE ----
 export const T_KEY = 0; // templateId * 16 + method code; OVERFLOW_KEY for the overflow slot
 /** Key of the slot that pools an agent's endpoints past its cap. */
 export const OVERFLOW_KEY = -1;
 export const T_WEIGHT = 1; // decayed request weight, valid at T_LAST
-export const T_LAST = 2; // event time of the latest request
+export const T_LAST = 2; // event time of the latest request, relative to S_FIRST
 export const T_HITS = 3; // requests, undecayed
 export const T_OUT = 4; // transitions counted out of this endpoint
 export const T_REQ_N = 5; // request-size samples (log scale: location, mean absolute deviation)
@@ -79,10 +87,10 @@ export const T_RESP_N = 8; // response-size samples of successful responses
 export const T_RESP_LOC = 9;
 export const T_RESP_DEV = 10;
 export const T_OBJ = 11; // index of this endpoint's object tracker, -1 when none
-export const T_ERR_TIME = 12; // event time of the latest 401/403/404/405 answer here
+export const T_ERR_TIME = 12; // event time (relative to S_FIRST) of the latest 401/403/404/405 answer here
 export const T_STRIDE = 13;
 
-// ---- object trackers `AgentProfile.objs`, stride O_SIZE: a header, then a ring of recent object ids ----
+// ---- object trackers `AgentProfile.objs` (Float32), stride O_SIZE: a header, then a ring of recent object ids ----
 export const O_SLOT = 0; // endpoint slot it belongs to
 export const O_POS = 1; // next ring write position
 export const O_FILL = 2; // ring entries in use
@@ -91,7 +99,7 @@ export const O_NOVEL_BASE = 4; // long-run share of novel ids here
 export const O_ERR_BASE = 5; // long-run share of errors here
 export const O_N = 6; // accesses tracked, undecayed
 export const O_GAP = 7; // recent mean gap between accesses, ms
-export const O_LAST_TIME = 8;
+export const O_LAST_TIME = 8; // event time of the latest access, relative to S_FIRST
 export const O_NOVEL_MASK = 9; // bit i: ring entry i's id was not among the ids before it
 export const O_ERR_MASK = 10; // bit i: ring entry i was answered 401/403/404
 export const O_NEXT_MASK = 11; // bit i: ring entry i has a successor in its chain
@@ -103,11 +111,12 @@ export const WALK_HORIZON = 64;
 /** Ids kept per endpoint: enough to see enumeration within the first ~10 requests, and through interleaved work. */
 export const O_RING = 16;
 /**
- * Each ring entry is one number: the id's 31-bit key (a numeric id modulo 2^31, else a hash)
- * times 2^21, plus its chain, `length * 64 + step + 32`: how many ids with a constant step
- * (|step| <= 16) lead up to it.
+ * Each ring entry is two numbers, both exact in Float32: the id's 24-bit key (a numeric id modulo
+ * 2^24 - 1, else a hash), then its chain, `length * 64 + step + 32`: how many ids with a constant
+ * step (|step| <= 16) lead up to it.
  */
-export const O_SIZE = O_HEADER + O_RING;
+export const O_ENTRY = 2;
+export const O_SIZE = O_HEADER + O_RING * O_ENTRY;
 
 // ---- identity table: three lists (networks, user agents, tokens) stored after the scalars in `AgentProfile.s` ----
 export const ID_NET = 0;

@@ -19,8 +19,13 @@ export const profileStoreOptionsSchema = z
     maxEndpointsPerAgent: z.number().int().min(4).max(1024).default(64),
     /** Distinct endpoint-to-endpoint transitions remembered per agent; past it old counts are halved and the rarest dropped. */
     maxTransitionsPerAgent: z.number().int().min(8).max(4096).default(256),
-    /** Size of the global template table shared by all agents; past it new templates are pooled as "(other)". */
-    maxTemplates: count().default(100_000),
+    /**
+     * Size of the global template table shared by all agents; past it new templates are pooled as "(other)".
+     * At most 2^20, so an endpoint key (template id * 16 + method) is exact in a profile's Float32 slots.
+     */
+    maxTemplates: count()
+      .max(2 ** 20)
+      .default(100_000),
     /** Templates per agent whose object ids are tracked (for enumeration); the least recently used is recycled. */
     maxObjectTemplatesPerAgent: z.number().int().min(1).max(64).default(8),
     /** Client networks, user agents and token ids remembered per agent (each list). */

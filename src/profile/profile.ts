@@ -3,7 +3,7 @@
  *
  * Per event the engine calls `prepare(event)` (look the event up against the profile: endpoint
  * slot, hop surprise, network / user-agent / token entries, object tracker), lets the detectors
- * read the profile as it was, then calls `absorb(event)`. State lives in a few flat Float64Arrays
+ * read the profile as it was, then calls `absorb(event)`. State lives in a few flat typed arrays
  * (see layout.ts) that start small and grow only to their caps, so memory per agent is bounded
  * whatever the traffic and the per-event path allocates nothing once an agent's lists are full.
  */
@@ -26,6 +26,7 @@ import {
   ID_TOKEN,
   ID_UA,
   isDenied,
+  O_ENTRY,
   O_ERR_BASE,
   O_ERR_MASK,
   O_FILL,
@@ -107,9 +108,8 @@ import type { ProfileParams } from "./options.js";
 import { robustUpdate } from "./robust.js";
 import { isScannerPath, isSensitiveRoute } from "./scanner-paths.js";
 
-/** Object keys are 31-bit; below them, 21 bits hold a chain: length (up to MAX_CHAIN) * 64 + step + 32. */
-const KEY_SPACE = 2 ** 31 - 1;
-const CHAIN_SPACE = 2 ** 21;
+/** Object keys are 24-bit, exact in a Float32 (as is a chain: length, up to MAX_CHAIN, * 64 + step + 32). */
+const KEY_SPACE = 2 ** 24 - 1;
 const MAX_CHAIN = 2 ** 15 - 1;
 /** Transitions out of an endpoint before the agent's hops from it are judged. */
 const MIN_HOPS_OUT = 5;
@@ -137,15 +137,15 @@ export class AgentProfile {
   readonly params: ProfileParams;
   /** Scalar block (layout.ts `S_*`), followed by the identity lists. */
   readonly s: Float64Array;
-  /** Endpoint slots, stride T_STRIDE; grows to `maxEndpoints`. */
-  t: Float64Array;
+  /** Endpoint slots, stride T_STRIDE, times relative to `S_FIRST` (see layout.ts); grows to `maxEndpoints`. */
+  t: Float32Array;
   /** Endpoint slots in use. */
   slots = 0;
   /** Transition pairs (key = from * maxEndpoints + to, count); grows to `maxTransitions`. */
-  tr: Float64Array | undefined;
+  tr: Float32Array | undefined;
   trCount = 0;
-  /** Object trackers (stride O_SIZE), created for endpoints that address object ids. */
-  objs: Float64Array | undefined;
+  /** Object trackers (stride O_SIZE, times relative to `S_FIRST`), created for endpoints that address object ids. */
+  objs: Float32Array | undefined;
   objCount = 0;
   /** The scalar block again, under the name used for identity entries (see `identityOffset`). */
   readonly ids: Float64Array;
@@ -162,7 +162,7 @@ export class AgentProfile {
     this.agentId = agentId;
     this.params = params;
     this.cursor = params.cursor;
-    this.t = new Float64Array(4 * T_STRIDE);
+    this.t = new Float32Array(4 * T_STRIDE);
     this.s = new Float64Array(S_SIZE + params.identityListSize * (2 * I_STRIDE + I_TOKEN_STRIDE));
     this.ids = this.s;
     this.labels = new Array(3 * params.identityListSize);
@@ -188,6 +188,11 @@ export class AgentProfile {
     );
   }
 
+  /** Event time `time` as the Float32 blocks store it: milliseconds since the agent's first event. */
+  relative(time: number): number {
+    return time - (this.s[S_FIRST] as number);
+  }
+
   /** Template string of an endpoint slot. */
   templateOf(slot: number): string {
     const key = this.t[slot * T_STRIDE + T_KEY] as number;
@@ -206,7 +211,7 @@ export class AgentProfile {
     if (slot < 0 || total <= 0) return 0;
     const b = slot * T_STRIDE;
     // Both weights decay alike from the latest event on: only the slot's lag behind it matters.
-    const lag = (this.s[S_LAST] as number) - (this.t[b + T_LAST] as number);
+    const lag = this.relative(this.s[S_LAST] as number) - (this.t[b + T_LAST] as number);
     const w = (this.t[b + T_WEIGHT] as number) * (lag > 0 ? Math.exp(-this.params.endpointLambda * lag) : 1);
     return w / total;
   }
@@ -289,13 +294,13 @@ export class AgentProfile {
     // Object ids are tracked per endpoint; the overflow slot pools many, so it tracks none.
     const pooled = slot >= 0 && this.t[slot * T_STRIDE + T_KEY] === OVERFLOW_KEY;
     const num = event.objectNumber;
-    // 31-bit keys (a numeric id modulo 2^31, else a hash), never 0, so a key and its chain pack into one double.
+    // 24-bit keys (a numeric id modulo 2^24 - 1, else a hash), never 0: exact in the Float32 ring.
     this.cursor.objKey =
       event.objectId === undefined || pooled
         ? 0
         : num !== undefined && Number.isSafeInteger(num) && num >= 0
           ? (num % KEY_SPACE) + 1
-          : (hashString(event.objectId) >>> 1) | 1;
+          : (hashString(event.objectId) >>> 8) | 1;
     this.cursor.objSeen = false;
     this.cursor.run = 1;
     this.cursor.runStep = 0;
@@ -364,6 +369,7 @@ export class AgentProfile {
     const p = this.params;
     const s = this.s;
     const time = this.cursor.time;
+    const rel = this.relative(time);
     const dt = this.cursor.dt;
     const events = s[S_EVENTS] as number;
     const status = event.status;
@@ -377,9 +383,8 @@ export class AgentProfile {
     // Endpoint distribution: decayed weights, brought forward lazily per slot.
     s[S_W_TOTAL] = (s[S_W_TOTAL] as number) * this.cursor.decayEndpoint + 1;
     const seen = t[b + T_LAST] as number;
-    t[b + T_WEIGHT] =
-      (t[b + T_WEIGHT] as number) * Math.exp(-p.endpointLambda * Math.max(0, time - seen)) + 1;
-    t[b + T_LAST] = Math.max(time, seen);
+    t[b + T_WEIGHT] = (t[b + T_WEIGHT] as number) * Math.exp(-p.endpointLambda * Math.max(0, rel - seen)) + 1;
+    t[b + T_LAST] = Math.max(rel, seen);
     t[b + T_HITS] = (t[b + T_HITS] as number) + 1;
     s[S_NEW_RECENT] = (s[S_NEW_RECENT] as number) * this.cursor.decayProbe + (this.cursor.isNew ? 1 : 0);
 
@@ -454,8 +459,8 @@ export class AgentProfile {
     settlePeak(s, S_REC_PEAK, S_REC_EPISODE, full);
     let distinct = (s[S_PR_DISTINCT] as number) * decayPr;
     if (denied) {
-      if (time - (t[b + T_ERR_TIME] as number) > p.probeWindowMs) distinct += 1;
-      t[b + T_ERR_TIME] = time;
+      if (rel - (t[b + T_ERR_TIME] as number) > p.probeWindowMs) distinct += 1;
+      t[b + T_ERR_TIME] = rel;
     }
     s[S_PR_DISTINCT] = distinct;
 
@@ -514,7 +519,7 @@ export class AgentProfile {
     const p = this.params;
     const slotKey = this.slots < p.maxEndpoints - 1 ? key : OVERFLOW_KEY;
     if ((this.slots + 1) * T_STRIDE > this.t.length) {
-      const grown = new Float64Array(
+      const grown = new Float32Array(
         Math.min(p.maxEndpoints, this.slots + Math.max(4, this.slots >> 1)) * T_STRIDE,
       );
       grown.set(this.t);
@@ -534,7 +539,7 @@ export class AgentProfile {
     this.t[from * T_STRIDE + T_OUT] = (this.t[from * T_STRIDE + T_OUT] as number) + 1;
     let tr = this.tr;
     if (tr === undefined) {
-      tr = new Float64Array(16);
+      tr = new Float32Array(16);
       this.tr = tr;
     }
     const n = this.trCount * 2;
@@ -546,7 +551,7 @@ export class AgentProfile {
     }
     if (this.trCount >= p.maxTransitions) this.agePairs();
     if ((this.trCount + 1) * 2 > tr.length) {
-      const grown = new Float64Array(Math.min(p.maxTransitions * 2, tr.length + Math.max(8, tr.length >> 1)));
+      const grown = new Float32Array(Math.min(p.maxTransitions * 2, tr.length + Math.max(8, tr.length >> 1)));
       grown.set(tr);
       this.tr = tr = grown;
     }
@@ -557,7 +562,7 @@ export class AgentProfile {
 
   /** At the transition cap: halve every count (old habits fade) and drop pairs that fall below one. */
   private agePairs(): void {
-    const tr = this.tr as Float64Array;
+    const tr = this.tr as Float32Array;
     const stride = this.params.maxEndpoints;
     let kept = 0;
     for (let i = 0; i < this.trCount; i++) {
@@ -632,20 +637,19 @@ export class AgentProfile {
    * chain it extends: an entry `step` below it whose own chain has that step (or no step yet).
    */
   private lookupObject(base: number, key: number, numeric: boolean): void {
-    const o = this.objs as Float64Array;
+    const o = this.objs as Float32Array;
     const continued = o[base + O_NEXT_MASK] as number;
     let best = 1;
     for (let i = 0, n = o[base + O_FILL] as number; i < n; i++) {
-      const entry = o[base + O_HEADER + i] as number;
-      const entryKey = Math.floor(entry / CHAIN_SPACE);
-      const d = key - entryKey;
+      const e = base + O_HEADER + i * O_ENTRY;
+      const d = key - (o[e] as number);
       if (d === 0) {
         this.cursor.objSeen = true;
         continue;
       }
       // A walk is a line: only the head of a chain (an id nothing extended yet) can be extended.
       if (!numeric || d > MAX_SEQUENTIAL_STEP || d < -MAX_SEQUENTIAL_STEP || continued & (1 << i)) continue;
-      const chain = entry - entryKey * CHAIN_SPACE;
+      const chain = o[e + 1] as number;
       const len = Math.floor(chain / 64);
       const step = (chain % 64) - 32;
       const extended = len >= 2 ? (step === d ? len + 1 : 0) : 2;
@@ -667,9 +671,9 @@ export class AgentProfile {
   private trackObject(slot: number, event: NormalizedEvent, denied: boolean): void {
     let idx = this.t[slot * T_STRIDE + T_OBJ] as number;
     if (idx < 0) idx = this.addTracker(slot);
-    const o = this.objs as Float64Array;
+    const o = this.objs as Float32Array;
     const b = idx * O_SIZE;
-    const time = this.cursor.time;
+    const time = this.relative(this.cursor.time);
     const err = denied && event.status !== 405;
     const novel = !this.cursor.objSeen || this.cursor.obj !== idx;
 
@@ -680,17 +684,16 @@ export class AgentProfile {
     let novelMask = o[b + O_NOVEL_MASK] as number;
     let errMask = o[b + O_ERR_MASK] as number;
     let nextMask = o[b + O_NEXT_MASK] as number;
-    const e = b + O_HEADER + pos;
+    const e = b + O_HEADER + pos * O_ENTRY;
     if (this.cursor.runFrom >= 0) nextMask |= 1 << this.cursor.runFrom;
     if (fill === O_RING) {
       // A chain that ends here (nothing extended it) is finished: it becomes the agent's own yardstick.
-      const old = o[e] as number;
-      const len = Math.floor((old - Math.floor(old / CHAIN_SPACE) * CHAIN_SPACE) / 64);
+      const len = Math.floor((o[e + 1] as number) / 64);
       if (!(nextMask & bit) && len >= 2)
         o[b + O_RUN_BASE] = Math.max((o[b + O_RUN_BASE] as number) * 0.98, len);
     } else o[b + O_FILL] = fill + 1;
-    o[e] =
-      this.cursor.objKey * CHAIN_SPACE + Math.min(this.cursor.run, MAX_CHAIN) * 64 + this.cursor.runStep + 32;
+    o[e] = this.cursor.objKey;
+    o[e + 1] = Math.min(this.cursor.run, MAX_CHAIN) * 64 + this.cursor.runStep + 32;
     novelMask = novel ? novelMask | bit : novelMask & ~bit;
     errMask = err ? errMask | bit : errMask & ~bit;
     nextMask &= ~bit;
@@ -728,12 +731,12 @@ export class AgentProfile {
     if (this.objCount < this.params.maxObjectTemplates) {
       idx = this.objCount++;
       if (objs === undefined || objs.length < this.objCount * O_SIZE) {
-        const grown = new Float64Array(this.objCount * O_SIZE);
+        const grown = new Float32Array(this.objCount * O_SIZE);
         if (objs !== undefined) grown.set(objs);
         this.objs = objs = grown;
       }
     } else {
-      objs = objs as Float64Array;
+      objs = objs as Float32Array;
       idx = 0;
       for (let i = 1; i < this.objCount; i++) {
         if ((objs[i * O_SIZE + O_LAST_TIME] as number) < (objs[idx * O_SIZE + O_LAST_TIME] as number))

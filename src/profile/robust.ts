@@ -13,7 +13,7 @@ const WINSOR_Z = 4;
 const MIN_RATE = 0.02;
 
 /** Updates the series at `a[i]` (n), `a[i+1]` (location), `a[i+2]` (deviation) with `bytes`. */
-export function robustUpdate(a: Float64Array, i: number, bytes: number): void {
+export function robustUpdate(a: Float32Array, i: number, bytes: number): void {
   const x = Math.log1p(bytes);
   const n = a[i] as number;
   if (n === 0) {
@@ -37,12 +37,12 @@ export function robustUpdate(a: Float64Array, i: number, bytes: number): void {
 }
 
 /** Robust z-score of `bytes` against the series at `a[i]`. */
-export function robustZ(a: Float64Array, i: number, bytes: number): number {
+export function robustZ(a: Float32Array, i: number, bytes: number): number {
   const scale = MAD_TO_SIGMA * Math.max(a[i + 2] as number, MIN_LOG_SCALE);
   return (Math.log1p(bytes) - (a[i + 1] as number)) / scale;
 }
 
 /** The series' typical size in bytes (back from log scale). */
-export function typicalBytes(a: Float64Array, i: number): number {
+export function typicalBytes(a: Float32Array, i: number): number {
   return Math.expm1(a[i + 1] as number);
 }

@@ -11,7 +11,12 @@ import { O_SIZE, O_SLOT, T_KEY, T_STRIDE } from "./layout.js";
 import type { ProfileParams } from "./options.js";
 import { AgentProfile } from "./profile.js";
 
-/** 2: privileged-call counts (recent and long horizon) in the scalar block. 3: recent records read in full, and their peak; long-horizon new-id walk counts per object tracker. */
+/**
+ * 2: privileged-call counts (recent and long horizon) in the scalar block.
+ * 3: endpoint slots, transitions and object trackers in Float32, their times relative to the first
+ *    event; object-ring entries as (24-bit key, chain) pairs; recent records read in full and their
+ *    peak; long-horizon new-id walk counts per object tracker.
+ */
 const VERSION = 3;
 
 type Num = number | "NaN" | "Inf" | "-Inf";
@@ -110,7 +115,7 @@ export function restoreProfile(
   p.s.set(dec(snap.s, p.s.length));
   if (!Array.isArray(snap.endpoints) || snap.endpoints.length > params.maxEndpoints)
     invalid("endpoint count");
-  p.t = new Float64Array(Math.max(4, snap.endpoints.length) * T_STRIDE);
+  p.t = new Float32Array(Math.max(4, snap.endpoints.length) * T_STRIDE);
   snap.endpoints.forEach(([template, method, ...numbers], slot) => {
     const b = slot * T_STRIDE;
     p.t[b + T_KEY] = template === null ? -1 : params.interner.id(String(template)) * 16 + Number(method);
@@ -120,15 +125,16 @@ export function restoreProfile(
   if (!Array.isArray(snap.transitions) || snap.transitions.length > params.maxTransitions)
     invalid("transition count");
   if (snap.transitions.length > 0) {
-    p.tr = new Float64Array(Math.max(16, snap.transitions.length * 2));
+    const tr = new Float32Array(Math.max(16, snap.transitions.length * 2));
     snap.transitions.forEach(([from, to, count], i) => {
       if (!(from < p.slots && to < p.slots)) invalid("transition slot");
-      (p.tr as Float64Array)[i * 2] = from * params.maxEndpoints + to;
-      (p.tr as Float64Array)[i * 2 + 1] = count;
+      tr[i * 2] = from * params.maxEndpoints + to;
+      tr[i * 2 + 1] = count;
     });
+    p.tr = tr;
     p.trCount = snap.transitions.length;
   }
-  const objs = dec(snap.objs);
+  const objs = Float32Array.from(dec(snap.objs));
   const trackers = objs.length / O_SIZE;
   if (!Number.isInteger(trackers) || trackers > params.maxObjectTemplates) invalid("object tracker count");
   if (trackers > 0) {

@@ -95,7 +95,7 @@ export interface ProfileSummary {
 const iso = (ms: number) => new Date(ms).toISOString();
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function size(t: Float64Array, i: number): SizeSummary {
+function size(t: Float32Array, i: number): SizeSummary {
   return {
     typicalBytes: Math.round(Math.expm1(t[i + 1] as number)),
     spreadFactor: round(Math.exp(1.2533 * (t[i + 2] as number)), 2),
@@ -131,7 +131,7 @@ export function summarizeProfile(p: AgentProfile, context: ProfileStoreContext):
       template: p.templateOf(slot),
       share: round(p.endpointShare(slot)),
       requests: p.t[b + T_HITS] as number,
-      lastSeen: iso(p.t[b + T_LAST] as number),
+      lastSeen: iso((s[S_FIRST] as number) + (p.t[b + T_LAST] as number)),
       requestSize: size(p.t, b + T_REQ_N),
       responseSize: size(p.t, b + T_RESP_N),
     });

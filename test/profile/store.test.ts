@@ -4,7 +4,7 @@ import type { Alert } from "../../src/engine/types.js";
 import { AgentwatchError } from "../../src/errors.js";
 import type { NormalizedEvent } from "../../src/events/event.js";
 import { tokenDigest } from "../../src/profile/keys.js";
-import { O_SIZE, T_STRIDE } from "../../src/profile/layout.js";
+import { O_LAST_TIME, O_SIZE, T_ERR_TIME, T_STRIDE } from "../../src/profile/layout.js";
 import { profileStoreOptionsSchema } from "../../src/profile/options.js";
 import { ProfileStore } from "../../src/profile/store.js";
 import { benignStream, ev, HOUR, MINUTE, SECOND, T0 } from "../helpers/events.js";
@@ -83,6 +83,30 @@ describe("profile store bounds", () => {
     expect(summary?.networks.length).toBe(3);
     expect(summary?.userAgents.length).toBe(3);
     expect(summary?.tokens.length).toBe(3);
+  });
+});
+
+describe("relative times in the Float32 blocks", () => {
+  it("keep endpoint and object times within the Float32 step after months", () => {
+    const store = storeWith({});
+    const DAY = 24 * HOUR;
+    const late = T0 + 200 * DAY + 123_456;
+    feed(store, [
+      ev({ timestamp: T0, path: "/v1/orders/1" }),
+      ev({ timestamp: T0 + 100 * DAY, path: "/v1/orders/2", status: 404 }),
+      ev({ timestamp: late, path: "/v1/orders/3" }),
+    ]);
+    const p = store.get("agent-1");
+    // Float32 relative times lose precision with the agent's age: at 200 days the step is 2 s.
+    const step = 2 * SECOND;
+    const lastSeen = Date.parse(store.summarize("agent-1")?.endpoints[0]?.lastSeen ?? "");
+    expect(Math.abs(lastSeen - late)).toBeLessThanOrEqual(step);
+    const slot = p?.cursor.slot ?? 0;
+    const errAt = p?.t[slot * T_STRIDE + T_ERR_TIME] as number;
+    expect(Math.abs((p?.relative(T0 + 100 * DAY) as number) - errAt)).toBeLessThanOrEqual(step);
+    expect(Math.abs((p?.objs?.[O_LAST_TIME] as number) - (p?.relative(late) as number))).toBeLessThanOrEqual(
+      step,
+    );
   });
 });
 
