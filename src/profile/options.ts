@@ -16,9 +16,9 @@ export const profileStoreOptionsSchema = z
     /** A profile not seen for this long (event time) is dropped; the agent starts over as new. */
     idleExpiryMinutes: positive().default(7 * 24 * 60),
     /** Distinct method+template endpoints remembered per agent; further ones share one overflow slot. */
-    maxEndpointsPerAgent: z.number().int().min(4).max(1024).default(64),
+    maxEndpointsPerAgent: z.number().int().min(4).max(1024).default(32),
     /** Distinct endpoint-to-endpoint transitions remembered per agent; past it old counts are halved and the rarest dropped. */
-    maxTransitionsPerAgent: z.number().int().min(8).max(4096).default(256),
+    maxTransitionsPerAgent: z.number().int().min(8).max(4096).default(128),
     /**
      * Size of the global template table shared by all agents; past it new templates are pooled as "(other)".
      * At most 2^20, so an endpoint key (template id * 16 + method) is exact in a profile's Float32 slots.
@@ -27,7 +27,7 @@ export const profileStoreOptionsSchema = z
       .max(2 ** 20)
       .default(100_000),
     /** Templates per agent whose object ids are tracked (for enumeration); the least recently used is recycled. */
-    maxObjectTemplatesPerAgent: z.number().int().min(1).max(64).default(8),
+    maxObjectTemplatesPerAgent: z.number().int().min(1).max(64).default(4),
     /** Client networks, user agents and token ids remembered per agent (each list). */
     identityListSize: z.number().int().min(1).max(32).default(3),
     /** A gap longer than this ends a session: the next request starts a new endpoint chain. */

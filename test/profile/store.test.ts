@@ -74,11 +74,12 @@ describe("profile store bounds", () => {
     );
     feed(store, events);
     const p = store.get("agent-1");
-    expect(p?.slots).toBe(64);
-    expect(p?.t.length).toBeLessThanOrEqual(64 * T_STRIDE);
+    const { maxEndpoints, maxObjectTemplates } = store.params;
+    expect(p?.slots).toBe(maxEndpoints);
+    expect(p?.t.length).toBeLessThanOrEqual(maxEndpoints * T_STRIDE);
     expect(p?.trCount).toBeLessThanOrEqual(16);
     expect(p?.tr?.length).toBeLessThanOrEqual(32);
-    expect(p?.objs?.length).toBeLessThanOrEqual(8 * O_SIZE);
+    expect(p?.objs?.length).toBeLessThanOrEqual(maxObjectTemplates * O_SIZE);
     const summary = store.summarize("agent-1");
     expect(summary?.networks.length).toBe(3);
     expect(summary?.userAgents.length).toBe(3);
