@@ -7,12 +7,16 @@ import { createHash } from "node:crypto";
 
 /** 32-bit FNV-1a of a string's UTF-16 code units; never 0, so 0 can mean "empty slot". */
 export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
+  return fnv1a(s) >>> 0 || 1;
+}
+
+/** FNV-1a over `s` up to `end`, continuing from `h`: chained, it hashes several strings as one without building it. */
+export function fnv1a(s: string, h = 0x811c9dc5, end = s.length): number {
+  for (let i = 0; i < end; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0 || 1;
+  return h;
 }
 
 /** Truncated SHA-256 hex of a credential id: what leaves the process instead of the id itself. */

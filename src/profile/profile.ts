@@ -11,7 +11,15 @@
 import type { Finding } from "../engine/types.js";
 import type { NormalizedEvent } from "../events/event.js";
 import type { EventCursor } from "./cursor.js";
-import { hashString, isWriteMethodCode, methodCode, networkKey, networkLabel, tokenDigest } from "./keys.js";
+import {
+  fnv1a,
+  hashString,
+  isWriteMethodCode,
+  methodCode,
+  networkKey,
+  networkLabel,
+  tokenDigest,
+} from "./keys.js";
 import {
   bitCount,
   I_AUX1,
@@ -759,17 +767,8 @@ const REC_SPACE = 2 ** REC_MASK_BITS;
  * (`/customers/` for `/customers/{id}/orders`), then over the id; never 0.
  */
 export function recordKey(template: string, objectId: string): number {
-  let end = template.lastIndexOf("{");
-  if (end < 0) end = template.length;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < end; i++) {
-    h ^= template.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  for (let i = 0; i < objectId.length; i++) {
-    h ^= objectId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  const end = template.lastIndexOf("{");
+  const h = fnv1a(objectId, fnv1a(template, undefined, end < 0 ? template.length : end));
   return ((h >>> 1) | 1) >>> 0;
 }
 
