@@ -72,8 +72,8 @@ export const enumeration: DetectorDescriptor<typeof options> = {
       inspect(event, profile, out) {
         const idx = profile.cursor.obj;
         if (idx < 0 || profile.cursor.objKey === 0) return;
-        const t = profile.objs as Float32Array;
-        const b = idx * O_SIZE;
+        const t = profile.f;
+        const b = profile.objBase + idx * O_SIZE;
         // The window as it will be once this access is in it.
         const st = event.status;
         const err = st === 401 || st === 403 || st === 404;

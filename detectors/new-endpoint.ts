@@ -66,7 +66,7 @@ export const newEndpoint: DetectorDescriptor<typeof options> = {
         const settled = profile.relative(profile.cursor.time) - profile.params.probeWindowMs;
         let once = 0;
         for (let b = 0; b < profile.slots * T_STRIDE; b += T_STRIDE) {
-          if (profile.t[b + T_HITS] === 1 && (profile.t[b + T_LAST] as number) < settled) once++;
+          if (profile.f[b + T_HITS] === 1 && (profile.f[b + T_LAST] as number) < settled) once++;
         }
         const events = profile.s[S_EVENTS] as number;
         const age = profile.cursor.time - (profile.s[S_FIRST] as number);

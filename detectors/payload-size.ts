@@ -42,8 +42,8 @@ export const payloadSize: DetectorDescriptor<typeof options> = {
       inspect(event, profile, out) {
         const slot = profile.cursor.slot;
         // The overflow slot pools unrelated endpoints: it has no size baseline of its own.
-        if (slot < 0 || profile.t[slot * T_STRIDE + T_KEY] === OVERFLOW_KEY) return;
-        const t = profile.t;
+        if (slot < 0 || profile.f[slot * T_STRIDE + T_KEY] === OVERFLOW_KEY) return;
+        const t = profile.f;
         const b = slot * T_STRIDE;
         const req = outlier(t, b + T_REQ_N, event.requestBytes);
         const ok = event.status >= 200 && event.status < 400;

@@ -63,7 +63,7 @@ export const probing: DetectorDescriptor<typeof options> = {
         const freshError =
           denied &&
           (slot < 0 ||
-            profile.relative(time) - (profile.t[slot * T_STRIDE + T_ERR_TIME] as number) > p.probeWindowMs);
+            profile.relative(time) - (profile.f[slot * T_STRIDE + T_ERR_TIME] as number) > p.probeWindowMs);
         const distinct = (s[S_PR_DISTINCT] as number) * f + (freshError ? 1 : 0);
         const errors = (s[S_PR_ERR] as number) * f + (denied ? 1 : 0);
         const total = (s[S_PR_N] as number) * f + 1;

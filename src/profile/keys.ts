@@ -19,9 +19,13 @@ export function fnv1a(s: string, h = 0x811c9dc5, end = s.length): number {
   return h;
 }
 
-/** Truncated SHA-256 hex of a credential id: what leaves the process instead of the id itself. */
-export function tokenDigest(tokenId: string, hexChars = 16): string {
-  return createHash("sha256").update(tokenId).digest("hex").slice(0, hexChars);
+/**
+ * Truncated SHA-256 hex of a credential id (the first 8 bytes): what leaves the process instead of
+ * the id itself. Hex-encodes only those bytes: slicing the full 64-char hex would give a V8 sliced
+ * string that keeps the whole digest alive in every profile that holds the label.
+ */
+export function tokenDigest(tokenId: string): string {
+  return createHash("sha256").update(tokenId).digest().toString("hex", 0, 8);
 }
 
 const V6_OFFSET = 2 ** 32;
@@ -72,17 +76,23 @@ export function networkKey(ip: string): number {
   return V6_OFFSET + (h >>> 0);
 }
 
-/** Readable form of the network an address belongs to, e.g. `203.0.113.0/24`; only built when a network is first seen. */
+/**
+ * Readable form of the network an address belongs to, e.g. `203.0.113.0/24`; only built when a
+ * network is first seen. Built with `join`, which yields one flat string: `+` and template literals
+ * give V8 cons-string trees, an object per part, that a profile would keep for as long as the label.
+ */
 export function networkLabel(ip: string): string {
   const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/.exec(ip);
-  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
+  if (v4) return [v4[1], v4[2], v4[3], "0/24"].join(".");
   const groups = ip.split("%")[0]?.split(":") ?? [];
   const prefix: string[] = [];
   for (const g of groups) {
     if (g === "" || prefix.length === 4) break;
     prefix.push(g.toLowerCase());
   }
-  return prefix.length > 0 ? `${prefix.join(":")}::/64` : "unknown";
+  if (prefix.length === 0) return "unknown";
+  prefix.push(":/64");
+  return prefix.join(":");
 }
 
 /** Small code for an HTTP method, so an endpoint key is `templateId * 16 + methodCode`. */

@@ -129,6 +129,10 @@ const HOUR_MS = 3_600_000;
 const HOUR_DECAY_PER_DAY = 2 ** (-1 / 7);
 /** Running means over the agent's history settle at this horizon (in samples). */
 const BASELINE_SAMPLES = 200;
+/** Endpoint slots a new profile has room for; most agents use few endpoints. */
+const INITIAL_SLOTS = 4;
+/** Transition pairs a profile first makes room for. */
+const INITIAL_PAIRS = 8;
 
 /** Per-agent risk memory, kept with the profile so a snapshot restores it too. */
 export interface RiskState {
@@ -145,16 +149,25 @@ export class AgentProfile {
   readonly params: ProfileParams;
   /** Scalar block (layout.ts `S_*`), followed by the identity lists. */
   readonly s: Float64Array;
-  /** Endpoint slots, stride T_STRIDE, times relative to `S_FIRST` (see layout.ts); grows to `maxEndpoints`. */
-  t: Float32Array;
-  /** Endpoint slots in use. */
+  /**
+   * The Float32 block (layout.ts), times relative to `S_FIRST`, in three regions: endpoint slots
+   * from 0 (stride T_STRIDE), transition pairs from `trBase` (key = from * maxEndpoints + to,
+   * count), object trackers from `objBase` (stride O_SIZE). One array rather than three because
+   * each typed array costs ~180 B of heap besides its numbers, as much as a dozen endpoint
+   * slots' worth of savings. A region that fills is grown by reallocating the block, up to its cap.
+   */
+  f: Float32Array;
+  /** Endpoint slots in use, and room for. */
   slots = 0;
-  /** Transition pairs (key = from * maxEndpoints + to, count); grows to `maxTransitions`. */
-  tr: Float32Array | undefined;
+  slotCap = INITIAL_SLOTS;
+  /** Transition pairs in use, room for, and where they start in `f`. */
   trCount = 0;
-  /** Object trackers (stride O_SIZE, times relative to `S_FIRST`), created for endpoints that address object ids. */
-  objs: Float32Array | undefined;
+  trCap = 0;
+  trBase = INITIAL_SLOTS * T_STRIDE;
+  /** Object trackers (created for endpoints that address object ids) in use, room for, and where they start. */
   objCount = 0;
+  objCap = 0;
+  objBase = INITIAL_SLOTS * T_STRIDE;
   /** The scalar block again, under the name used for identity entries (see `identityOffset`). */
   readonly ids: Float64Array;
   /** Readable label per identity entry (network /24, truncated user agent, token digest). */
@@ -170,7 +183,7 @@ export class AgentProfile {
     this.agentId = agentId;
     this.params = params;
     this.cursor = params.cursor;
-    this.t = new Float32Array(4 * T_STRIDE);
+    this.f = new Float32Array(INITIAL_SLOTS * T_STRIDE);
     this.s = new Float64Array(S_SIZE + params.identityListSize * (2 * I_STRIDE + I_TOKEN_STRIDE));
     this.ids = this.s;
     this.labels = new Array(3 * params.identityListSize);
@@ -203,13 +216,13 @@ export class AgentProfile {
 
   /** Template string of an endpoint slot. */
   templateOf(slot: number): string {
-    const key = this.t[slot * T_STRIDE + T_KEY] as number;
+    const key = this.f[slot * T_STRIDE + T_KEY] as number;
     return key === OVERFLOW_KEY ? "(other endpoints)" : this.params.interner.name(Math.floor(key / 16));
   }
 
   /** Method code of an endpoint slot (keys.ts `METHOD_NAMES`). */
   methodOf(slot: number): number {
-    const key = this.t[slot * T_STRIDE + T_KEY] as number;
+    const key = this.f[slot * T_STRIDE + T_KEY] as number;
     return key === OVERFLOW_KEY ? 0 : key % 16;
   }
 
@@ -219,17 +232,18 @@ export class AgentProfile {
     if (slot < 0 || total <= 0) return 0;
     const b = slot * T_STRIDE;
     // Both weights decay alike from the latest event on: only the slot's lag behind it matters.
-    const lag = this.relative(this.s[S_LAST] as number) - (this.t[b + T_LAST] as number);
-    const w = (this.t[b + T_WEIGHT] as number) * (lag > 0 ? Math.exp(-this.params.endpointLambda * lag) : 1);
+    const lag = this.relative(this.s[S_LAST] as number) - (this.f[b + T_LAST] as number);
+    const w = (this.f[b + T_WEIGHT] as number) * (lag > 0 ? Math.exp(-this.params.endpointLambda * lag) : 1);
     return w / total;
   }
 
   /** Transitions counted from `from` to `to`. */
   transitionCount(from: number, to: number): number {
-    const tr = this.tr;
-    if (tr === undefined || to < 0) return 0;
+    if (to < 0) return 0;
+    const f = this.f;
     const key = from * this.params.maxEndpoints + to;
-    for (let i = 0, n = this.trCount * 2; i < n; i += 2) if (tr[i] === key) return tr[i + 1] as number;
+    for (let i = this.trBase, n = i + this.trCount * 2; i < n; i += 2)
+      if (f[i] === key) return f[i + 1] as number;
     return 0;
   }
 
@@ -244,7 +258,7 @@ export class AgentProfile {
     const total = this.s[S_W_TOTAL] as number;
     const share = to >= 0 ? this.endpointShare(to) : 0;
     const prior = (share * total + 0.5) / (total + 0.5 * (known + 1));
-    const out = this.t[from * T_STRIDE + T_OUT] as number;
+    const out = this.f[from * T_STRIDE + T_OUT] as number;
     return (this.transitionCount(from, to) + alpha * prior) / (out + alpha);
   }
 
@@ -284,7 +298,7 @@ export class AgentProfile {
     const prev = s[S_PREV_SLOT] as number;
     const inSession = prev >= 0 && lag === 0 && dt < p.sessionGapMs;
     this.cursor.hopJudged =
-      inSession && slot >= 0 && (this.t[prev * T_STRIDE + T_OUT] as number) >= MIN_HOPS_OUT;
+      inSession && slot >= 0 && (this.f[prev * T_STRIDE + T_OUT] as number) >= MIN_HOPS_OUT;
     this.cursor.hop = this.cursor.hopJudged
       ? -Math.log(this.hopProbability(prev, slot))
       : inSession
@@ -298,9 +312,9 @@ export class AgentProfile {
     this.cursor.ua = this.findIdentity(ID_UA, this.cursor.uaKey);
     this.cursor.token = this.findIdentity(ID_TOKEN, this.cursor.tokenKey);
 
-    this.cursor.obj = slot >= 0 ? (this.t[slot * T_STRIDE + T_OBJ] as number) : -1;
+    this.cursor.obj = slot >= 0 ? (this.f[slot * T_STRIDE + T_OBJ] as number) : -1;
     // Object ids are tracked per endpoint; the overflow slot pools many, so it tracks none.
-    const pooled = slot >= 0 && this.t[slot * T_STRIDE + T_KEY] === OVERFLOW_KEY;
+    const pooled = slot >= 0 && this.f[slot * T_STRIDE + T_KEY] === OVERFLOW_KEY;
     const num = event.objectNumber;
     // 24-bit keys (a numeric id modulo 2^24 - 1, else a hash), never 0: exact in the Float32 ring.
     this.cursor.objKey =
@@ -314,7 +328,7 @@ export class AgentProfile {
     this.cursor.runStep = 0;
     this.cursor.runFrom = -1;
     if (this.cursor.obj >= 0 && this.cursor.objKey !== 0)
-      this.lookupObject(this.cursor.obj * O_SIZE, this.cursor.objKey, num !== undefined);
+      this.lookupObject(this.objBase + this.cursor.obj * O_SIZE, this.cursor.objKey, num !== undefined);
     this.lookupRecord(event, code);
   }
 
@@ -386,7 +400,7 @@ export class AgentProfile {
     let slot = this.cursor.slot;
     if (slot < 0) slot = this.addSlot(this.cursor.key);
     const b = slot * T_STRIDE;
-    const t = this.t;
+    let t = this.f;
 
     // Endpoint distribution: decayed weights, brought forward lazily per slot.
     s[S_W_TOTAL] = (s[S_W_TOTAL] as number) * this.cursor.decayEndpoint + 1;
@@ -400,6 +414,7 @@ export class AgentProfile {
     const prev = s[S_PREV_SLOT] as number;
     if (!Number.isNaN(this.cursor.hop)) {
       this.countTransition(prev, slot);
+      t = this.f; // counting may have grown the block
       const hop = this.cursor.hop;
       if (this.cursor.hopJudged) {
         const hops = (s[S_TR_N] as number) + 1;
@@ -517,8 +532,32 @@ export class AgentProfile {
     return ((this.s[S_VOL_LONG] as number) / (p.longTauMs * filled(age, p.longTauMs))) * p.volumeTauMs;
   }
 
+  /**
+   * Makes room in the Float32 block for `slots` endpoint slots, `pairs` transition pairs and
+   * `trackers` object trackers (never less than in use): the block is reallocated and each region
+   * copied to its new place. Rare, at most a few dozen times in an agent's life.
+   */
+  reserve(slots: number, pairs: number, trackers: number): void {
+    const slotCap = Math.max(slots, this.slots);
+    const trCap = Math.max(pairs, this.trCount);
+    const objCap = Math.max(trackers, this.objCount);
+    const trBase = slotCap * T_STRIDE;
+    const objBase = trBase + trCap * 2;
+    const old = this.f;
+    const f = new Float32Array(objBase + objCap * O_SIZE);
+    f.set(old.subarray(0, this.slots * T_STRIDE));
+    f.set(old.subarray(this.trBase, this.trBase + this.trCount * 2), trBase);
+    f.set(old.subarray(this.objBase, this.objBase + this.objCount * O_SIZE), objBase);
+    this.f = f;
+    this.slotCap = slotCap;
+    this.trCap = trCap;
+    this.trBase = trBase;
+    this.objCap = objCap;
+    this.objBase = objBase;
+  }
+
   private findSlot(key: number): number {
-    const t = this.t;
+    const t = this.f;
     for (let i = 0, b = 0, n = this.slots; i < n; i++, b += T_STRIDE) if (t[b + T_KEY] === key) return i;
     return -1;
   }
@@ -526,72 +565,66 @@ export class AgentProfile {
   private addSlot(key: number): number {
     const p = this.params;
     const slotKey = this.slots < p.maxEndpoints - 1 ? key : OVERFLOW_KEY;
-    if ((this.slots + 1) * T_STRIDE > this.t.length) {
-      const grown = new Float32Array(
-        Math.min(p.maxEndpoints, this.slots + Math.max(4, this.slots >> 1)) * T_STRIDE,
+    if (this.slots === this.slotCap)
+      this.reserve(
+        Math.min(p.maxEndpoints, this.slots + Math.max(4, this.slots >> 1)),
+        this.trCap,
+        this.objCap,
       );
-      grown.set(this.t);
-      this.t = grown;
-    }
     const slot = this.slots++;
     const b = slot * T_STRIDE;
-    this.t[b + T_KEY] = slotKey;
-    this.t[b + T_OBJ] = -1;
-    this.t[b + T_ERR_TIME] = Number.NEGATIVE_INFINITY;
+    this.f[b + T_KEY] = slotKey;
+    this.f[b + T_OBJ] = -1;
+    this.f[b + T_ERR_TIME] = Number.NEGATIVE_INFINITY;
     return slot;
   }
 
   private countTransition(from: number, to: number): void {
     const p = this.params;
     const key = from * p.maxEndpoints + to;
-    this.t[from * T_STRIDE + T_OUT] = (this.t[from * T_STRIDE + T_OUT] as number) + 1;
-    let tr = this.tr;
-    if (tr === undefined) {
-      tr = new Float32Array(16);
-      this.tr = tr;
-    }
-    const n = this.trCount * 2;
-    for (let i = 0; i < n; i += 2) {
-      if (tr[i] === key) {
-        tr[i + 1] = (tr[i + 1] as number) + 1;
+    this.f[from * T_STRIDE + T_OUT] = (this.f[from * T_STRIDE + T_OUT] as number) + 1;
+    const f = this.f;
+    for (let i = this.trBase, n = i + this.trCount * 2; i < n; i += 2) {
+      if (f[i] === key) {
+        f[i + 1] = (f[i + 1] as number) + 1;
         return;
       }
     }
     if (this.trCount >= p.maxTransitions) this.agePairs();
-    if ((this.trCount + 1) * 2 > tr.length) {
-      const grown = new Float32Array(Math.min(p.maxTransitions * 2, tr.length + Math.max(8, tr.length >> 1)));
-      grown.set(tr);
-      this.tr = tr = grown;
+    if (this.trCount === this.trCap) {
+      const pairs = this.trCap === 0 ? INITIAL_PAIRS : this.trCap + Math.max(4, this.trCap >> 1);
+      this.reserve(this.slotCap, Math.min(p.maxTransitions, pairs), this.objCap);
     }
-    tr[this.trCount * 2] = key;
-    tr[this.trCount * 2 + 1] = 1;
+    const at = this.trBase + this.trCount * 2;
+    this.f[at] = key;
+    this.f[at + 1] = 1;
     this.trCount++;
   }
 
   /** At the transition cap: halve every count (old habits fade) and drop pairs that fall below one. */
   private agePairs(): void {
-    const tr = this.tr as Float32Array;
+    const t = this.f;
+    const tr = this.trBase;
     const stride = this.params.maxEndpoints;
     let kept = 0;
     for (let i = 0; i < this.trCount; i++) {
-      const key = tr[i * 2] as number;
-      const c = (tr[i * 2 + 1] as number) / 2;
+      const key = t[tr + i * 2] as number;
+      const c = (t[tr + i * 2 + 1] as number) / 2;
       const from = Math.floor(key / stride);
-      this.t[from * T_STRIDE + T_OUT] = (this.t[from * T_STRIDE + T_OUT] as number) - c;
+      t[from * T_STRIDE + T_OUT] = (t[from * T_STRIDE + T_OUT] as number) - c;
       if (c < 1) {
-        this.t[from * T_STRIDE + T_OUT] = (this.t[from * T_STRIDE + T_OUT] as number) - c;
+        t[from * T_STRIDE + T_OUT] = (t[from * T_STRIDE + T_OUT] as number) - c;
         continue;
       }
-      tr[kept * 2] = key;
-      tr[kept * 2 + 1] = c;
+      t[tr + kept * 2] = key;
+      t[tr + kept * 2 + 1] = c;
       kept++;
     }
     // Always free at least one pair so the new one fits even if every count was large.
     if (kept === this.trCount) {
       kept--;
-      const from = Math.floor((tr[kept * 2] as number) / stride);
-      this.t[from * T_STRIDE + T_OUT] =
-        (this.t[from * T_STRIDE + T_OUT] as number) - (tr[kept * 2 + 1] as number);
+      const from = Math.floor((t[tr + kept * 2] as number) / stride);
+      t[from * T_STRIDE + T_OUT] = (t[from * T_STRIDE + T_OUT] as number) - (t[tr + kept * 2 + 1] as number);
     }
     this.trCount = kept;
   }
@@ -645,7 +678,7 @@ export class AgentProfile {
    * chain it extends: an entry `step` below it whose own chain has that step (or no step yet).
    */
   private lookupObject(base: number, key: number, numeric: boolean): void {
-    const o = this.objs as Float32Array;
+    const o = this.f;
     const continued = o[base + O_NEXT_MASK] as number;
     let best = 1;
     for (let i = 0, n = o[base + O_FILL] as number; i < n; i++) {
@@ -677,10 +710,10 @@ export class AgentProfile {
   }
 
   private trackObject(slot: number, event: NormalizedEvent, denied: boolean): void {
-    let idx = this.t[slot * T_STRIDE + T_OBJ] as number;
+    let idx = this.f[slot * T_STRIDE + T_OBJ] as number;
     if (idx < 0) idx = this.addTracker(slot);
-    const o = this.objs as Float32Array;
-    const b = idx * O_SIZE;
+    const o = this.f;
+    const b = this.objBase + idx * O_SIZE;
     const time = this.relative(this.cursor.time);
     const err = denied && event.status !== 405;
     const novel = !this.cursor.objSeen || this.cursor.obj !== idx;
@@ -734,28 +767,23 @@ export class AgentProfile {
 
   /** A tracker for `slot`: a new one up to the cap, else the least recently used one, recycled. */
   private addTracker(slot: number): number {
-    let objs = this.objs;
     let idx: number;
     if (this.objCount < this.params.maxObjectTemplates) {
+      if (this.objCount === this.objCap) this.reserve(this.slotCap, this.trCap, this.objCap + 1);
       idx = this.objCount++;
-      if (objs === undefined || objs.length < this.objCount * O_SIZE) {
-        const grown = new Float32Array(this.objCount * O_SIZE);
-        if (objs !== undefined) grown.set(objs);
-        this.objs = objs = grown;
-      }
     } else {
-      objs = objs as Float32Array;
+      const f = this.f;
+      const base = this.objBase;
       idx = 0;
       for (let i = 1; i < this.objCount; i++) {
-        if ((objs[i * O_SIZE + O_LAST_TIME] as number) < (objs[idx * O_SIZE + O_LAST_TIME] as number))
+        if ((f[base + i * O_SIZE + O_LAST_TIME] as number) < (f[base + idx * O_SIZE + O_LAST_TIME] as number))
           idx = i;
       }
-      this.t[(objs[idx * O_SIZE + O_SLOT] as number) * T_STRIDE + T_OBJ] = -1;
-      objs.fill(0, idx * O_SIZE, (idx + 1) * O_SIZE);
+      f[(f[base + idx * O_SIZE + O_SLOT] as number) * T_STRIDE + T_OBJ] = -1;
+      f.fill(0, base + idx * O_SIZE, base + (idx + 1) * O_SIZE);
     }
-    const b = idx * O_SIZE;
-    objs[b + O_SLOT] = slot;
-    this.t[slot * T_STRIDE + T_OBJ] = idx;
+    this.f[this.objBase + idx * O_SIZE + O_SLOT] = slot;
+    this.f[slot * T_STRIDE + T_OBJ] = idx;
     return idx;
   }
 }
@@ -811,7 +839,8 @@ function settlePeak(s: Float64Array, peak: number, episode: number, value: numbe
 
 function identityLabel(list: number, event: NormalizedEvent): string {
   if (list === ID_NET) return networkLabel(event.clientIp);
+  // `join` makes a flat copy: the slice alone would be a view that keeps the whole user agent alive.
   if (list === ID_UA)
-    return event.userAgent.length > 96 ? `${event.userAgent.slice(0, 96)}…` : event.userAgent;
+    return event.userAgent.length > 96 ? [event.userAgent.slice(0, 96), "…"].join("") : event.userAgent;
   return tokenDigest(event.tokenId);
 }

@@ -65,22 +65,22 @@ export function serializeProfile(p: AgentProfile, detectorNames: readonly string
   const endpoints: Snapshot["endpoints"] = [];
   for (let slot = 0; slot < p.slots; slot++) {
     const b = slot * T_STRIDE;
-    const key = p.t[b + T_KEY] as number;
-    const numbers = enc(p.t.subarray(b + 1, b + T_STRIDE));
+    const key = p.f[b + T_KEY] as number;
+    const numbers = enc(p.f.subarray(b + 1, b + T_STRIDE));
     endpoints.push(key < 0 ? [null, 0, ...numbers] : [p.templateOf(slot), p.methodOf(slot), ...numbers]);
   }
   const transitions: Snapshot["transitions"] = [];
   const stride = p.params.maxEndpoints;
   for (let i = 0; i < p.trCount; i++) {
-    const key = p.tr?.[i * 2] as number;
-    transitions.push([Math.floor(key / stride), key % stride, p.tr?.[i * 2 + 1] as number]);
+    const key = p.f[p.trBase + i * 2] as number;
+    transitions.push([Math.floor(key / stride), key % stride, p.f[p.trBase + i * 2 + 1] as number]);
   }
   const snapshot: Snapshot = {
     v: VERSION,
     s: enc(p.s),
     endpoints,
     transitions,
-    objs: enc(p.objs?.subarray(0, p.objCount * O_SIZE) ?? []),
+    objs: enc(p.f.subarray(p.objBase, p.objBase + p.objCount * O_SIZE)),
     labels: p.labels.map((l) => l ?? null),
   };
   if (p.risk) {
@@ -115,34 +115,30 @@ export function restoreProfile(
   p.s.set(dec(snap.s, p.s.length));
   if (!Array.isArray(snap.endpoints) || snap.endpoints.length > params.maxEndpoints)
     invalid("endpoint count");
-  p.t = new Float32Array(Math.max(4, snap.endpoints.length) * T_STRIDE);
-  snap.endpoints.forEach(([template, method, ...numbers], slot) => {
-    const b = slot * T_STRIDE;
-    p.t[b + T_KEY] = template === null ? -1 : params.interner.id(String(template)) * 16 + Number(method);
-    p.t.set(dec(numbers, T_STRIDE - 1), b + 1);
-  });
-  p.slots = snap.endpoints.length;
   if (!Array.isArray(snap.transitions) || snap.transitions.length > params.maxTransitions)
     invalid("transition count");
-  if (snap.transitions.length > 0) {
-    const tr = new Float32Array(Math.max(16, snap.transitions.length * 2));
-    snap.transitions.forEach(([from, to, count], i) => {
-      if (!(from < p.slots && to < p.slots)) invalid("transition slot");
-      tr[i * 2] = from * params.maxEndpoints + to;
-      tr[i * 2 + 1] = count;
-    });
-    p.tr = tr;
-    p.trCount = snap.transitions.length;
-  }
-  const objs = Float32Array.from(dec(snap.objs));
+  const objs = dec(snap.objs);
   const trackers = objs.length / O_SIZE;
   if (!Number.isInteger(trackers) || trackers > params.maxObjectTemplates) invalid("object tracker count");
-  if (trackers > 0) {
-    for (let i = 0; i < trackers; i++)
-      if (!((objs[i * O_SIZE + O_SLOT] as number) < p.slots)) invalid("tracker slot");
-    p.objs = objs;
-    p.objCount = trackers;
-  }
+  const slots = snap.endpoints.length;
+  p.reserve(Math.max(4, slots), snap.transitions.length, trackers);
+  const f = p.f;
+  snap.endpoints.forEach(([template, method, ...numbers], slot) => {
+    const b = slot * T_STRIDE;
+    f[b + T_KEY] = template === null ? -1 : params.interner.id(String(template)) * 16 + Number(method);
+    f.set(dec(numbers, T_STRIDE - 1), b + 1);
+  });
+  p.slots = slots;
+  snap.transitions.forEach(([from, to, count], i) => {
+    if (!(from < slots && to < slots)) invalid("transition slot");
+    f[p.trBase + i * 2] = from * params.maxEndpoints + to;
+    f[p.trBase + i * 2 + 1] = count;
+  });
+  p.trCount = snap.transitions.length;
+  for (let i = 0; i < trackers; i++)
+    if (!((objs[i * O_SIZE + O_SLOT] as number) < slots)) invalid("tracker slot");
+  f.set(objs, p.objBase);
+  p.objCount = trackers;
   if (!Array.isArray(snap.labels) || snap.labels.length !== p.labels.length) invalid("identity labels");
   snap.labels.forEach((l, i) => {
     p.labels[i] = l ?? undefined;

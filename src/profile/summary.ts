@@ -130,10 +130,10 @@ export function summarizeProfile(p: AgentProfile, context: ProfileStoreContext):
       method: METHOD_NAMES[p.methodOf(slot)] ?? "?",
       template: p.templateOf(slot),
       share: round(p.endpointShare(slot)),
-      requests: p.t[b + T_HITS] as number,
-      lastSeen: iso((s[S_FIRST] as number) + (p.t[b + T_LAST] as number)),
-      requestSize: size(p.t, b + T_REQ_N),
-      responseSize: size(p.t, b + T_RESP_N),
+      requests: p.f[b + T_HITS] as number,
+      lastSeen: iso((s[S_FIRST] as number) + (p.f[b + T_LAST] as number)),
+      requestSize: size(p.f, b + T_REQ_N),
+      responseSize: size(p.f, b + T_RESP_N),
     });
   }
   endpoints.sort((a, b) => b.share - a.share);
@@ -141,11 +141,11 @@ export function summarizeProfile(p: AgentProfile, context: ProfileStoreContext):
   const transitions: ProfileSummary["transitions"] = [];
   const stride = p.params.maxEndpoints;
   for (let i = 0; i < p.trCount; i++) {
-    const key = p.tr?.[i * 2] as number;
+    const key = p.f[p.trBase + i * 2] as number;
     transitions.push({
       from: p.templateOf(Math.floor(key / stride)),
       to: p.templateOf(key % stride),
-      count: p.tr?.[i * 2 + 1] as number,
+      count: p.f[p.trBase + i * 2 + 1] as number,
     });
   }
   transitions.sort((a, b) => b.count - a.count);

@@ -76,10 +76,11 @@ describe("profile store bounds", () => {
     const p = store.get("agent-1");
     const { maxEndpoints, maxObjectTemplates } = store.params;
     expect(p?.slots).toBe(maxEndpoints);
-    expect(p?.t.length).toBeLessThanOrEqual(maxEndpoints * T_STRIDE);
+    expect(p?.slotCap).toBeLessThanOrEqual(maxEndpoints);
     expect(p?.trCount).toBeLessThanOrEqual(16);
-    expect(p?.tr?.length).toBeLessThanOrEqual(32);
-    expect(p?.objs?.length).toBeLessThanOrEqual(maxObjectTemplates * O_SIZE);
+    expect(p?.trCap).toBeLessThanOrEqual(16);
+    expect(p?.objCap).toBeLessThanOrEqual(maxObjectTemplates);
+    expect(p?.f.length).toBe((p?.slotCap ?? 0) * T_STRIDE + (p?.trCap ?? 0) * 2 + (p?.objCap ?? 0) * O_SIZE);
     const summary = store.summarize("agent-1");
     expect(summary?.networks.length).toBe(3);
     expect(summary?.userAgents.length).toBe(3);
@@ -103,11 +104,11 @@ describe("relative times in the Float32 blocks", () => {
     const lastSeen = Date.parse(store.summarize("agent-1")?.endpoints[0]?.lastSeen ?? "");
     expect(Math.abs(lastSeen - late)).toBeLessThanOrEqual(step);
     const slot = p?.cursor.slot ?? 0;
-    const errAt = p?.t[slot * T_STRIDE + T_ERR_TIME] as number;
+    const errAt = p?.f[slot * T_STRIDE + T_ERR_TIME] as number;
     expect(Math.abs((p?.relative(T0 + 100 * DAY) as number) - errAt)).toBeLessThanOrEqual(step);
-    expect(Math.abs((p?.objs?.[O_LAST_TIME] as number) - (p?.relative(late) as number))).toBeLessThanOrEqual(
-      step,
-    );
+    expect(
+      Math.abs((p?.f[(p?.objBase ?? 0) + O_LAST_TIME] as number) - (p?.relative(late) as number)),
+    ).toBeLessThanOrEqual(step);
   });
 });
 
