@@ -48,7 +48,7 @@ export const S_RISK_TIME = 56; // event time the per-detector evidence was last 
 export const S_RISK = 57; // risk score after the latest event
 export const S_ALERT_TIER = 58; // tier index last alerted (0: none)
 export const S_ALERT_TIME = 59; // event time of the last alert
-export const S_HIST_POS = 60; // next write position in the risk-history ring
+export const S_HIST_POS = 60; // next write position in the risk-history ring (RISK_HISTORY points)
 export const S_HIST_FILL = 61;
 export const S_PREV_NET = 62; // network key of the previous request
 export const S_PREV_UA = 63; // user-agent key of the previous request
@@ -64,6 +64,8 @@ export const S_REC_FULL = 78; // decayed count of records read through at least 
 export const S_REC_EPISODE = 79; // highest S_REC_FULL of the current episode, not yet in S_REC_PEAK
 export const S_REC_PEAK = 80; // decaying max of S_REC_FULL over past episodes (the agent's own habit)
 export const S_SIZE = 81;
+/** (event time, risk) points kept in an agent's risk-history ring (see `RiskState`). */
+export const RISK_HISTORY = 16;
 /**
  * A record (one object id under one resource path, e.g. `/customers/{id}` and its
  * sub-collections) counts as read in full once this many distinct read endpoints returned it.

@@ -133,15 +133,28 @@ const BASELINE_SAMPLES = 200;
 const INITIAL_SLOTS = 4;
 /** Transition pairs a profile first makes room for. */
 const INITIAL_PAIRS = 8;
+/**
+ * Room added when a region fills. Small steps: the block is reallocated a few dozen times at most
+ * over an agent's life, while room reserved and never used would be held by every profile.
+ */
+const SLOT_GROWTH = 2;
+const PAIR_GROWTH = 4;
 
-/** Per-agent risk memory, kept with the profile so a snapshot restores it too. */
+/**
+ * Per-agent risk memory, kept with the profile so a snapshot restores it too; only agents that
+ * carry evidence have one (the scorer releases it once drained).
+ */
 export interface RiskState {
-  /** Decayed evidence per detector (registry order), valid at `S_RISK_TIME`. */
-  readonly evidence: Float64Array;
+  /**
+   * Decayed evidence per detector (registry order), valid at `S_RISK_TIME`; from `historyAt` on,
+   * the ring of RISK_HISTORY (event time, risk) pairs recorded when the risk moved. One array
+   * rather than two: each typed array costs ~150 B of heap besides its numbers.
+   */
+  readonly numbers: Float64Array;
+  /** Where the history ring starts in `numbers`: the number of detectors. */
+  readonly historyAt: number;
   /** The latest finding of each detector, for explaining the score. */
   readonly lastFindings: (Finding | undefined)[];
-  /** Ring of (event time, risk) pairs recorded when the risk moved. */
-  readonly history: Float64Array;
 }
 
 export class AgentProfile {
@@ -566,11 +579,7 @@ export class AgentProfile {
     const p = this.params;
     const slotKey = this.slots < p.maxEndpoints - 1 ? key : OVERFLOW_KEY;
     if (this.slots === this.slotCap)
-      this.reserve(
-        Math.min(p.maxEndpoints, this.slots + Math.max(4, this.slots >> 1)),
-        this.trCap,
-        this.objCap,
-      );
+      this.reserve(Math.min(p.maxEndpoints, this.slots + SLOT_GROWTH), this.trCap, this.objCap);
     const slot = this.slots++;
     const b = slot * T_STRIDE;
     this.f[b + T_KEY] = slotKey;
@@ -592,7 +601,7 @@ export class AgentProfile {
     }
     if (this.trCount >= p.maxTransitions) this.agePairs();
     if (this.trCount === this.trCap) {
-      const pairs = this.trCap === 0 ? INITIAL_PAIRS : this.trCap + Math.max(4, this.trCap >> 1);
+      const pairs = this.trCap === 0 ? INITIAL_PAIRS : this.trCap + PAIR_GROWTH;
       this.reserve(this.slotCap, Math.min(p.maxTransitions, pairs), this.objCap);
     }
     const at = this.trBase + this.trCount * 2;

@@ -7,7 +7,7 @@
  */
 import type { Finding } from "../engine/types.js";
 import { AgentwatchError } from "../errors.js";
-import { O_SIZE, O_SLOT, T_KEY, T_STRIDE } from "./layout.js";
+import { O_SIZE, O_SLOT, RISK_HISTORY, T_KEY, T_STRIDE } from "./layout.js";
 import type { ProfileParams } from "./options.js";
 import { AgentProfile } from "./profile.js";
 
@@ -83,16 +83,17 @@ export function serializeProfile(p: AgentProfile, detectorNames: readonly string
     objs: enc(p.f.subarray(p.objBase, p.objBase + p.objCount * O_SIZE)),
     labels: p.labels.map((l) => l ?? null),
   };
-  if (p.risk) {
+  const risk = p.risk;
+  if (risk) {
     const evidence: Record<string, number> = {};
     const findings: Record<string, Finding> = {};
     detectorNames.forEach((name, i) => {
-      const e = p.risk?.evidence[i] as number;
+      const e = risk.numbers[i] as number;
       if (e > 0) evidence[name] = e;
-      const f = p.risk?.lastFindings[i];
+      const f = risk.lastFindings[i];
       if (f) findings[name] = f;
     });
-    snapshot.risk = { evidence, findings, history: enc(p.risk.history) };
+    snapshot.risk = { evidence, findings, history: enc(risk.numbers.subarray(risk.historyAt)) };
   }
   return JSON.stringify(snapshot);
 }
@@ -143,14 +144,17 @@ export function restoreProfile(
   snap.labels.forEach((l, i) => {
     p.labels[i] = l ?? undefined;
   });
-  if (snap.risk) {
-    const evidence = new Float64Array(detectorNames.length);
-    const lastFindings: (Finding | undefined)[] = new Array(detectorNames.length);
+  const risk = snap.risk;
+  if (risk) {
+    const n = detectorNames.length;
+    const numbers = new Float64Array(n + RISK_HISTORY * 2);
+    const lastFindings: (Finding | undefined)[] = new Array(n);
     detectorNames.forEach((name, i) => {
-      evidence[i] = Number(snap.risk?.evidence[name] ?? 0);
-      lastFindings[i] = snap.risk?.findings[name];
+      numbers[i] = Number(risk.evidence[name] ?? 0);
+      lastFindings[i] = risk.findings[name];
     });
-    p.risk = { evidence, lastFindings, history: dec(snap.risk.history) };
+    numbers.set(dec(risk.history, RISK_HISTORY * 2), n);
+    p.risk = { numbers, historyAt: n, lastFindings };
   }
   return p;
 }

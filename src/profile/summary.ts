@@ -158,8 +158,8 @@ export function summarizeProfile(p: AgentProfile, context: ProfileStoreContext):
   const history: ProfileSummary["risk"]["history"] = [];
   const reasons: Finding[] = [];
   if (p.risk) {
-    const h = p.risk.history;
-    for (let i = 0; i < h.length; i += 2) {
+    const h = p.risk.numbers;
+    for (let i = p.risk.historyAt; i < h.length; i += 2) {
       if ((h[i] as number) > 0)
         history.push({ timestamp: iso(h[i] as number), score: round(h[i + 1] as number) });
     }

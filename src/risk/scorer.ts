@@ -10,6 +10,7 @@
  */
 import type { Finding, Severity } from "../engine/types.js";
 import {
+  RISK_HISTORY,
   S_ALERT_TIER,
   S_ALERT_TIME,
   S_HIST_FILL,
@@ -20,12 +21,16 @@ import {
 import type { AgentProfile, RiskState } from "../profile/profile.js";
 import type { RiskOptions } from "./options.js";
 
-/** Points kept in each agent's risk history. */
-export const RISK_HISTORY = 16;
 /** Risk below this is treated as none (and not recorded in history). */
 const NEGLIGIBLE = 0.01;
 /** A detector explains the score in an alert only with at least this much evidence left. */
 const REASON_EVIDENCE = 0.05;
+/**
+ * Evidence summed over detectors below which an agent's risk memory has drained: ~8 half-lives
+ * after a finding of 0.3. It is then released, as CrowdSec drops a leaky bucket that has emptied,
+ * so memory follows the agents that carry risk now rather than every agent that ever had a finding.
+ */
+const DRAINED = 0.001;
 const HISTORY_STEP = 0.05;
 
 export const TIER_NAMES = ["none", "low", "medium", "high", "critical"] as const;
@@ -89,7 +94,7 @@ export class RiskScorer {
 
   /**
    * Brings the agent's evidence forward to `time`, adds `findings`, and stores and returns the new
-   * risk. Allocates only the first time an agent has a finding.
+   * risk. Allocates only when an agent without risk memory has a finding (see `DRAINED`).
    */
   update(p: AgentProfile, findings: readonly Finding[], time: number, ipScoped: boolean): number {
     const s = p.s;
@@ -100,12 +105,22 @@ export class RiskScorer {
       p.risk = state;
       s[S_RISK_TIME] = time;
     }
-    const ev = state.evidence;
+    const ev = state.numbers;
+    const n = state.historyAt;
     const dt = time - (s[S_RISK_TIME] as number);
     if (dt > 0) {
       const f = Math.exp(-this.lambda * dt);
-      for (let i = 0; i < ev.length; i++) ev[i] = (ev[i] as number) * f;
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        ev[i] = (ev[i] as number) * f;
+        total += ev[i] as number;
+      }
       s[S_RISK_TIME] = time;
+      // Only once no tier is held: leaving a tier is `decide`'s to see (and to report as a recovery).
+      if (total < DRAINED && findings.length === 0 && s[S_ALERT_TIER] === 0) {
+        this.release(p);
+        return 0;
+      }
     }
     const weights = ipScoped ? this.ipWeights : this.weights;
     this.stamp++;
@@ -130,7 +145,7 @@ export class RiskScorer {
       }
     }
     let keep = 1;
-    for (let i = 0; i < ev.length; i++) keep *= 1 - (ev[i] as number);
+    for (let i = 0; i < n; i++) keep *= 1 - (ev[i] as number);
     const risk = 1 - keep < NEGLIGIBLE ? 0 : 1 - keep;
     if (findings.length > 0) this.record(state, s, time, risk);
     s[S_RISK] = risk;
@@ -163,28 +178,42 @@ export class RiskScorer {
     const out: Finding[] = [];
     for (let i = 0; i < this.detectors.length; i++) {
       const f = state.lastFindings[i];
-      if (f !== undefined && (state.evidence[i] as number) >= REASON_EVIDENCE) out.push({ ...f });
+      if (f !== undefined && (state.numbers[i] as number) >= REASON_EVIDENCE) out.push({ ...f });
     }
     return out.sort((a, b) => b.score - a.score);
   }
 
+  /**
+   * Forgets a drained agent's risk memory: evidence, latest findings and the history ring. The
+   * alerts it raised stay in the alert log; a later finding starts afresh, as a first one.
+   */
+  private release(p: AgentProfile): void {
+    p.risk = undefined;
+    const s = p.s;
+    s[S_RISK] = 0;
+    s[S_HIST_POS] = 0;
+    s[S_HIST_FILL] = 0;
+  }
+
   private newState(): RiskState {
+    const n = this.detectors.length;
     return {
-      evidence: new Float64Array(this.detectors.length),
-      lastFindings: new Array(this.detectors.length).fill(undefined),
-      history: new Float64Array(RISK_HISTORY * 2),
+      numbers: new Float64Array(n + RISK_HISTORY * 2),
+      historyAt: n,
+      lastFindings: new Array(n).fill(undefined),
     };
   }
 
   /** Appends (time, risk) to the agent's history ring when the risk moved noticeably. */
   private record(state: RiskState, s: Float64Array, time: number, risk: number): void {
-    const h = state.history;
+    const h = state.numbers;
+    const at = state.historyAt;
     const fill = s[S_HIST_FILL] as number;
     const pos = s[S_HIST_POS] as number;
-    const lastRisk = fill > 0 ? (h[((pos - 1 + RISK_HISTORY) % RISK_HISTORY) * 2 + 1] as number) : 0;
+    const lastRisk = fill > 0 ? (h[at + ((pos - 1 + RISK_HISTORY) % RISK_HISTORY) * 2 + 1] as number) : 0;
     if (Math.abs(risk - lastRisk) < HISTORY_STEP) return;
-    h[pos * 2] = time;
-    h[pos * 2 + 1] = risk;
+    h[at + pos * 2] = time;
+    h[at + pos * 2 + 1] = risk;
     s[S_HIST_POS] = (pos + 1) % RISK_HISTORY;
     s[S_HIST_FILL] = Math.min(fill + 1, RISK_HISTORY);
   }

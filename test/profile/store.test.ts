@@ -182,6 +182,15 @@ describe("snapshots", () => {
     for (const agentId of ["a", "b", "c"]) {
       expect(restored.profiles.summarize(agentId)).toEqual(original.profiles.summarize(agentId));
     }
+    // After the attacks every agent carries risk memory (evidence, findings, history): it round-trips too.
+    const third = createEngine(options);
+    for (const agentId of ["a", "b", "c"]) {
+      const snapshot = original.profiles.serialize(agentId) as string;
+      expect(JSON.parse(snapshot).risk.history).toHaveLength(32);
+      third.profiles.restore(agentId, snapshot);
+      expect(third.profiles.serialize(agentId)).toBe(snapshot);
+      expect(third.profiles.summarize(agentId)).toEqual(original.profiles.summarize(agentId));
+    }
   });
 
   it("rejects malformed or mismatched snapshots with INVALID_SNAPSHOT", () => {
@@ -194,6 +203,7 @@ describe("snapshots", () => {
       JSON.stringify({ ...good, s: good.s.slice(1) }),
       JSON.stringify({ ...good, transitions: [[0, 99, 1]] }),
       JSON.stringify({ ...good, s: good.s.map(() => "x") }),
+      JSON.stringify({ ...good, risk: { evidence: {}, findings: {}, history: [1, 0.5] } }),
     ];
     for (const data of bad) {
       expect(() => engine.profiles.restore("x", data)).toThrow(AgentwatchError);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/engine/types.js";
+import { S_ALERT_TIER } from "../../src/profile/layout.js";
 import { profileParams, profileStoreOptionsSchema } from "../../src/profile/options.js";
 import { AgentProfile } from "../../src/profile/profile.js";
 import { riskOptionsSchema } from "../../src/risk/options.js";
@@ -102,5 +103,24 @@ describe("risk scoring", () => {
     for (let i = 0; i < 100; i++)
       r = strong.scorer.update(strong.profile, [f("alpha", 0.6)], T0 + i * 1000, false);
     expect(r).toBeGreaterThan(0.65);
+  });
+
+  it("releases an agent's risk memory once its evidence has drained, not while a tier is still held", () => {
+    const { scorer, profile } = setup({ halfLifeMinutes: 30 });
+    const step = (t: number, findings: Finding[]) =>
+      scorer.decide(profile, scorer.update(profile, findings, t, false), t);
+    expect(step(T0, [f("alpha", 0.6)])?.severity).toBe("medium");
+    expect(profile.risk?.numbers[0]).toBeCloseTo(0.6);
+    // The next event comes ten half-lives on: the evidence is below the drain level, but the
+    // medium tier is still the one last alerted. This event lets `decide` see the agent leave
+    // it (a recovery), so the memory is kept until the one after.
+    expect(step(T0 + 300 * MINUTE, [])).toBeUndefined();
+    expect(profile.risk).toBeDefined();
+    expect(profile.s[S_ALERT_TIER]).toBe(0);
+    step(T0 + 301 * MINUTE, []);
+    expect(profile.risk).toBeUndefined();
+    // A finding after the drain is a first one again: no repetition gain from the forgotten one.
+    expect(scorer.update(profile, [f("alpha", 0.3)], T0 + 302 * MINUTE, false)).toBeCloseTo(0.3);
+    expect(profile.risk?.numbers[profile.risk.historyAt + 1]).toBeCloseTo(0.3);
   });
 });
