@@ -26,11 +26,11 @@ const NEGLIGIBLE = 0.01;
 /** A detector explains the score in an alert only with at least this much evidence left. */
 const REASON_EVIDENCE = 0.05;
 /**
- * Evidence summed over detectors below which an agent's risk memory has drained: ~8 half-lives
- * after a finding of 0.3. It is then released, as CrowdSec drops a leaky bucket that has emptied,
- * so memory follows the agents that carry risk now rather than every agent that ever had a finding.
+ * Evidence summed over detectors below which an agent's risk memory has drained: its risk already
+ * reads as none. It is then released, as CrowdSec drops a leaky bucket that has emptied, so memory
+ * follows the agents that carry risk now rather than every agent that ever had a weak finding.
  */
-const DRAINED = 0.001;
+const DRAINED = NEGLIGIBLE;
 const HISTORY_STEP = 0.05;
 
 export const TIER_NAMES = ["none", "low", "medium", "high", "critical"] as const;
