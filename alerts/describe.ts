@@ -11,7 +11,7 @@ export function formatDuration(ms: number): string {
   return `${Math.round(ms / 1000)}s`;
 }
 
-export function describeDecision(decision: Decision): string {
+function describeDecision(decision: Decision): string {
   const what = decision.type === "throttle" ? `throttle to ${decision.ratePerMinute}/min` : decision.type;
   const shadow = decision.shadow ? " (shadow mode: not enforced)" : "";
   const repeat = decision.level > 0 ? `, repeat offender level ${decision.level}` : "";

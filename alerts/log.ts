@@ -8,7 +8,7 @@ import { type SinkDescriptor, type SinkEvent, sinkBase, sinkBaseShape } from "./
 export const logSinkOptionsSchema = z.object({ type: z.literal("log"), ...sinkBaseShape }).strict();
 
 /** Pure: the log record for one event (no credentials, token only as its hash). */
-export function logRecord(event: SinkEvent): Record<string, unknown> {
+function logRecord(event: SinkEvent): Record<string, unknown> {
   if (event.kind === "test") return { event: "test" };
   if (event.kind === "recovered") {
     const { recovery } = event;

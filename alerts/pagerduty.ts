@@ -62,7 +62,7 @@ export interface PagerDutyEvent {
 }
 
 /** The incident an alert belongs to: its decision's, or one of its own when nothing was decided. */
-export function dedupKeyFor(event: AlertEvent): string {
+function dedupKeyFor(event: AlertEvent): string {
   return (
     event.decision?.incidentKey ??
     `agentwatch/${event.alert.agentId.slice(0, 64)}/alert/${event.alert.id}`.slice(0, 255)

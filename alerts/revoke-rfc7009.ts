@@ -43,8 +43,6 @@ export const rfc7009SinkOptionsSchema = z
   })
   .strict();
 
-export type Rfc7009Options = z.output<typeof rfc7009SinkOptionsSchema>;
-
 /** application/x-www-form-urlencoded, as RFC 6749 Appendix B asks for client credentials too. */
 function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);

@@ -36,8 +36,6 @@ export const slackSinkOptionsSchema = z
   })
   .strict();
 
-export type SlackOptions = z.output<typeof slackSinkOptionsSchema>;
-
 const EMOJI = {
   low: ":information_source:",
   medium: ":warning:",
@@ -147,7 +145,7 @@ export function buildSlackRecoveryMessage(event: RecoveredEvent): SlackMessage {
   };
 }
 
-export function buildSlackTestMessage(): SlackMessage {
+function buildSlackTestMessage(): SlackMessage {
   const text = "agentwatch test message: this webhook is configured correctly.";
   return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
 }

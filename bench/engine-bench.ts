@@ -1,8 +1,8 @@
 /**
- * Engine micro-benchmark: nanoseconds per `process()` call (profile update + every detector +
- * risk) and heap per tracked agent. Not a test; run it by hand:
+ * `npm run bench:engine`: nanoseconds per `process()` call (profile update + every detector +
+ * risk), without the decoding `npm run bench` times along with it, and heap per tracked agent:
  *
- *   node --expose-gc --import tsx bench/engine-bench.ts [--agents 100000] [--events 1000000] [--only throughput|memory]
+ *   npm run bench:engine -- [--agents 100000] [--events 1000000] [--only throughput|memory]
  *
  * Throughput: a warm population (1,000 agents, steady workflows) processes `--events` pre-built
  * events, timed after a warm-up pass so the JIT has settled. Memory: `--agents` agents see ~10

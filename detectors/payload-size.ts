@@ -8,7 +8,7 @@ import { z } from "zod";
 import { bytes, clamp, num } from "../src/engine/detail.js";
 import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
-import { OVERFLOW_KEY, T_KEY, T_REQ_N, T_RESP_N, T_STRIDE } from "../src/profile/layout.js";
+import { OVERFLOW_KEY, SZ_N, T_KEY, T_REQ_N, T_RESP_N, T_STRIDE } from "../src/profile/layout.js";
 import { robustZ, typicalBytes } from "../src/profile/robust.js";
 
 const options = detectorOptions({
@@ -31,7 +31,7 @@ export const payloadSize: DetectorDescriptor<typeof options> = {
   create(o) {
     /** Ratio of size to typical when the size is an outlier by every criterion, else 0. */
     function outlier(t: Float32Array, i: number, size: number): number {
-      if (size < o.minExtraBytes || (t[i] as number) < o.minSamples) return 0;
+      if (size < o.minExtraBytes || (t[i + SZ_N] as number) < o.minSamples) return 0;
       const typical = typicalBytes(t, i);
       if (size - typical < o.minExtraBytes) return 0;
       const ratio = (size + 1) / (typical + 1);
@@ -59,7 +59,7 @@ export const payloadSize: DetectorDescriptor<typeof options> = {
           detail:
             `${event.method} ${event.template}: ${isResp ? "response" : "request"} of ${bytes(size)} ` +
             `vs this agent's usual ${bytes(typicalBytes(t, i))} here (x${num(ratio)}, robust z ${num(robustZ(t, i, size))}, ` +
-            `${t[i]} samples)`,
+            `${t[i + SZ_N]} samples)`,
         });
       },
     };

@@ -10,9 +10,7 @@ export const cidrSchema = z
   .string()
   .refine((value) => parseCidr(value) !== undefined, "expected a CIDR such as 10.0.0.0/8");
 
-export function parseCidr(
-  value: string,
-): { address: string; prefix: number; family: "ipv4" | "ipv6" } | undefined {
+function parseCidr(value: string): { address: string; prefix: number; family: "ipv4" | "ipv6" } | undefined {
   const [address, bits, extra] = value.split("/");
   if (!address || bits === undefined || extra !== undefined || !/^\d+$/.test(bits)) return undefined;
   const version = isIP(address);

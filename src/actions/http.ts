@@ -82,7 +82,7 @@ async function readCapped(response: Response, max: number): Promise<string> {
 }
 
 /** One request with a hard timeout (wall time: a network call cannot run on event time). */
-export async function httpCall(
+async function httpCall(
   request: HttpRequest,
   timeoutMs: number,
   signal?: AbortSignal,

@@ -87,7 +87,7 @@ export function requestedDecision(actions: readonly TierActionName[]): DecisionT
 }
 
 /** An alert's `action` field: the enforcement its tier's action list asks for, in the alert's words. */
-export function alertActionOf(actions: readonly TierActionName[]): TierAction {
+function alertActionOf(actions: readonly TierActionName[]): TierAction {
   const decision = requestedDecision(actions);
   return decision === "revoke" ? "block-and-revoke" : (decision ?? "log");
 }

@@ -58,11 +58,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Validates `raw` (already merged with env) against `schema`; throws INVALID_CONFIG listing every problem. */
-export function validateConfig<S extends z.ZodType>(
-  schema: S,
-  raw: unknown,
-  origin: string,
-): Readonly<z.output<S>> {
+function validateConfig<S extends z.ZodType>(schema: S, raw: unknown, origin: string): Readonly<z.output<S>> {
   const result = schema.safeParse(raw);
   if (!result.success) {
     throw new AgentwatchError("INVALID_CONFIG", `${origin}\n${formatConfigIssues(result.error)}`);

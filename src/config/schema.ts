@@ -11,7 +11,7 @@ import { engineOptionsSchema } from "../engine/engine.js";
 import { kafkaOptionsSchema } from "../kafka/options.js";
 import { decoderOptionsSchema } from "../parse/decoder.js";
 
-export const loggingOptionsSchema = z
+const loggingOptionsSchema = z
   .object({
     /** pino level: fatal, error, warn, info, debug, trace or silent. */
     level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -11,6 +11,7 @@
  * - time to detect: malicious requests the agent had sent up to and including the request that
  *   triggered its first detection; the median is over detected agents (misses show in recall).
  */
+import { median } from "simple-statistics";
 import type { AgentLabel } from "../sim/labels.js";
 
 export const LEVELS = ["throttle", "block"] as const;
@@ -185,7 +186,7 @@ function detection(members: readonly AgentState[], i: 0 | 1): Detection {
     causes,
     detected: ttd.length,
     recall: members.length ? ttd.length / members.length : 1,
-    medianTimeToDetect: median(ttd),
+    medianTimeToDetect: ttd.length ? median(ttd) : null,
     maxTimeToDetect: ttd.length ? Math.max(...ttd) : null,
   };
 }
@@ -199,11 +200,4 @@ export function maliciousIds(labels: readonly AgentLabel[]): Set<string> {
   const out = new Set<string>();
   for (const l of labels) for (const id of l.maliciousRequestIds) out.add(id);
   return out;
-}
-
-export function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }

@@ -101,7 +101,6 @@ export const kafkaOptionsSchema = z
   .strict();
 
 export type KafkaOptions = z.output<typeof kafkaOptionsSchema>;
-export type KafkaOptionsInput = z.input<typeof kafkaOptionsSchema>;
 
 export interface KafkaTopicNames {
   input: string;

@@ -82,15 +82,16 @@ export const T_WEIGHT = 1; // decayed request weight, valid at T_LAST
 export const T_LAST = 2; // event time of the latest request, relative to S_FIRST
 export const T_HITS = 3; // requests, undecayed
 export const T_OUT = 4; // transitions counted out of this endpoint
-export const T_REQ_N = 5; // request-size samples (log scale: location, mean absolute deviation)
-export const T_REQ_LOC = 6;
-export const T_REQ_DEV = 7;
-export const T_RESP_N = 8; // response-size samples of successful responses
-export const T_RESP_LOC = 9;
-export const T_RESP_DEV = 10;
+export const T_REQ_N = 5; // request-size series: three numbers, SZ_* below
+export const T_RESP_N = 8; // response-size series of successful responses
 export const T_OBJ = 11; // index of this endpoint's object tracker, -1 when none
 export const T_ERR_TIME = 12; // event time (relative to S_FIRST) of the latest 401/403/404/405 answer here
 export const T_STRIDE = 13;
+
+// ---- a size series (`robust.ts`), offsets from its start (T_REQ_N, T_RESP_N): sizes on log scale ----
+export const SZ_N = 0; // samples
+export const SZ_LOC = 1; // robust location of log1p(bytes)
+export const SZ_DEV = 2; // its mean absolute deviation
 
 // ---- object trackers `AgentProfile.objs` (Float32), stride O_SIZE: a header, then a ring of recent object ids ----
 export const O_SLOT = 0; // endpoint slot it belongs to

@@ -29,6 +29,8 @@ import {
   S_ST_N,
   S_VOL_PEAK,
   S_VOL_WINDOW,
+  SZ_DEV,
+  SZ_N,
   T_HITS,
   T_LAST,
   T_REQ_N,
@@ -36,6 +38,7 @@ import {
   T_STRIDE,
 } from "./layout.js";
 import type { AgentProfile } from "./profile.js";
+import { MAD_TO_SIGMA, typicalBytes } from "./robust.js";
 import type { ProfileStoreContext } from "./store.js";
 
 const TOP = 10;
@@ -95,11 +98,12 @@ export interface ProfileSummary {
 const iso = (ms: number) => new Date(ms).toISOString();
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** The size series starting at `t[i]` (see `robust.ts`). */
 function size(t: Float32Array, i: number): SizeSummary {
   return {
-    typicalBytes: Math.round(Math.expm1(t[i + 1] as number)),
-    spreadFactor: round(Math.exp(1.2533 * (t[i + 2] as number)), 2),
-    samples: t[i] as number,
+    typicalBytes: Math.round(typicalBytes(t, i)),
+    spreadFactor: round(Math.exp(MAD_TO_SIGMA * (t[i + SZ_DEV] as number)), 2),
+    samples: t[i + SZ_N] as number,
   };
 }
 

@@ -19,7 +19,7 @@ export interface LineWriter {
  * are gathered into chunks of about `batchBytes` characters, because a million small writes
  * cost more than generating the lines; 0 writes every line at once (live streaming).
  */
-export function streamWriter(stream: Writable, ownsStream: boolean, batchBytes = 1 << 16): LineWriter {
+function streamWriter(stream: Writable, ownsStream: boolean, batchBytes = 1 << 16): LineWriter {
   let pending = "";
   const flush = (): undefined | Promise<void> => {
     const chunk = pending;

@@ -102,7 +102,7 @@ export function ownCaller(agent: Agent, rng: Rng): Caller {
 }
 
 /** Share of peak load at time t: a bell around the agent's peak hour, lower at weekends. */
-export function diurnalLoad(agent: Agent, t: number): number {
+function diurnalLoad(agent: Agent, t: number): number {
   const hour = (t / 3_600_000) % 24;
   let d = Math.abs(hour - agent.peakHourUtc);
   d = Math.min(d, 24 - d);
