@@ -51,15 +51,14 @@ export const credentialMisuse: DetectorDescriptor<typeof options> = {
       const established = profile.findIdentity(ID_NET, otherNet);
       if (established < 0) return false;
       const e = profile.identityOffset(ID_NET, established);
-      if ((profile.ids[e + I_COUNT] as number) < o.minEstablishedRequests) return false;
-      if (time - (profile.ids[e + I_LAST] as number) > concurrentMs) return false;
+      if ((profile.s[e + I_COUNT] as number) < o.minEstablishedRequests) return false;
+      if (time - (profile.s[e + I_LAST] as number) > concurrentMs) return false;
       const firstSeen =
         profile.cursor.net < 0
           ? time
-          : (profile.ids[profile.identityOffset(ID_NET, profile.cursor.net) + I_FIRST] as number);
+          : (profile.s[profile.identityOffset(ID_NET, profile.cursor.net) + I_FIRST] as number);
       return (
-        firstSeen - (profile.ids[e + I_FIRST] as number) > newNetworkMs &&
-        time - firstSeen <= newNetworkMs * 24
+        firstSeen - (profile.s[e + I_FIRST] as number) > newNetworkMs && time - firstSeen <= newNetworkMs * 24
       );
     }
 
@@ -78,12 +77,12 @@ export const credentialMisuse: DetectorDescriptor<typeof options> = {
         let since = 0;
         if (profile.cursor.token >= 0) {
           const t = profile.identityOffset(ID_TOKEN, profile.cursor.token);
-          const tokNet = profile.ids[t + I_AUX1] as number;
-          if (tokNet !== net && profile.ids[t + I_AUX2] !== ua && newcomer(profile, tokNet, time)) {
+          const tokNet = profile.s[t + I_AUX1] as number;
+          if (tokNet !== net && profile.s[t + I_AUX2] !== ua && newcomer(profile, tokNet, time)) {
             score = o.tokenScore;
             via = "token";
             otherNet = tokNet;
-            since = time - (profile.ids[t + I_LAST] as number);
+            since = time - (profile.s[t + I_LAST] as number);
           }
         }
         const prevNet = s[S_PREV_NET] as number;

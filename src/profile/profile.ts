@@ -160,14 +160,18 @@ export interface RiskState {
 export class AgentProfile {
   readonly agentId: string;
   readonly params: ProfileParams;
-  /** Scalar block (layout.ts `S_*`), followed by the identity lists. */
-  readonly s: Float64Array;
+  /**
+   * Scalar block (layout.ts `S_*`), followed by the identity lists (see `identityOffset`). It shares
+   * one ArrayBuffer with `f`: each typed array, and each buffer, costs ~100 B of heap besides its
+   * numbers, as much as two endpoint slots. Growing `f` moves both to a new buffer, so code that
+   * may grow the profile (`absorb`) reads `s` again after doing so.
+   */
+  s: Float64Array;
   /**
    * The Float32 block (layout.ts), times relative to `S_FIRST`, in three regions: endpoint slots
    * from 0 (stride T_STRIDE), transition pairs from `trBase` (key = from * maxEndpoints + to,
-   * count), object trackers from `objBase` (stride O_SIZE). One array rather than three because
-   * each typed array costs ~180 B of heap besides its numbers, as much as a dozen endpoint
-   * slots' worth of savings. A region that fills is grown by reallocating the block, up to its cap.
+   * count), object trackers from `objBase` (stride O_SIZE). One array rather than three for the
+   * same reason. A region that fills is grown by reallocating the buffer, up to its cap.
    */
   f: Float32Array;
   /** Endpoint slots in use, and room for. */
@@ -181,8 +185,6 @@ export class AgentProfile {
   objCount = 0;
   objCap = 0;
   objBase = INITIAL_SLOTS * T_STRIDE;
-  /** The scalar block again, under the name used for identity entries (see `identityOffset`). */
-  readonly ids: Float64Array;
   /** Readable label per identity entry (network /24, truncated user agent, token digest). */
   readonly labels: (string | undefined)[];
   risk: RiskState | undefined;
@@ -196,9 +198,10 @@ export class AgentProfile {
     this.agentId = agentId;
     this.params = params;
     this.cursor = params.cursor;
-    this.f = new Float32Array(INITIAL_SLOTS * T_STRIDE);
-    this.s = new Float64Array(S_SIZE + params.identityListSize * (2 * I_STRIDE + I_TOKEN_STRIDE));
-    this.ids = this.s;
+    const scalars = S_SIZE + params.identityListSize * (2 * I_STRIDE + I_TOKEN_STRIDE);
+    const buffer = new ArrayBuffer(scalars * 8 + INITIAL_SLOTS * T_STRIDE * 4);
+    this.s = new Float64Array(buffer, 0, scalars);
+    this.f = new Float32Array(buffer, scalars * 8);
     this.labels = new Array(3 * params.identityListSize);
     this.s[S_FIRST] = firstSeen;
     this.s[S_LAST] = firstSeen;
@@ -384,7 +387,7 @@ export class AgentProfile {
   findIdentity(list: number, key: number): number {
     if (key === 0) return -1;
     const n = this.params.identityListSize;
-    const ids = this.ids;
+    const ids = this.s;
     const stride = list === ID_TOKEN ? I_TOKEN_STRIDE : I_STRIDE;
     for (let i = 0, b = this.identityOffset(list, 0); i < n; i++, b += stride)
       if (ids[b + I_KEY] === key) return i;
@@ -402,7 +405,9 @@ export class AgentProfile {
   /** Absorbs the event prepared last: every learned quantity moves. */
   absorb(event: NormalizedEvent): void {
     const p = this.params;
-    const s = this.s;
+    let slot = this.cursor.slot;
+    if (slot < 0) slot = this.addSlot(this.cursor.key);
+    let s = this.s;
     const time = this.cursor.time;
     const rel = this.relative(time);
     const dt = this.cursor.dt;
@@ -410,8 +415,6 @@ export class AgentProfile {
     const status = event.status;
     const denied = isDenied(status);
 
-    let slot = this.cursor.slot;
-    if (slot < 0) slot = this.addSlot(this.cursor.key);
     const b = slot * T_STRIDE;
     let t = this.f;
 
@@ -427,7 +430,9 @@ export class AgentProfile {
     const prev = s[S_PREV_SLOT] as number;
     if (!Number.isNaN(this.cursor.hop)) {
       this.countTransition(prev, slot);
-      t = this.f; // counting may have grown the block
+      // Counting may have grown the profile into a new buffer.
+      s = this.s;
+      t = this.f;
       const hop = this.cursor.hop;
       if (this.cursor.hopJudged) {
         const hops = (s[S_TR_N] as number) + 1;
@@ -516,11 +521,14 @@ export class AgentProfile {
     const tok = this.noteIdentity(ID_TOKEN, this.cursor.token, this.cursor.tokenKey, time, event);
     if (tok >= 0) {
       const o = this.identityOffset(ID_TOKEN, tok);
-      this.ids[o + I_AUX1] = this.cursor.netKey;
-      this.ids[o + I_AUX2] = this.cursor.uaKey;
+      s[o + I_AUX1] = this.cursor.netKey;
+      s[o + I_AUX2] = this.cursor.uaKey;
     }
 
-    if (this.cursor.objKey !== 0 && t[b + T_KEY] !== OVERFLOW_KEY) this.trackObject(slot, event, denied);
+    if (this.cursor.objKey !== 0 && t[b + T_KEY] !== OVERFLOW_KEY) {
+      this.trackObject(slot, event, denied);
+      s = this.s; // a new tracker may have grown the profile
+    }
     s[S_PREV_NET] = this.cursor.netKey;
     s[S_PREV_UA] = this.cursor.uaKey;
 
@@ -547,8 +555,9 @@ export class AgentProfile {
 
   /**
    * Makes room in the Float32 block for `slots` endpoint slots, `pairs` transition pairs and
-   * `trackers` object trackers (never less than in use): the block is reallocated and each region
-   * copied to its new place. Rare, at most a few dozen times in an agent's life.
+   * `trackers` object trackers (never less than in use): the buffer is reallocated, the scalars
+   * copied and each region of the block copied to its new place. Rare, at most a few dozen times in
+   * an agent's life.
    */
   reserve(slots: number, pairs: number, trackers: number): void {
     const slotCap = Math.max(slots, this.slots);
@@ -557,7 +566,12 @@ export class AgentProfile {
     const trBase = slotCap * T_STRIDE;
     const objBase = trBase + trCap * 2;
     const old = this.f;
-    const f = new Float32Array(objBase + objCap * O_SIZE);
+    const scalarBytes = this.s.byteLength;
+    const buffer = new ArrayBuffer(scalarBytes + (objBase + objCap * O_SIZE) * 4);
+    const s = new Float64Array(buffer, 0, this.s.length);
+    s.set(this.s);
+    this.s = s;
+    const f = new Float32Array(buffer, scalarBytes);
     f.set(old.subarray(0, this.slots * T_STRIDE));
     f.set(old.subarray(this.trBase, this.trBase + this.trCount * 2), trBase);
     f.set(old.subarray(this.objBase, this.objBase + this.objCount * O_SIZE), objBase);
@@ -647,7 +661,7 @@ export class AgentProfile {
     event: NormalizedEvent,
   ): number {
     if (key === 0) return -1;
-    const ids = this.ids;
+    const ids = this.s;
     let i = index;
     if (i < 0) {
       i = this.leastRecentIdentity(list);
@@ -665,7 +679,7 @@ export class AgentProfile {
 
   private leastRecentIdentity(list: number): number {
     const n = this.params.identityListSize;
-    const ids = this.ids;
+    const ids = this.s;
     let pick = 0;
     let oldest = Number.POSITIVE_INFINITY;
     for (

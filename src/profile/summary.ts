@@ -112,13 +112,13 @@ function identities(p: AgentProfile, list: number): IdentitySummary[] {
   const n = p.params.identityListSize;
   for (let i = 0; i < n; i++) {
     const o = p.identityOffset(list, i);
-    if (p.ids[o + I_KEY] === 0) continue;
+    if (p.s[o + I_KEY] === 0) continue;
     out.push({
       value: p.labels[list * n + i] ?? "",
-      firstSeen: iso(p.ids[o + I_FIRST] as number),
-      lastSeen: iso(p.ids[o + I_LAST] as number),
-      requests: p.ids[o + I_COUNT] as number,
-      order: p.ids[o + I_LAST] as number,
+      firstSeen: iso(p.s[o + I_FIRST] as number),
+      lastSeen: iso(p.s[o + I_LAST] as number),
+      requests: p.s[o + I_COUNT] as number,
+      order: p.s[o + I_LAST] as number,
     });
   }
   return out.sort((a, b) => b.order - a.order).map(({ order: _, ...rest }) => rest);
