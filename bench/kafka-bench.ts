@@ -206,10 +206,14 @@ async function plumbingRun(admin: Admin): Promise<{ rate: number; seconds: numbe
         stats: () => ({ agents: 0, findingsByDetector: {}, alertsBySeverity: {}, detectorErrors: 0 }),
         profiles: { serialize: () => "{}", restore: () => undefined, get: () => ({}), evictions: 0 },
       }) as unknown as Engine,
-    createDecoder: () => (line, out) => {
-      out.push(JSON.parse(line) as NormalizedEvent);
-      return undefined;
-    },
+    createDecoder: () =>
+      Object.assign(
+        (line: string, out: NormalizedEvent[]) => {
+          out.push(JSON.parse(line) as NormalizedEvent);
+          return undefined;
+        },
+        { end: () => [] },
+      ),
     maxLineBytes: 1 << 20,
     logger: createLogger({ level: "warn", name: "kafka-bench" }),
   });

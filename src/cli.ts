@@ -63,7 +63,10 @@ function buildCli(): Command {
   program
     .command("replay")
     .description("Replay gateway access logs through the detectors in event time and write the alerts")
-    .argument("<inputs...>", "log files to read, or - for stdin")
+    .argument(
+      "<inputs...>",
+      "log files to read in order, or - for stdin; if any file cannot be read, none is (exit 1)",
+    )
     .addOption(formatOption())
     .option("-c, --config <file>", "YAML configuration file")
     .option("--alerts-out <file>", "where to write alerts as JSON lines (- for stdout)", "-")
@@ -80,7 +83,8 @@ function buildCli(): Command {
           summaryOut: flags.summaryOut,
           maxLineBytes: config.input.maxLineLength,
         },
-        createLineDecoder(config.input),
+        // No wall clock: a replay's result depends on its input alone.
+        () => createLineDecoder(config.input),
         createEngine(config.engine, { alertActions: alertActionsOf(config.actions.tiers) }),
       );
       if (!flags.quiet) process.stderr.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -100,14 +104,20 @@ function buildCli(): Command {
     )
     .option("--topic <name>", "Kafka input topic (sets kafka.inputTopic)")
     .option("--no-follow", "read the files once and exit instead of following them")
+    .option(
+      "--from-beginning",
+      "read what followed files already hold first (default: start at their end, like tail -F)",
+    )
     .action(async (inputs: string[], flags) => {
       const config = loadWithOverrides(flags.config, {
         format: flags.format,
         kafkaBrokers: flags.kafkaBrokers,
         topic: flags.topic,
       });
-      const service = await startService(config, { inputs, follow: flags.follow }, (text) =>
-        process.stderr.write(text),
+      const service = await startService(
+        config,
+        { inputs, follow: flags.follow, fromBeginning: flags.fromBeginning === true },
+        (text) => process.stderr.write(text),
       );
       const shutdown = () => void service.stop();
       process.once("SIGTERM", shutdown);
@@ -193,16 +203,17 @@ function buildCli(): Command {
   return program;
 }
 
+/** One line, code and message, for any failure: a stack trace is for developers, not for users. */
 async function main(): Promise<void> {
   try {
     await buildCli().parseAsync(process.argv);
   } catch (error) {
-    if (error instanceof AgentwatchError) {
-      process.stderr.write(`agentwatch: ${error.code}: ${error.message}\n`);
-      process.exitCode = error.code === "INVALID_CONFIG" ? 2 : 1;
-      return;
-    }
-    throw error;
+    const coded =
+      error instanceof AgentwatchError
+        ? error
+        : new AgentwatchError("INTERNAL", error instanceof Error ? error.message : String(error));
+    process.stderr.write(`agentwatch: ${coded.code}: ${coded.message}\n`);
+    process.exitCode = coded.code === "INVALID_CONFIG" ? 2 : 1;
   }
 }
 

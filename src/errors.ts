@@ -16,6 +16,11 @@ export const ERROR_CODES = {
   LINE_TOO_LONG: { message: "line exceeds the maximum line length", retriable: false, stage: "ingest" },
   INVALID_UTF8: { message: "line is not valid UTF-8", retriable: false, stage: "ingest" },
   EMPTY_LINE: { message: "line is empty", retriable: false, stage: "ingest" },
+  TRUNCATED_CRI_LINE: {
+    message: "input ended inside a CRI partial (P) line, before its final (F) fragment",
+    retriable: false,
+    stage: "ingest",
+  },
   UNKNOWN_FORMAT: { message: "line matches no known log format", retriable: false, stage: "parse" },
   MALFORMED_JSON: { message: "line is not valid JSON", retriable: false, stage: "parse" },
   MALFORMED_LINE: { message: "line does not match the log format", retriable: false, stage: "parse" },
@@ -36,6 +41,8 @@ export const ERROR_CODES = {
     retriable: false,
     stage: "parse",
   },
+  // ingest: a whole input, not one line
+  INPUT_UNREADABLE: { message: "input file is missing or cannot be read", retriable: false, stage: "ingest" },
   // detect / kafka source
   EVENT_PROCESSING_FAILED: {
     message: "the engine failed on this event; it was dead-lettered instead of retried",
@@ -49,6 +56,11 @@ export const ERROR_CODES = {
   SINK_RATE_LIMITED: { message: "sink answered 429", retriable: true, stage: "deliver" },
   SINK_REJECTED: { message: "sink rejected the request (4xx)", retriable: false, stage: "deliver" },
   CIRCUIT_OPEN: { message: "sink circuit breaker is open", retriable: true, stage: "deliver" },
+  OUTPUT_UNWRITABLE: {
+    message: "output file (alerts, rejects, summary) cannot be written",
+    retriable: false,
+    stage: "deliver",
+  },
   // detect
   INVALID_SNAPSHOT: {
     message: "profile snapshot is malformed or does not fit this configuration",

@@ -6,6 +6,7 @@
  * Two ingest modes share the rest: lines from files/stdin through one in-process engine, or the
  * Kafka consumer group (engines per partition, alerts through the alerts topic).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { type Actions, createActions } from "./actions/index.js";
@@ -37,15 +38,40 @@ export interface RunSources {
   inputs: string[];
   /** Keep following the files for appended lines (like `tail -F`) until stopped. */
   follow: boolean;
+  /**
+   * Read what followed files already hold before following them. Off by default: a followed
+   * file starts at its end, so a restart does not re-read and re-alert on the whole file.
+   * Files created or rotated in after the start are read from their beginning either way.
+   */
+  fromBeginning: boolean;
 }
 
 export interface Service {
   /** The status API's URL, when it is enabled. */
   readonly apiUrl: string | undefined;
-  /** Resolves when the sources are exhausted (files without --follow) or the service was stopped. */
+  /**
+   * Resolves when the service was stopped, or when the sources are exhausted (stdin, files
+   * without --follow) and the action layer has delivered their alerts (within `drainTimeout`).
+   */
   readonly finished: Promise<void>;
   /** Stops sources, flushes alerts, stops actions, the API and connections, in that order. Idempotent. */
   stop(): Promise<void>;
+}
+
+/** What the line sources ingested, summed over their pipelines (for /metrics). */
+interface IngestTotals {
+  ingested: number;
+  rejectedByReason: Partial<Record<string, number>>;
+}
+
+function ingestTotals(pipelines: readonly EventPipeline[]): IngestTotals {
+  const totals: IngestTotals = { ingested: 0, rejectedByReason: {} };
+  for (const { counters } of pipelines) {
+    totals.ingested += counters.eventsApplied;
+    for (const [code, count] of Object.entries(counters.rejectedByReason))
+      totals.rejectedByReason[code] = (totals.rejectedByReason[code] ?? 0) + (count ?? 0);
+  }
+  return totals;
 }
 
 /** A line-source ingest: files or stdin through one engine, alerts handed to the action layer. */
@@ -57,15 +83,19 @@ function startLineIngest(
   logger: Logger,
   metrics: Metrics,
   signal: AbortSignal,
-): { pipeline: EventPipeline; finished: Promise<void> } {
-  const decode = createLineDecoder(config.input);
-  const pipeline = new EventPipeline(decode, engine, {
-    onAlert,
-    onReject: (record) => logger.debug({ reject: { ...record, raw: undefined } }, "line rejected"),
-  });
+): { totals: () => IngestTotals; finished: Promise<void> } {
   const inputs = sources.inputs.length > 0 ? sources.inputs : ["-"];
+  const pipelines: EventPipeline[] = [];
   const finished = Promise.all(
     inputs.map(async (input) => {
+      // One pipeline, so one decoder, per input: the decoder joins CRI partial lines, and a
+      // fragment left at the end of one file must not be glued to another file's next line.
+      // The live edge is the one place the wall clock bounds event time (far-future timestamps).
+      const pipeline = new EventPipeline(createLineDecoder(config.input, Date.now), engine, {
+        onAlert,
+        onReject: (record) => logger.debug({ reject: { ...record, raw: undefined } }, "line rejected"),
+      });
+      pipelines.push(pipeline);
       const lines = new LineSplitter(
         config.input.maxLineLength,
         (line, n) => pipeline.handleLine(line, n, input),
@@ -83,17 +113,43 @@ function startLineIngest(
               metrics.processingLatency.observe({ stage: "detect" }, (performance.now() - started) / 1000);
             },
           ),
-        end: () => lines.end(),
+        // End of input, or rotation: a CRI line left half-finished becomes a reject, not a silent loss.
+        end: () => {
+          lines.end();
+          pipeline.end(input);
+        },
       };
       if (sources.follow && input !== "-") {
-        await followFile(input, splitter, { pollIntervalMs: 250, fromEnd: false, signal });
+        await followFile(input, splitter, {
+          pollIntervalMs: 250,
+          fromEnd: !sources.fromBeginning,
+          signal,
+        });
       } else {
         await drain(openInput(input), splitter);
       }
       logger.info({ input, ...pipeline.counters }, "input finished");
     }),
   ).then(() => undefined);
-  return { pipeline, finished };
+  return { totals: () => ingestTotals(pipelines), finished };
+}
+
+/**
+ * Waits for the records being appended and then for the action layer to empty its queue, at most
+ * `timeoutMs` (a sink that keeps failing leaves its records queued) or until `signal` aborts.
+ */
+async function settleActions(
+  actions: Actions,
+  submitting: ReadonlySet<Promise<void>>,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  await Promise.all(submitting);
+  const deadline = Date.now() + timeoutMs;
+  while (actions.stats().queued > 0 && Date.now() < deadline && !signal.aborted) {
+    // Rejects with AbortError when stopped: the loop condition then ends the wait.
+    await sleep(20, undefined, { signal }).catch(() => undefined);
+  }
 }
 
 export async function startService(
@@ -131,7 +187,7 @@ export async function startService(
     const consumerLag = new Map<string, { topic: string; partition: number; lag: number }>();
     const pipeline = await runKafkaPipeline(config.kafka, {
       createEngine: (hooks) => createEngine(config.engine, { hooks, alertActions }),
-      createDecoder: () => createLineDecoder(config.input),
+      createDecoder: () => createLineDecoder(config.input, Date.now),
       maxLineBytes: config.input.maxLineLength,
       logger,
       onBatch: (report) => {
@@ -157,30 +213,40 @@ export async function startService(
   } else {
     actions = createActions(config.actions, { logger, redis });
     await actions.start();
+    // Records still being appended to the queue, so that "nothing queued" is not judged too early.
+    const submitting = new Set<Promise<void>>();
+    const track = (appended: Promise<void>) => {
+      submitting.add(appended);
+      void appended.finally(() => submitting.delete(appended));
+    };
     const engine = createEngine(config.engine, {
       alertActions,
       hooks: {
         // Risk fell back: resolve incidents and lift throttles (recorded durably like alerts).
         onRecovered: (recovery) =>
-          void actions
-            .recover(recovery)
-            .catch((error) => logger.error({ err: error }, "recovery not queued")),
+          track(
+            actions.recover(recovery).catch((error) => logger.error({ err: error }, "recovery not queued")),
+          ),
       },
     });
     profiles = engine.profiles;
     const onAlert = (alert: Alert) => {
       recordAlert(alert);
-      actions
-        .submit(alert)
-        .catch((error) => logger.error({ err: error, alertId: alert.id }, "alert not queued"));
+      track(
+        actions
+          .submit(alert)
+          .catch((error) => logger.error({ err: error, alertId: alert.id }, "alert not queued")),
+      );
     };
     const ingest = startLineIngest(config, sources, engine, onAlert, logger, metrics, abort.signal);
-    finished = ingest.finished;
+    // Input that ends by itself (stdin closed, files read with --no-follow) gets its alerts through
+    // the sinks before the service stops, instead of leaving them queued for a next start that a
+    // one-off `run -` never has. A stop request cuts the wait short.
+    finished = ingest.finished.then(() =>
+      settleActions(actions, submitting, config.actions.delivery.drainTimeout, abort.signal),
+    );
     metricSources.engine = () => engine.stats();
-    metricSources.ingest = () => ({
-      ingested: ingest.pipeline.counters.eventsApplied,
-      rejectedByReason: ingest.pipeline.counters.rejectedByReason,
-    });
+    metricSources.ingest = ingest.totals;
   }
   metrics.bindSources(metricSources);
 

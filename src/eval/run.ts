@@ -115,7 +115,6 @@ export async function runEval(
   const format = opts.events ? (opts.format ?? config.input.format) : "json";
 
   let labels: LabelsFile;
-  let clock = Date.now;
   let feed: (onLine: (line: string) => void, onReject: (code: ErrorCode) => void) => Promise<void>;
   if (opts.events) {
     if (!opts.labels) throw new AgentwatchError("INVALID_CONFIG", "--labels is required with --events");
@@ -128,9 +127,6 @@ export async function runEval(
   } else {
     const { preset, settings, seed, agents, hours } = opts;
     const sim = new Simulation(await resolveSimulateSettings({ preset, settings, seed, agents, hours }));
-    // A generated stream is judged on its own clock: the decoder's future-skew guard must not
-    // depend on when (or on which machine's clock) the evaluation runs.
-    clock = () => Math.max(Date.now(), sim.endMs);
     const lines: string[] = [];
     for (const e of sim) lines.push(RENDERERS.json(e));
     labels = sim.labels();
@@ -139,7 +135,8 @@ export async function runEval(
     };
   }
 
-  const decode: LineDecoder = createLineDecoder({ ...config.input, format }, clock);
+  // No wall clock: traffic is judged in its own event time, whenever and wherever this runs.
+  const decode: LineDecoder = createLineDecoder({ ...config.input, format });
   const trace = opts.explain ? new AgentTrace(opts.explain, maliciousIds(labels.agents)) : undefined;
   let agentwatch: EvalSystem<NormalizedEvent>;
   if (opts.alerts) agentwatch = alertsFileSystem(await readAlerts(opts.alerts));

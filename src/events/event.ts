@@ -9,8 +9,14 @@
  */
 import { z } from "zod";
 
-/** Events older than this (relative to the newest event seen) or newer than this past the wall clock are rejected. */
+/**
+ * The absolute sanity range of event time: outside it a timestamp is a unit or format mistake
+ * (seconds read as milliseconds land in 1970, microseconds thousands of years ahead), whatever
+ * the stream around it says. The decoder also bounds time relative to its source's newest event
+ * (`input.maxPastSkewMs`, `input.maxGapMs`).
+ */
 export const MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
+export const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
 
 const timestampSchema = z.union([
   z.number().int().nonnegative(),

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   const pipeline = await runKafkaPipeline(config.kafka, {
     createEngine: (hooks) =>
       createEngine(config.engine, { hooks, alertActions: alertActionsOf(config.actions.tiers) }),
-    createDecoder: () => createLineDecoder(config.input),
+    // Live: events may also be bounded by the wall clock (the decoder reads none unless given one).
+    createDecoder: () => createLineDecoder(config.input, Date.now),
     maxLineBytes: config.input.maxLineLength,
     logger,
   });

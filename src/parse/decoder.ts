@@ -11,16 +11,27 @@
  * A line's events are emitted all or none. The decoder never throws for any input: a parser
  * bug becomes a MALFORMED_LINE rejection rather than a crashed pipeline.
  *
- * Time: `now` is read once per line, only to reject timestamps too far in the future; event
- * time is always the record's own timestamp.
+ * A decoder reads one source (file, stream, partition) in order and keeps that source's state:
+ * CRI lines being joined and the source's event time. Each input gets its own decoder, so a
+ * file ending mid-line cannot spoil the next file's first line.
+ *
+ * Time is the record's own timestamp. It must fall in an absolute sanity range (2000..2100) and
+ * in step with the source: at most `maxPastSkewMs` behind and `maxGapMs` ahead of the newest
+ * event accepted so far. One event out of step is rejected; when the very next one is out of
+ * step too and agrees with it (within `maxFutureSkewMs`), the source has really moved on (a
+ * long silence in the traffic, or a first line that set the pace wrong) and the decoder follows
+ * it, at the cost of the first of the two. No wall clock is read unless the caller passes one:
+ * only the live edge (`agentwatch run`, the Kafka worker) does, to also bound events by
+ * `maxFutureSkewMs` past the present, so replay gives the same result on any machine, whatever
+ * its clock says.
  */
 import { z } from "zod";
-import { MIN_TIMESTAMP_MS, type NormalizedEvent } from "../events/event.js";
+import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS, type NormalizedEvent } from "../events/event.js";
 import { describeInvalid, firstInvalidField, LIMITS } from "../normalize/event-check.js";
 import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "../normalize/identity.js";
 import { canonicalAddress } from "../normalize/ip-address.js";
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
-import { CriUnwrapper, PARTIAL } from "./cri.js";
+import { CriUnwrapper, PARTIAL, type UnfinishedLine } from "./cri.js";
 import { FORMATS } from "./formats/index.js";
 import { parseJsonLine } from "./safe-json.js";
 import {
@@ -33,6 +44,7 @@ import {
 } from "./types.js";
 
 export type { IdentityOptions } from "../normalize/identity.js";
+export type { UnfinishedLine } from "./cri.js";
 export type { Rejection } from "./types.js";
 
 export const FORMAT_NAMES = [
@@ -69,11 +81,36 @@ export const decoderOptionsSchema = z
       .positive()
       .default(1 << 20),
     /**
-     * How far past the wall clock an event's timestamp may be, in ms. Event time drives every
-     * decay and expiry, so one far-future event would age every profile at once; an hour
-     * tolerates gateway clock drift and daylight-saving mistakes.
+     * How far past the wall clock an event's timestamp may be, in ms, where there is one to ask
+     * (`agentwatch run`, the Kafka worker; replay reads none). Event time drives every decay and
+     * expiry, so one far-future event would age every profile at once; an hour tolerates gateway
+     * clock drift and daylight-saving mistakes. Also how close two out-of-step events must be to
+     * agree that their input has moved on (see the decoder's header).
      */
     maxFutureSkewMs: z.number().int().nonnegative().default(3_600_000),
+    /**
+     * How far ahead of the newest event of its input an event's timestamp may be, in ms: the
+     * longest silence in an input's traffic taken at its word. Past it, a single event is more
+     * likely a wrong clock or a misread date than traffic resuming, and is rejected unless the
+     * next event agrees with it. A week spans nights, weekends and most holidays, and is the
+     * default idle expiry of a profile, so an accepted wrong jump evicts no more than a real one.
+     */
+    maxGapMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(7 * 24 * 3_600_000),
+    /**
+     * How far behind the newest event of its input an event's timestamp may be, in ms. Logs
+     * arrive somewhat out of order (requests logged at completion, merged gateway nodes, Kafka
+     * lag), so the default is a generous 7 days; a record further back is a gateway with a reset
+     * clock or a misread date, which would rewind its agent's profile.
+     */
+    maxPastSkewMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(7 * 24 * 3_600_000),
     /**
      * Which address is the client. `forwarded`: the first X-Forwarded-For hop when the log has
      * one, i.e. the original client behind proxies and load balancers, but a value the client
@@ -90,7 +127,14 @@ export const decoderOptionsSchema = z
 
 export type DecoderOptions = z.output<typeof decoderOptionsSchema>;
 export type DecoderOptionsInput = z.input<typeof decoderOptionsSchema>;
-export type LineDecoder = (line: string, out: NormalizedEvent[]) => Rejection | undefined;
+
+/** Decodes the lines of one source, in order (see the header for the state it keeps). */
+export interface LineDecoder {
+  /** Decodes `line` into `out`; `lineNumber` (its position in the source) is only echoed by `end`. */
+  (line: string, out: NormalizedEvent[], lineNumber?: number): Rejection | undefined;
+  /** The source ended: its CRI lines still waiting for their final fragment, as rejections. */
+  end(): UnfinishedLine[];
+}
 
 /** Why no format claimed `line`: broken JSON is named as such (a truncated record, not a new format). */
 function unknownFormat(line: string): Rejection {
@@ -118,11 +162,16 @@ function trimmed(line: string): string {
   return isSpace(first) || first === 0xfeff || isSpace(line.charCodeAt(line.length - 1)) ? line.trim() : line;
 }
 
-/** Creates a decoder; `options` are validated (and defaulted) here, so a raw object is fine. */
-export function createLineDecoder(
-  options: DecoderOptionsInput = {},
-  now: () => number = Date.now,
-): LineDecoder {
+function iso(time: number): string {
+  return new Date(time).toISOString();
+}
+
+/**
+ * Creates a decoder for one source; `options` are validated (and defaulted) here, so a raw
+ * object is fine. `wallClock` is for the live edge only (see the header); without it the
+ * decoder's result depends on its input alone.
+ */
+export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?: () => number): LineDecoder {
   const config = decoderOptionsSchema.parse(options);
   const fixed = config.format === "auto" ? undefined : FORMATS_BY_NAME.get(config.format);
   const cri = config.unwrapCri ? new CriUnwrapper(config.maxLineLength) : undefined;
@@ -132,6 +181,13 @@ export function createLineDecoder(
   const raws = new RawEventBatch();
   const usePeer = config.clientAddress === "peer";
   let lastDetected: FormatDescriptor = FORMATS[0] as FormatDescriptor;
+  // The source's event time: its newest accepted event, and the time of an event just rejected
+  // as out of step with it (NaN: none yet; none since the last accepted line).
+  let newest = Number.NaN;
+  let outlier = Number.NaN;
+  // What the line being normalized teaches about the source's time, applied only if it is accepted.
+  let lineNewest = Number.NEGATIVE_INFINITY;
+  let lineMovedOn = false;
 
   /**
    * Logs are homogeneous, so the previous line's format is tried first. The sniffers do not
@@ -149,15 +205,39 @@ export function createLineDecoder(
     return undefined;
   }
 
-  function normalize(raw: RawEvent, latestAllowed: number, out: NormalizedEvent[]): Rejection | undefined {
-    if (!Number.isFinite(raw.timestamp)) return reject("INVALID_FIELD", "timestamp: unreadable time");
-    const timestamp = Math.floor(raw.timestamp);
-    if (timestamp < MIN_TIMESTAMP_MS || timestamp > latestAllowed) {
+  function checkTime(timestamp: number, latestByClock: number): Rejection | undefined {
+    if (timestamp < MIN_TIMESTAMP_MS || timestamp > MAX_TIMESTAMP_MS)
+      return reject("TIMESTAMP_OUT_OF_RANGE", `timestamp ${timestamp} is not between 2000 and 2100`);
+    if (timestamp > latestByClock) {
       return reject(
         "TIMESTAMP_OUT_OF_RANGE",
-        `timestamp ${timestamp} is before 2000 or too far in the future`,
+        `timestamp ${iso(timestamp)} is more than ${config.maxFutureSkewMs} ms ahead of the wall clock`,
       );
     }
+    const behind = timestamp < newest - config.maxPastSkewMs;
+    if (behind || timestamp > newest + config.maxGapMs) {
+      // Comparisons with NaN are false: no window before the first event, no agreement without an outlier.
+      if (Math.abs(timestamp - outlier) <= config.maxFutureSkewMs) {
+        lineMovedOn = true;
+      } else {
+        outlier = timestamp;
+        return reject(
+          "TIMESTAMP_OUT_OF_RANGE",
+          behind
+            ? `timestamp ${iso(timestamp)} is more than ${config.maxPastSkewMs} ms behind this input's newest event (${iso(newest)})`
+            : `timestamp ${iso(timestamp)} is more than ${config.maxGapMs} ms ahead of this input's newest event (${iso(newest)})`,
+        );
+      }
+    }
+    if (timestamp > lineNewest) lineNewest = timestamp;
+    return undefined;
+  }
+
+  function normalize(raw: RawEvent, latestByClock: number, out: NormalizedEvent[]): Rejection | undefined {
+    if (!Number.isFinite(raw.timestamp)) return reject("INVALID_FIELD", "timestamp: unreadable time");
+    const timestamp = Math.floor(raw.timestamp);
+    const timeProblem = checkTime(timestamp, latestByClock);
+    if (timeProblem) return timeProblem;
     // Before the `ip` identity reads it.
     raw.clientIp = canonicalAddress(usePeer && raw.peerIp !== "" ? raw.peerIp : raw.clientIp);
     if (!resolver.resolve(raw, identity)) {
@@ -204,7 +284,7 @@ export function createLineDecoder(
     return undefined;
   }
 
-  function decode(input: string, out: NormalizedEvent[]): Rejection | undefined {
+  function decode(input: string, out: NormalizedEvent[], lineNumber: number): Rejection | undefined {
     if (input.length > config.maxLineLength)
       return reject("LINE_TOO_LONG", `line exceeds ${config.maxLineLength} characters`);
     let line = trimmed(input);
@@ -212,7 +292,7 @@ export function createLineDecoder(
     if (line.includes("\uFFFD"))
       return reject("INVALID_UTF8", "line holds U+FFFD, the mark of bytes that were not UTF-8");
     if (cri !== undefined) {
-      const payload = cri.unwrap(line);
+      const payload = cri.unwrap(line, lineNumber);
       if (payload === PARTIAL) return undefined;
       if (payload instanceof LineRejection) return payload;
       if (payload !== undefined) {
@@ -229,10 +309,13 @@ export function createLineDecoder(
 
   /** Normalizes every event of the batch into `out`, or none of them. */
   function normalizeBatch(out: NormalizedEvent[]): Rejection | undefined {
-    const latestAllowed = now() + config.maxFutureSkewMs;
+    const latestByClock =
+      wallClock === undefined ? Number.POSITIVE_INFINITY : wallClock() + config.maxFutureSkewMs;
     const start = out.length;
+    lineNewest = Number.NEGATIVE_INFINITY;
+    lineMovedOn = false;
     for (let i = 0; i < raws.length; i++) {
-      const rejection = normalize(raws.get(i), latestAllowed, out);
+      const rejection = normalize(raws.get(i), latestByClock, out);
       if (rejection) {
         out.length = start;
         return raws.length > 1
@@ -240,13 +323,17 @@ export function createLineDecoder(
           : rejection;
       }
     }
+    if (lineNewest !== Number.NEGATIVE_INFINITY) {
+      newest = lineMovedOn || Number.isNaN(newest) ? lineNewest : Math.max(newest, lineNewest);
+      outlier = Number.NaN;
+    }
     return undefined;
   }
 
-  return (line, out) => {
+  const decoder = (line: string, out: NormalizedEvent[], lineNumber = 0): Rejection | undefined => {
     const start = out.length;
     try {
-      return decode(line, out);
+      return decode(line, out, lineNumber);
     } catch (error) {
       out.length = start;
       raws.clear();
@@ -254,4 +341,5 @@ export function createLineDecoder(
       return reject("MALFORMED_LINE", `decoder error: ${error instanceof Error ? error.name : "unknown"}`);
     }
   };
+  return Object.assign(decoder, { end: (): UnfinishedLine[] => cri?.end() ?? [] });
 }

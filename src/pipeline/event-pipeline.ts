@@ -5,6 +5,9 @@
  * so counting, reject records and alert emission are written once. The pipeline itself is
  * synchronous; what to do with an alert or a reject (write a file, enqueue for delivery) is
  * the caller's, through the two callbacks.
+ *
+ * One pipeline per input: its decoder keeps that input's state (CRI partial lines, event time).
+ * Pipelines of several inputs may share one engine and, to count as one, one counters object.
  */
 import type { Engine } from "../engine/engine.js";
 import type { Alert } from "../engine/types.js";
@@ -30,25 +33,24 @@ export interface PipelineCounters {
   rejectedByReason: Partial<Record<ErrorCode, number>>;
 }
 
+export function emptyCounters(): PipelineCounters {
+  return { linesRead: 0, eventsApplied: 0, rejected: 0, rejectedByReason: {} };
+}
+
 export interface PipelineCallbacks {
   onAlert(alert: Alert): void;
   onReject(record: RejectRecord): void;
 }
 
 export class EventPipeline {
-  readonly counters: PipelineCounters = {
-    linesRead: 0,
-    eventsApplied: 0,
-    rejected: 0,
-    rejectedByReason: {},
-  };
   /** Reused across lines: the decoder pushes into it, the pipeline drains it. */
   private readonly batch: NormalizedEvent[] = [];
 
   constructor(
     private readonly decode: LineDecoder,
-    private readonly engine: Engine,
+    private readonly engine: Pick<Engine, "process">,
     private readonly callbacks: PipelineCallbacks,
+    readonly counters: PipelineCounters = emptyCounters(),
   ) {}
 
   /** Decodes one line and applies its events; never throws for bad input. */
@@ -56,7 +58,7 @@ export class EventPipeline {
     this.counters.linesRead++;
     const batch = this.batch;
     batch.length = 0;
-    const rejection = this.decode(line, batch);
+    const rejection = this.decode(line, batch, lineNumber);
     if (rejection) {
       this.record(source, lineNumber, rejection.code, rejection.message, line);
       return;
@@ -72,6 +74,15 @@ export class EventPipeline {
   rejectLine(lineNumber: number, code: ErrorCode, rawPrefix: string, source: string): void {
     this.counters.linesRead++;
     this.record(source, lineNumber, code, ERROR_CODES[code].message, rawPrefix);
+  }
+
+  /**
+   * The input ended: a CRI line it left without its final fragment is rejected (numbered and
+   * shown as its first fragment) rather than silently dropped.
+   */
+  end(source: string): void {
+    for (const line of this.decode.end())
+      this.record(source, line.lineNumber, line.rejection.code, line.rejection.message, line.raw);
   }
 
   private record(source: string, line: number, code: ErrorCode, message: string, raw: string): void {

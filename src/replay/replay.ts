@@ -1,17 +1,22 @@
 /**
  * `agentwatch replay`: runs recorded gateway logs through the whole core as fast as it can, in
  * event time, and writes the alerts it would have raised live. The contract later checks rely
- * on: exit 0 once the input was read, even when lines were rejected.
+ * on: exit 0 once the input was read, even when lines were rejected; every input file is checked
+ * to be readable before any is read, and one that is not stops the replay (INPUT_UNREADABLE).
+ *
+ * Each input gets its own decoder (CRI partial lines and the timestamp watermark are per
+ * source); all of them feed one engine, so agents seen in several files have one profile.
  */
 import { performance } from "node:perf_hooks";
 import type { Engine } from "../engine/engine.js";
 import type { Severity } from "../engine/types.js";
-import type { ErrorCode } from "../errors.js";
+import { AgentwatchError, type ErrorCode } from "../errors.js";
 import { JsonlWriter } from "../ingest/jsonl-writer.js";
 import { LineSplitter } from "../ingest/line-splitter.js";
+import { assertReadable } from "../ingest/readable-inputs.js";
 import { drain, openInput } from "../ingest/sources.js";
 import type { LineDecoder } from "../parse/decoder.js";
-import { EventPipeline } from "../pipeline/event-pipeline.js";
+import { EventPipeline, emptyCounters, type PipelineCallbacks } from "../pipeline/event-pipeline.js";
 
 export interface ReplayOptions {
   inputs: string[];
@@ -25,53 +30,74 @@ export interface ReplaySummary {
   linesRead: number;
   eventsRead: number;
   rejected: { total: number; byReason: Partial<Record<ErrorCode, number>> };
+  /** Distinct agents among the events read. */
   agents: number;
+  /** Profiles the engine still held at the end: fewer than `agents` once idle or surplus ones were evicted. */
+  agentsTracked: number;
   alerts: { total: number; bySeverity: Record<Severity, number> };
   durationMs: number;
   eventsPerSecond: number;
 }
 
+/** `createDecoder` is called once per input (see the header). */
 export async function replay(
   options: ReplayOptions,
-  decode: LineDecoder,
+  createDecoder: () => LineDecoder,
   engine: Engine,
 ): Promise<ReplaySummary> {
-  const alerts = new JsonlWriter(options.alertsOut);
-  const rejects = options.rejectsOut ? new JsonlWriter(options.rejectsOut) : undefined;
-  const pipeline = new EventPipeline(decode, engine, {
+  await assertReadable(options.inputs);
+  const [alerts, rejects, summaryWriter] = await Promise.all([
+    JsonlWriter.open(options.alertsOut),
+    options.rejectsOut ? JsonlWriter.open(options.rejectsOut) : undefined,
+    options.summaryOut ? JsonlWriter.open(options.summaryOut) : undefined,
+  ]);
+  const callbacks: PipelineCallbacks = {
     onAlert: (alert) => alerts.write(alert),
     onReject: (record) => rejects?.write(record),
-  });
+  };
+  const counters = emptyCounters();
+  // Replay input is finite, so an exact set is affordable; the engine's store is bounded.
+  const agents = new Set<string>();
+  const counting: Pick<Engine, "process"> = {
+    process: (event) => {
+      agents.add(event.agentId);
+      return engine.process(event);
+    },
+  };
 
   const started = performance.now();
   for (const input of options.inputs) {
+    const pipeline = new EventPipeline(createDecoder(), counting, callbacks, counters);
     const splitter = new LineSplitter(
       options.maxLineBytes,
       (line, lineNumber) => pipeline.handleLine(line, lineNumber, input),
       (lineNumber, code, raw) => pipeline.rejectLine(lineNumber, code, raw, input),
     );
-    await drain(openInput(input), splitter);
+    // Checked readable above; this is a file removed or failing (EIO) since.
+    await drain(openInput(input), splitter).catch((error: Error) => {
+      throw new AgentwatchError("INPUT_UNREADABLE", `${input}: ${error.message}`, { cause: error });
+    });
+    pipeline.end(input);
   }
   const durationMs = performance.now() - started;
   await Promise.all([alerts.close(), rejects?.close()]);
 
-  const counters = pipeline.counters;
-  // The engine counts its alerts; the pipeline counts lines and rejects.
+  // The engine counts its alerts; the pipelines count lines and rejects.
   const { alertsBySeverity } = engine.stats();
   const alertsTotal = Object.values(alertsBySeverity).reduce((a, b) => a + b, 0);
   const summary: ReplaySummary = {
     linesRead: counters.linesRead,
     eventsRead: counters.eventsApplied,
     rejected: { total: counters.rejected, byReason: counters.rejectedByReason },
-    agents: engine.profiles.size,
+    agents: agents.size,
+    agentsTracked: engine.profiles.size,
     alerts: { total: alertsTotal, bySeverity: alertsBySeverity },
     durationMs: Math.round(durationMs),
     eventsPerSecond: Math.round(counters.eventsApplied / Math.max(durationMs / 1000, 1e-9)),
   };
-  if (options.summaryOut) {
-    const writer = new JsonlWriter(options.summaryOut);
-    writer.write(summary);
-    await writer.close();
+  if (summaryWriter) {
+    summaryWriter.write(summary);
+    await summaryWriter.close();
   }
   return summary;
 }

@@ -1,3 +1,7 @@
+/**
+ * Decision stores (memory and Redis): one decision per agent with expiry, the change feed and its cursors,
+ * versioned removal, strikes, the allowlist, and one decision when two instances race.
+ */
 import { describe, expect, it } from "vitest";
 import type { DecisionStore } from "../../src/actions/decision-store.js";
 import { decide, decisionOptionsSchema, tiersSchema } from "../../src/actions/policy.js";

@@ -1,3 +1,7 @@
+/**
+ * FileQueue, the durable on-disk alert queue: ordered hand-out, redelivery after restart, torn lines, segment
+ * rolling.
+ */
 import { appendFile, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

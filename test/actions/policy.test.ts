@@ -1,3 +1,7 @@
+/**
+ * The decision policy: tier to action, idempotence, escalation, repeat-offender TTLs, decay and determinism
+ * in event time.
+ */
 import { describe, expect, it } from "vitest";
 import { decide, decisionOptionsSchema, tiersSchema } from "../../src/actions/policy.js";
 import type { OffenderState } from "../../src/actions/records.js";

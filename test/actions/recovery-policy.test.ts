@@ -1,3 +1,7 @@
+/**
+ * Recovery: what the policy does when an agent's risk falls back (lift a throttle, keep a block),
+ * the recovery records, their routing and payloads per sink, and the decision stores under recovery.
+ */
 import { describe, expect, it } from "vitest";
 import { gatewayPayload } from "../../alerts/gateway.js";
 import { createSink, sinkOptionsSchema } from "../../alerts/index.js";

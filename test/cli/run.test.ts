@@ -1,6 +1,7 @@
-// `agentwatch run` as a user starts it: follows a log file, serves the status API on loopback with
-// a generated key printed once, sees lines appended after start, shows the attacked agent with its
-// alert, and exits 0 on SIGTERM.
+// `agentwatch run` as a user starts it: follows a log file from its end (like `tail -F`), serves
+// the status API on loopback with a generated key printed once, sees lines appended after start,
+// shows the attacked agent with its alert, and exits 0 on SIGTERM. Also: stdin end to end, and
+// several followed files each keeping their own half-finished CRI lines.
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,46 +46,76 @@ function waitFor(child: ChildProcess, pattern: RegExp, output: { text: string })
   });
 }
 
+const ATTACK = [
+  "/api/v1/search?q=%27%20UNION%20SELECT%20password%20FROM%20users--",
+  "/api/v1/files?name=..%2F..%2F..%2Fetc%2Fpasswd",
+  "/api/v1/search?q=ignore%20all%20previous%20instructions",
+];
+
+/** The child's stdout as pino records (one JSON object a line). */
+function logRecords(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 describe("agentwatch run", () => {
   const dir = mkdtempSync(join(tmpdir(), "aw-run-"));
-  let child: ChildProcess | undefined;
-  afterAll(() => child?.kill("SIGKILL"));
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) child.kill("SIGKILL");
+  });
 
-  it("follows a file, answers on the status API with the generated key and stops cleanly", async () => {
-    const log = join(dir, "access.jsonl");
-    writeFileSync(log, `${event(0, "/api/v1/reports/daily", "reporting-bot")}\n`);
-    const config = join(dir, "agentwatch.yaml");
+  /** Starts `agentwatch run` from source with `args`; both streams collected into `output`. */
+  function startRun(args: string[], stdin: "ignore" | "pipe" = "ignore") {
+    const output = { text: "", stdout: "" };
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "run", ...args], {
+      stdio: [stdin, "pipe", "pipe"],
+    });
+    children.push(child);
+    child.stdout?.on("data", (d: Buffer) => {
+      output.text += d.toString();
+      output.stdout += d.toString();
+    });
+    child.stderr?.on("data", (d: Buffer) => (output.text += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    return { child, output, exited };
+  }
+
+  /** A config file with the status API on an ephemeral port (or off) and state under the temp dir. */
+  function writeConfig(name: string, api: boolean): string {
+    const config = join(dir, `${name}.yaml`);
     writeFileSync(
       config,
       [
         "input:",
         "  format: json",
         "api:",
-        "  port: 0",
+        api ? "  port: 0" : "  enabled: false",
         "actions:",
         "  delivery:",
-        `    dataDir: ${join(dir, "data")}`,
+        `    dataDir: ${join(dir, `${name}-data`)}`,
       ].join("\n"),
     );
-    const output = { text: "" };
-    child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "run", log, "-c", config], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout?.on("data", (d: Buffer) => (output.text += d.toString()));
-    child.stderr?.on("data", (d: Buffer) => (output.text += d.toString()));
+    return config;
+  }
 
+  it("follows a file from its end, answers on the status API with the generated key and stops cleanly", async () => {
+    const log = join(dir, "access.jsonl");
+    // Already in the file at start: not read again (a restart must not re-alert on old lines).
+    writeFileSync(log, `${event(0, "/api/v1/reports/daily", "old-bot")}\n`);
+    const { child, output, exited } = startRun([log, "-c", writeConfig("follow", true)]);
     const [, key] = await waitFor(child, /generated an admin key[^\n]*\n\s+(\S+)/, output);
     const [, url] = await waitFor(child, /"address":"(http:\/\/127\.0\.0\.1:\d+)"/, output);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/v1/agents`)).status).toBe(401);
 
-    // Appended after start: an injection attack from a second agent.
-    const attack = [
-      "/api/v1/search?q=%27%20UNION%20SELECT%20password%20FROM%20users--",
-      "/api/v1/files?name=..%2F..%2F..%2Fetc%2Fpasswd",
-      "/api/v1/search?q=ignore%20all%20previous%20instructions",
-    ];
-    appendFileSync(log, `${attack.map((p, i) => event(i + 1, p, "hijacked-agent")).join("\n")}\n`);
+    // Appended after start: a benign agent, then an injection attack from a second one.
+    appendFileSync(
+      log,
+      `${[event(0, "/api/v1/reports/daily", "reporting-bot"), ...ATTACK.map((p, i) => event(i + 1, p, "hijacked-agent"))].join("\n")}\n`,
+    );
 
     const auth = { authorization: `Bearer ${key}` };
     let agents: Array<{ agentId: string; risk: number }> = [];
@@ -109,10 +140,84 @@ describe("agentwatch run", () => {
     const batches = metrics.match(/agentwatch_processing_latency_seconds_count\{stage="detect"\} (\d+)/);
     expect(Number(batches?.[1])).toBeGreaterThan(0);
 
-    const exited = new Promise<number | null>((resolve) => child?.on("exit", resolve));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(readFileSync(log, "utf8")).not.toContain(key as string);
     expect(output.text).not.toContain("tok-run");
+  });
+
+  it("reads stdin to its end, delivers the alerts and exits 0", async () => {
+    const { child, output, exited } = startRun(["-", "-c", writeConfig("stdin", false)], "pipe");
+    const lines = [
+      event(0, "/api/v1/reports/daily", "reporting-bot"),
+      ...ATTACK.map((p, i) => event(i + 1, p, "hijacked-agent")),
+    ];
+    child.stdin?.end(`${lines.join("\n")}\n`);
+
+    expect(await exited).toBe(0);
+    const records = logRecords(output.stdout);
+    expect(records.find((r) => r.msg === "input finished")).toMatchObject({
+      input: "-",
+      eventsApplied: 4,
+      rejected: 0,
+    });
+    // The log sink is the default one: the alert went through the action layer before exit.
+    const alerts = records.filter((r) => r.msg === "alert");
+    expect(new Set(alerts.map((a) => a.agentId))).toEqual(new Set(["hijacked-agent"]));
+    const reasons = alerts[0]?.reasons as Array<{ detector: string }>;
+    expect(reasons.map((r) => r.detector)).toContain("injection");
+    expect(records.find((r) => r.msg === "actions stopped")).toMatchObject({ queued: 0 });
+  });
+
+  it("keeps half-finished CRI lines per followed file, reading existing content with --from-beginning", async () => {
+    const T = "2026-01-05T10:00:00.000000000Z";
+    // Each file holds a full line and the first half of a long one the runtime split (`P`).
+    const files = ["a", "b"].map((name, n) => {
+      const path = join(dir, `container-${name}.log`);
+      const long = event(10 + n, "/api/v1/reports/weekly", `long-${name}`);
+      const half = long.length >> 1;
+      writeFileSync(
+        path,
+        `${T} stdout F ${event(n, "/api/v1/reports/daily", `bot-${name}`)}\n${T} stdout P ${long.slice(0, half)}\n`,
+      );
+      return { path, rest: long.slice(half) };
+    });
+    const { child, output, exited } = startRun([
+      ...files.map((f) => f.path),
+      "--from-beginning",
+      "-c",
+      writeConfig("cri", true),
+    ]);
+    const [, key] = await waitFor(child, /generated an admin key[^\n]*\n\s+(\S+)/, output);
+    const [, url] = await waitFor(child, /"address":"(http:\/\/127\.0\.0\.1:\d+)"/, output);
+
+    /** Polls /metrics until ingested plus rejected lines reach `count`; returns both. */
+    const counts = async (count: number) => {
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const text = await (
+          await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${key}` } })
+        ).text();
+        const ingested = Number(text.match(/^agentwatch_events_ingested_total (\d+)/m)?.[1] ?? 0);
+        const rejected = [...text.matchAll(/^agentwatch_events_rejected_total\{[^}]*\} (\d+)/gm)].reduce(
+          (sum, m) => sum + Number(m[1]),
+          0,
+        );
+        if (ingested + rejected >= count) return { ingested, rejected };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`timed out waiting for ${count} lines\n${output.text}`);
+    };
+    // Both full lines decode: neither is glued to the other file's pending fragment.
+    expect(await counts(2)).toEqual({ ingested: 2, rejected: 0 });
+    // The second halves, in the other order: each joins the fragment of its own file.
+    for (const file of [...files].reverse()) appendFileSync(file.path, `${T} stdout F ${file.rest}\n`);
+    expect(await counts(4)).toEqual({ ingested: 4, rejected: 0 });
+
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    const finished = logRecords(output.stdout).filter((r) => r.msg === "input finished");
+    expect(finished.map((r) => [r.input, r.eventsApplied, r.rejected]).sort()).toEqual(
+      files.map((f) => [f.path, 2, 0]),
+    );
   });
 });

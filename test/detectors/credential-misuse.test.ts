@@ -1,3 +1,7 @@
+/**
+ * credential-misuse: one token id or agent used from a new network AND a new user agent while its usual
+ * one is still active; a change of network alone, or of user agent alone, is not misuse.
+ */
 import { describe, expect, it } from "vitest";
 import { credentialMisuse } from "../../detectors/credential-misuse.js";
 import type { NormalizedEvent } from "../../src/events/event.js";
@@ -28,6 +32,38 @@ describe("credential-misuse", () => {
     );
     expect(first?.detail).toMatch(/established use from 10\.0\.0\.0\/24 was active \d+ s earlier/);
     expect(first?.detail).not.toContain("tok-agent-1");
+  });
+
+  describe.each([
+    { via: "the token id", tokenId: "tok-agent-1", score: 0.8 },
+    { via: "the agent (no token id)", tokenId: "", score: 0.6 },
+  ])("one dimension changing is not misuse, through $via", ({ tokenId, score }) => {
+    const base = warm.map((e) => ({ ...e, tokenId }));
+    /** The agent's own requests every 20 s, each followed 5 s later by one carrying `other`'s fields. */
+    const interleaved = (other: Partial<NormalizedEvent>): NormalizedEvent[] =>
+      Array.from({ length: 6 }, (_, i) => [
+        ev({ timestamp: next + i * 20 * SECOND, path: "/v1/orders", tokenId }),
+        ev({ timestamp: next + i * 20 * SECOND + 5 * SECOND, path: "/v1/customers/1", tokenId, ...other }),
+      ]).flat();
+
+    it("fires when both network and user agent differ (the control)", () => {
+      const found = runDetector(credentialMisuse, base).feed(interleaved(thief));
+      expect(found).toHaveLength(6);
+      expect(found.map((f) => f.score)).toEqual(Array(6).fill(score));
+    });
+
+    it("is silent when only the network changes (same user agent, another network)", () => {
+      expect(runDetector(credentialMisuse, base).feed(interleaved({ clientIp: thief.clientIp }))).toEqual([]);
+    });
+
+    it("is silent when only the user agent changes (same address, or another host of the same /24)", () => {
+      const run = runDetector(credentialMisuse, base);
+      expect(run.feed(interleaved({ userAgent: thief.userAgent }))).toEqual([]);
+      const sameNetwork = runDetector(credentialMisuse, base);
+      expect(sameNetwork.feed(interleaved({ userAgent: thief.userAgent, clientIp: "10.0.0.200" }))).toEqual(
+        [],
+      );
+    });
   });
 
   it("is silent when the agent moves after going quiet", () => {

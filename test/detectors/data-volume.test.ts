@@ -1,3 +1,7 @@
+/**
+ * data-volume: responses adding up far beyond the agent's usual volume, not its recurring heavy hour or a
+ * rate burst.
+ */
 import { describe, expect, it } from "vitest";
 import { dataVolume } from "../../detectors/data-volume.js";
 import type { NormalizedEvent } from "../../src/events/event.js";

@@ -1,3 +1,7 @@
+/**
+ * destructive-burst: DELETEs and admin writes escalating from a fresh or unhabituated agent, not routine
+ * deletes.
+ */
 import { describe, expect, it } from "vitest";
 import { destructiveBurst } from "../../detectors/destructive-burst.js";
 import type { NormalizedEvent } from "../../src/events/event.js";

@@ -1,3 +1,7 @@
+/**
+ * enumeration: sequential and guessed-id walks, fast or slow, judged against the agent's and endpoint's own
+ * reads.
+ */
 import { describe, expect, it } from "vitest";
 import { enumeration } from "../../detectors/enumeration.js";
 import type { NormalizedEvent } from "../../src/events/event.js";

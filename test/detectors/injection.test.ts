@@ -1,3 +1,6 @@
+/**
+ * injection: SQL, path traversal and prompt injection in requests; decoding, quoting bounds and linear time.
+ */
 import { describe, expect, it } from "vitest";
 import { decodeForMatching, injection } from "../../detectors/injection.js";
 import { ev } from "../helpers/events.js";

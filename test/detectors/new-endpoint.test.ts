@@ -1,3 +1,6 @@
+/**
+ * new-endpoint: weight of an endpoint the agent never used, by method, agent maturity and bursts of new ones.
+ */
 import { describe, expect, it } from "vitest";
 import { newEndpoint } from "../../detectors/new-endpoint.js";
 import { benignStream, ev, MINUTE, SECOND } from "../helpers/events.js";

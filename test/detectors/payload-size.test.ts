@@ -1,3 +1,4 @@
+/** payload-size: request and response bodies far above the agent's usual size for that endpoint. */
 import { describe, expect, it } from "vitest";
 import { payloadSize } from "../../detectors/payload-size.js";
 import { benignStream, ev, SECOND } from "../helpers/events.js";

@@ -1,3 +1,4 @@
+/** rare-transition: chains of improbable hops between the agent's known endpoints within a session. */
 import { describe, expect, it } from "vitest";
 import { rareTransition } from "../../detectors/rare-transition.js";
 import { benignStream, SECOND } from "../helpers/events.js";

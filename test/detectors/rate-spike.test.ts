@@ -1,3 +1,6 @@
+/**
+ * rate-spike: request rates far above the agent's own pace, except its habitual bursts and under the floor.
+ */
 import { describe, expect, it } from "vitest";
 import { rateSpike } from "../../detectors/rate-spike.js";
 import type { NormalizedEvent } from "../../src/events/event.js";

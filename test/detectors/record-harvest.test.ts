@@ -1,3 +1,4 @@
+/** record-harvest: an agent pulling the full record (object plus sub-collections) of many objects. */
 import { describe, expect, it } from "vitest";
 import { recordHarvest } from "../../detectors/record-harvest.js";
 import type { NormalizedEvent } from "../../src/events/event.js";

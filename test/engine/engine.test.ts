@@ -1,3 +1,7 @@
+/**
+ * The engine: options keyed by the detector registry, and detection end to end (tiers, determinism, recovery,
+ * failures).
+ */
 import { describe, expect, it } from "vitest";
 import { DETECTORS } from "../../detectors/index.js";
 import { createEngine, engineOptionsSchema, type TierRecovery } from "../../src/engine/engine.js";

@@ -1,3 +1,4 @@
+/** The fast event check compiled from accessEventSchema agrees with zod and exposes its limits. */
 import { describe, expect, it } from "vitest";
 import { accessEventSchema } from "../../src/events/event.js";
 import { describeInvalid, firstInvalidField, LIMITS } from "../../src/normalize/event-check.js";

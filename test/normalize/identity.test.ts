@@ -1,3 +1,7 @@
+/**
+ * Identity resolution (the configured candidate order), credentials read from JWTs and keys, identity
+ * options.
+ */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_IDENTITY_ORDER, identityOptionsSchema } from "../../src/normalize/identity.js";
 import { hashSecret } from "../../src/normalize/secret-hash.js";
@@ -134,6 +138,8 @@ describe("identity options", () => {
       },
       maxLineLength: 1048576,
       maxFutureSkewMs: 3600000,
+      maxGapMs: 604800000,
+      maxPastSkewMs: 604800000,
       clientAddress: "forwarded",
       unwrapCri: true,
     });

@@ -1,3 +1,4 @@
+/** canonicalAddress: one RFC 5952 spelling per IPv6 client, IPv4 and non-addresses unchanged. */
 import { describe, expect, it } from "vitest";
 import { canonicalAddress } from "../../src/normalize/ip-address.js";
 

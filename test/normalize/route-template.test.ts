@@ -1,3 +1,4 @@
+/** Route templates: which path segments are ids (and their object numbers), and query key extraction. */
 import { describe, expect, it } from "vitest";
 import {
   type PathTemplate,

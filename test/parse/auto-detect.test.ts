@@ -1,3 +1,7 @@
+/**
+ * The format registry and auto detection: each fixture sniffs as its own format and decodes as with it set
+ * explicitly.
+ */
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { FORMAT_NAMES } from "../../src/parse/decoder.js";

@@ -1,3 +1,7 @@
+/**
+ * AWS API Gateway (REST and HTTP API) JSON access logs: documented samples, $context keys, authorizers,
+ * rejects.
+ */
 import { describe, expect, it } from "vitest";
 import { hashSecret } from "../../src/normalize/secret-hash.js";
 import { decodeLines, fixtureLines, rejectionOf } from "./helpers.js";

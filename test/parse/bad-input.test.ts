@@ -1,7 +1,8 @@
+/** Bad input gets a reason code, never a throw, and the decoder only emits valid events. */
 import { describe, expect, it } from "vitest";
 import { accessEventSchema, type NormalizedEvent } from "../../src/events/event.js";
 import { createLineDecoder } from "../../src/parse/decoder.js";
-import { decodeLines, decodeOne, fixtureLines, NOW, rejectionOf } from "./helpers.js";
+import { decodeLines, decodeOne, fixtureLines, NOW, rejectionOf, SAMPLE_LINES } from "./helpers.js";
 
 const KONG = fixtureLines("kong-file-log.jsonl")[0] as string;
 const NGINX = fixtureLines("nginx-combined.filebeat.log")[3] as string;
@@ -184,7 +185,7 @@ describe("the decoder never throws and only emits valid events", () => {
       "\u00e9",
       "\u0000",
     ];
-    const decode = createLineDecoder({}, () => NOW);
+    const decode = createLineDecoder(SAMPLE_LINES, () => NOW);
     let emitted = 0;
     for (let i = 0; i < 3000; i++) {
       const source = corpus[Math.floor(next() * corpus.length)] as string;

@@ -1,3 +1,7 @@
+/**
+ * The client address each format gives: forwarded first hop or peer address, canonical IPv6, and the IP
+ * identity.
+ */
 import { describe, expect, it } from "vitest";
 import { decodeLines, fixtureLines } from "./helpers.js";
 

@@ -1,5 +1,10 @@
+/**
+ * CRI (containerd/Kubernetes) line unwrapping: full lines, partial lines joined per stream, length limits.
+ */
 import { describe, expect, it } from "vitest";
+import type { NormalizedEvent } from "../../src/events/event.js";
 import { CriUnwrapper, PARTIAL } from "../../src/parse/cri.js";
+import { createLineDecoder } from "../../src/parse/decoder.js";
 import { LineRejection } from "../../src/parse/types.js";
 
 const T = "2026-11-20T10:10:01.000000000+00:00";
@@ -35,5 +40,60 @@ describe("CRI unwrapping", () => {
     expect(result).toBeInstanceOf(LineRejection);
     expect((result as LineRejection).code).toBe("LINE_TOO_LONG");
     expect(cri.unwrap(`${T} stdout F ok`)).toBe("ok");
+  });
+
+  it("reports lines left unfinished when the source ends, from their first fragment, and starts over", () => {
+    const cri = new CriUnwrapper(1000);
+    expect(cri.unwrap(`${T} stdout F done`, 1)).toBe("done");
+    expect(cri.unwrap(`${T} stderr P err-`, 2)).toBe(PARTIAL);
+    expect(cri.unwrap(`${T} stdout P {"a":`, 3)).toBe(PARTIAL);
+    expect(cri.unwrap(`${T} stdout P 1,`, 4)).toBe(PARTIAL);
+    const unfinished = cri.end();
+    expect(unfinished.map((u) => [u.lineNumber, u.raw, u.rejection.code])).toEqual([
+      [2, `${T} stderr P err-`, "TRUNCATED_CRI_LINE"],
+      [3, `${T} stdout P {"a":`, "TRUNCATED_CRI_LINE"],
+    ]);
+    expect(unfinished[1]?.rejection.message).toContain("2 partial fragment(s)");
+    // Nothing carries over to whatever is read next.
+    expect(cri.unwrap(`${T} stdout F {"b":2}`, 1)).toBe('{"b":2}');
+    expect(cri.end()).toEqual([]);
+  });
+
+  it("reports an unfinished line that was already too long, without its text", () => {
+    const cri = new CriUnwrapper(10);
+    expect(cri.unwrap(`${T} stdout P 123456789012`, 7)).toBe(PARTIAL);
+    expect(cri.end().map((u) => [u.lineNumber, u.rejection.code])).toEqual([[7, "TRUNCATED_CRI_LINE"]]);
+  });
+});
+
+describe("CRI lines through the decoder", () => {
+  const line = JSON.stringify({
+    timestamp: "2026-11-20T10:10:00Z",
+    agentId: "a",
+    method: "GET",
+    path: "/x",
+    status: 200,
+  });
+  const [head, tail] = [line.slice(0, 30), line.slice(30)];
+
+  it("keeps partial lines per decoder: a fragment left by one source never completes another's line", () => {
+    const first = createLineDecoder();
+    expect(first(`${T} stdout P ${head}`, [], 1)).toBeUndefined();
+    // The next file, with its own decoder: its full line is whole, not glued to the fragment.
+    const second = createLineDecoder();
+    const out: NormalizedEvent[] = [];
+    expect(second(`${T} stdout F ${line}`, out, 1)).toBeUndefined();
+    expect(out).toHaveLength(1);
+    expect(first.end().map((u) => [u.lineNumber, u.rejection.code])).toEqual([[1, "TRUNCATED_CRI_LINE"]]);
+    expect(second.end()).toEqual([]);
+  });
+
+  it("joins fragments within one decoder and has nothing left at its end", () => {
+    const decode = createLineDecoder();
+    const out: NormalizedEvent[] = [];
+    expect(decode(`${T} stdout P ${head}`, out, 1)).toBeUndefined();
+    expect(decode(`${T} stdout F ${tail}`, out, 2)).toBeUndefined();
+    expect(out.map((e) => e.agentId)).toEqual(["a"]);
+    expect(decode.end()).toEqual([]);
   });
 });

@@ -1,3 +1,7 @@
+/**
+ * Envoy and Istio JSON access logs, CRI-wrapped: fields, forwarded hops, agent headers, JWTs and hashed
+ * tokens.
+ */
 import { describe, expect, it } from "vitest";
 import { hashSecret } from "../../src/normalize/secret-hash.js";
 import { decodeLines, fixtureLines } from "./helpers.js";

@@ -1,3 +1,4 @@
+/** Envoy and Istio default text format: the documented example, unset values, response code 0, CRI lines. */
 import { describe, expect, it } from "vitest";
 import { decodeLines, fixtureLines, rejectionOf } from "./helpers.js";
 

@@ -1,3 +1,6 @@
+/**
+ * Field helpers shared by the parsers: CLF and ISO time parsing, forwarded hops, FieldReader, JWT reading.
+ */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { accessEventSchema } from "../../src/events/event.js";

@@ -17,9 +17,17 @@ export interface Decoded {
   rejection: Rejection | undefined;
 }
 
-/** Decodes lines in order with one decoder (as a source does), one result per line. */
+/**
+ * Fixture files collect lines from many gateways' test suites, logged years apart: the window the
+ * decoder keeps on event time relative to its source's newest event (tested on its own in
+ * event-time.test.ts) is opened wide when they are decoded as one stream.
+ */
+const CENTURY_MS = 100 * 365 * 86_400_000;
+export const SAMPLE_LINES: DecoderOptionsInput = { maxPastSkewMs: CENTURY_MS, maxGapMs: CENTURY_MS };
+
+/** Decodes sample lines in order with one decoder (as a source does), one result per line. */
 export function decodeLines(lines: readonly string[], options: DecoderOptionsInput = {}): Decoded[] {
-  const decode = createLineDecoder(options, () => NOW);
+  const decode = createLineDecoder({ ...SAMPLE_LINES, ...options }, () => NOW);
   return lines.map((line) => {
     const events: NormalizedEvent[] = [];
     const rejection = decode(line, events);

@@ -1,3 +1,4 @@
+/** agentwatch's canonical JSON lines: camelCase and snake_case fields, defaults and strict types. */
 import { describe, expect, it } from "vitest";
 import { decodeLines, fixtureLines, rejectionOf } from "./helpers.js";
 

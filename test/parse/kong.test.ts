@@ -1,3 +1,7 @@
+/**
+ * Kong file-log / http-log records: the documented sample, batches, JWT and API-key identities, route
+ * templates.
+ */
 import { describe, expect, it } from "vitest";
 import { hashSecret } from "../../src/normalize/secret-hash.js";
 import { decodeLines, fixtureLines, rejectionOf } from "./helpers.js";

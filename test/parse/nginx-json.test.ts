@@ -1,3 +1,7 @@
+/**
+ * nginx `escape=json` logs: seconds to ms, $upstream_response_time forms, time variables, client address,
+ * rejects.
+ */
 import { describe, expect, it } from "vitest";
 import { decodeLines, fixtureLines, rejectionOf } from "./helpers.js";
 
@@ -63,6 +67,81 @@ describe("nginx JSON (escape=json)", () => {
       status: 400,
       latencyMs: 0,
       clientIp: "10.0.0.8",
+    });
+  });
+
+  describe("$upstream_response_time as the latency ($request_time not logged)", () => {
+    /** A record without `request_time`, with `upstream` as its `upstream_response_time` (omitted when undefined). */
+    const decodeUpstream = (upstream: unknown) => {
+      const record: Record<string, unknown> = {
+        msec: "1795165203.250",
+        remote_addr: "10.0.0.8",
+        request: "GET /orders/7 HTTP/1.1",
+        status: "200",
+        body_bytes_sent: "10",
+      };
+      if (upstream !== undefined) record.upstream_response_time = upstream;
+      const [result] = decodeLines([JSON.stringify(record)], { format: "nginx-json" });
+      return result;
+    };
+    const latencyOf = (upstream: unknown) => {
+      const result = decodeUpstream(upstream);
+      expect(result?.rejection).toBeUndefined();
+      expect(result?.events).toHaveLength(1);
+      return result?.events[0]?.latencyMs;
+    };
+
+    it("reads a single value, string or number, seconds to ms", () => {
+      expect(latencyOf("0.250")).toBe(250);
+      expect(latencyOf(0.25)).toBe(250);
+    });
+
+    it('reads "" and `-` (no upstream contacted) as 0, and an absent variable as 0', () => {
+      expect(latencyOf("")).toBe(0);
+      expect(latencyOf("-")).toBe(0);
+      expect(latencyOf(undefined)).toBe(0);
+    });
+
+    it("sums the comma list of retried upstreams", () => {
+      expect(latencyOf("0.010, 0.020")).toBeCloseTo(30, 9);
+      expect(latencyOf("0.010,0.020,0.005")).toBeCloseTo(35, 9);
+    });
+
+    it("sums the colon list left by an internal redirect, and lists mixing both", () => {
+      expect(latencyOf("0.010 : 0.020")).toBeCloseTo(30, 9);
+      expect(latencyOf("0.010, 0.020 : 0.005")).toBeCloseTo(35, 9);
+    });
+
+    it("skips `-` and empty entries inside a list (an attempt that got no response time)", () => {
+      expect(latencyOf("-, 0.020")).toBeCloseTo(20, 9);
+      expect(latencyOf("0.010 : -")).toBeCloseTo(10, 9);
+      expect(latencyOf("0.010, , 0.020")).toBeCloseTo(30, 9);
+    });
+
+    it("is ignored when $request_time is logged: the total wins", () => {
+      const [result] = decodeLines(
+        [
+          JSON.stringify({
+            msec: "1795165203.250",
+            remote_addr: "10.0.0.8",
+            request: "GET / HTTP/1.1",
+            status: 200,
+            request_time: "0.040",
+            upstream_response_time: "0.010, 0.020",
+          }),
+        ],
+        { format: "nginx-json" },
+      );
+      expect(result?.rejection).toBeUndefined();
+      expect(result?.events[0]?.latencyMs).toBe(40);
+    });
+
+    it("rejects a list entry that is not a number", () => {
+      for (const bad of ["0.010, fast", "0.010 : 1e999", ["0.010"]]) {
+        const result = decodeUpstream(bad);
+        expect(result?.events, JSON.stringify(bad)).toEqual([]);
+        expect(result?.rejection?.code, JSON.stringify(bad)).toBe("INVALID_FIELD");
+      }
     });
   });
 

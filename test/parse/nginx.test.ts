@@ -1,3 +1,4 @@
+/** nginx combined/main text logs: fields, time offsets, virtual-host prefixes, forwarded hops, rejects. */
 import { describe, expect, it } from "vitest";
 import { decodeLines, decodeOne, fixtureLines, rejectionOf } from "./helpers.js";
 

@@ -1,3 +1,4 @@
+/** hasQuoted, the fast key check behind format sniffing, agrees with String.includes. */
 import { describe, expect, it } from "vitest";
 import { hasQuoted } from "../../src/parse/sniff.js";
 

@@ -1,3 +1,4 @@
+/** Traefik JSON access logs: nanosecond durations, StartUTC, client hops and kept request headers. */
 import { describe, expect, it } from "vitest";
 import { decodeLines, fixtureLines } from "./helpers.js";
 

@@ -1,3 +1,4 @@
+/** The profile store: bounds and expiry, Float32 relative times, the readable summary and snapshots. */
 import { describe, expect, it } from "vitest";
 import { createEngine, engineOptionsSchema } from "../../src/engine/engine.js";
 import type { Alert } from "../../src/engine/types.js";

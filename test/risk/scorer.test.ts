@@ -1,3 +1,4 @@
+/** Risk scoring: corroboration, event-time decay, detector weights, tiers, alerting and memory release. */
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/engine/types.js";
 import { S_ALERT_TIER } from "../../src/profile/layout.js";
