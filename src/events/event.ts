@@ -30,7 +30,7 @@ export const accessEventSchema = z.object({
   timestamp: timestampSchema,
   /** Who made the request (resolved identity; see `identity.order` in the config). */
   agentId: shortString(256).min(1),
-  /** HTTP method, upper case. */
+  /** HTTP method, upper case (the decoder upper-cases it, and refuses what is no method token). */
   method: shortString(16).min(1),
   /** Request path including the query string, as sent. */
   path: shortString(8192).min(1),

@@ -28,6 +28,7 @@
 import { z } from "zod";
 import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS, type NormalizedEvent } from "../events/event.js";
 import { describeInvalid, firstInvalidField, LIMITS } from "../normalize/event-check.js";
+import { canonicalMethod } from "../normalize/http-method.js";
 import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "../normalize/identity.js";
 import { canonicalAddress } from "../normalize/ip-address.js";
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
@@ -246,12 +247,14 @@ export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?:
         `no identity candidate matched (${config.identity.order.join(", ")})`,
       );
     }
+    const method = canonicalMethod(raw.method);
+    if (method === undefined) return reject("INVALID_FIELD", "method: not an HTTP method token");
     // Over-long free text is cut, not refused: a huge path must not make a request invisible.
     const requestPath = raw.path.length > LIMITS.path ? raw.path.slice(0, LIMITS.path) : raw.path;
     const event: NormalizedEvent = {
       timestamp,
       agentId: identity.agentId,
-      method: raw.method,
+      method,
       path: requestPath,
       status: raw.status,
       requestBytes: raw.requestBytes,
