@@ -2,26 +2,17 @@
  * Simulated agents: who they are on the network (addresses, user agent, rotating short-lived
  * tokens, end users they act for), which persona they follow, and the request record they emit.
  */
+import type { AccessEvent } from "../events/event.js";
 import { hash32, Rng } from "./rng.js";
 import type { AttackKind, BenignCase } from "./settings.js";
 import type { Workflow } from "./workflow.js";
 
-/** One simulated request, in canonical-event terms (timestamp in epoch ms). */
-export interface SimEvent {
-  timestamp: number;
-  agentId: string;
-  method: string;
-  path: string;
-  status: number;
-  requestBytes: number;
-  responseBytes: number;
-  latencyMs: number;
-  clientIp: string;
-  tokenId: string;
-  userId: string;
-  userAgent: string;
-  /** Filled in when the event leaves the merge, in output order. */
-  requestId: string;
+/**
+ * One simulated request: the canonical event's fields (time in epoch ms; the simulator logs no
+ * gateway route or scopes), plus the ground truth. `requestId` is filled in when the event leaves
+ * the merge, in output order.
+ */
+export interface SimEvent extends Omit<AccessEvent, "route" | "scopes"> {
   /** Ground truth: this request was made by the attacker. */
   malicious: boolean;
 }
