@@ -23,7 +23,9 @@ const options = detectorOptions({
   peakMultiplier: z.number().min(1).default(2),
   /** Score at the bar; it grows by `slope` per doubling above it. */
   baseScore: z.number().min(0).max(1).default(0.3),
+  /** Score added per doubling of the count above the bar. */
   slope: z.number().min(0).max(1).default(0.3),
+  /** Highest score a finding can have, however large the harvest. */
   maxScore: z.number().min(0).max(1).default(0.85),
 });
 

@@ -36,6 +36,7 @@ export const deliveryOptionsSchema = z
     maxRetryAfter: durationSchema.prefault("5m"),
     /** Parallel requests per sink. */
     concurrency: z.number().int().min(1).max(64).default(4),
+    /** Per-sink circuit breaker: a sink that keeps failing is rested instead of hammered. */
     breaker: z
       .object({
         /** Consecutive failures that open a sink's circuit. */

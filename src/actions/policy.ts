@@ -44,8 +44,11 @@ export const decisionOptionsSchema = z
     /** Base TTL of a first-offence decision, by type. */
     ttl: z
       .object({
+        /** How long a first throttle lasts. */
         throttle: durationSchema.prefault("15m"),
+        /** How long a first block lasts. */
         block: durationSchema.prefault("1h"),
+        /** How long a first revoke decision stays in force. */
         revoke: durationSchema.prefault("24h"),
       })
       .strict()

@@ -30,6 +30,7 @@ export const configSchema = z
     api: statusApiOptionsSchema.prefault({}),
     /** Consume from Kafka instead of files/stdin (`agentwatch run`). Absent: no Kafka. */
     kafka: kafkaOptionsSchema.optional(),
+    /** The service's own logs (pino, JSON lines on stdout; secrets and token ids redacted). */
     logging: loggingOptionsSchema.prefault({}),
   })
   .strict();

@@ -26,9 +26,13 @@ export const riskOptionsSchema = z
     /** Risk at which each tier starts; must increase from low to critical. Below `low` nothing is raised. */
     tiers: z
       .object({
+        /** Start of `low` (by default: log the alert). */
         low: threshold().default(0.3),
+        /** Start of `medium` (by default: throttle the agent). */
         medium: threshold().default(0.5),
+        /** Start of `high` (by default: block the agent and notify). */
         high: threshold().default(0.7),
+        /** Start of `critical` (by default: block, revoke its tokens, page). */
         critical: threshold().default(0.9),
       })
       .strict()
