@@ -52,11 +52,18 @@ export class JsonlWriter {
     } catch (error) {
       this.failure ??= error as Error;
     }
-    if (this.failure) throw this.unwritable(this.failure);
+    // A reader that stopped reading stdout (`| head`) is not a failure: like other Unix tools,
+    // stop writing and exit quietly.
+    if (this.failure && !(this.stream === process.stdout && isBrokenPipe(this.failure)))
+      throw this.unwritable(this.failure);
   }
 
   private unwritable(error: Error): AgentwatchError {
     const name = this.path === "-" ? "stdout" : this.path;
     return new AgentwatchError("OUTPUT_UNWRITABLE", `${name}: ${error.message}`, { cause: error });
   }
+}
+
+function isBrokenPipe(error: Error): boolean {
+  return (error as NodeJS.ErrnoException).code === "EPIPE";
 }

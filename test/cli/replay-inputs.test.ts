@@ -175,3 +175,30 @@ describe("agentwatch replay over several inputs", () => {
     expect(skewed.counts.rejected.total).toBe(0);
   });
 });
+
+describe("replay to a pipe that closes early", () => {
+  it("stops quietly, exit 0, when the reader of stdout goes away (| head)", async () => {
+    const { spawn } = await import("node:child_process");
+    const dir = mkdtempSync(join(tmpdir(), "aw-epipe-"));
+    const input = join(dir, "many.jsonl");
+    // Injection strings raise an alert per agent: plenty of stdout for the reader to abandon.
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      event(`agent-${i}`, i % 60).replace("/api/v1/customers/42", "/api/v1/customers/42?q=1'%20OR%20'1'='1"),
+    );
+    writeFileSync(input, `${lines.join("\n")}\n`);
+    const child = spawn(process.execPath, [...CLI, "replay", input, "--alerts-out", "-"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += String(d);
+    });
+    // Read one chunk, then close our end, as `head -1` would.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    // The summary still goes to stderr; no error does.
+    expect(stderr).toContain('"linesRead": 3000');
+    expect(stderr).not.toMatch(/EPIPE|OUTPUT_UNWRITABLE|agentwatch: /);
+    expect(code).toBe(0);
+  }, 30_000);
+});
