@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { NormalizedEvent } from "../../src/events/event.js";
 import { createLineDecoder } from "../../src/parse/decoder.js";
+import { readJsonl } from "../helpers/jsonl.js";
 
 const run = promisify(execFile);
 const CLI = ["--import", "tsx", "src/cli.ts"];
@@ -68,13 +69,6 @@ interface Outcome {
   summary: Summary;
   alerts: AlertRecord[];
   rejects: Array<{ source: string; line: number; code: string }>;
-}
-
-function readJsonl<T>(path: string): T[] {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as T);
 }
 
 const dir = mkdtempSync(join(tmpdir(), "aw-replay-formats-"));

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { canonicalLine, readJsonl } from "../helpers/jsonl.js";
 
 const run = promisify(execFile);
 const CLI = ["--import", "tsx", "src/cli.ts"];
@@ -19,26 +20,10 @@ interface Failure {
   stderr: string;
 }
 
-function readJsonl(path: string): Array<Record<string, unknown>> {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 function event(agentId: string, second: number): string {
-  return JSON.stringify({
+  return canonicalLine({
     timestamp: new Date(Date.UTC(2026, 0, 5, 10, 0, second)).toISOString(),
     agentId,
-    method: "GET",
-    path: "/api/v1/customers/42",
-    status: 200,
-    requestBytes: 0,
-    responseBytes: 512,
-    latencyMs: 12,
-    clientIp: "10.1.2.3",
-    tokenId: "tok-1",
-    userAgent: "agent-sdk/1.0",
     requestId: `req-${agentId}-${second}`,
   });
 }
