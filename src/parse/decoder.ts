@@ -17,8 +17,8 @@
  *
  * Time is the record's own timestamp. It must fall in an absolute sanity range (2000..2100) and
  * in step with the source: at most `maxPastSkewMs` behind and `maxGapMs` ahead of the newest
- * event accepted so far. One event out of step is rejected; when the very next one is out of
- * step too and agrees with it (within `maxFutureSkewMs`), the source has really moved on (a
+ * event accepted so far. One event out of step is rejected; when the next one is out of step
+ * too but in step with it (by the same window), the source has really moved on (a
  * long silence in the traffic, or a first line that set the pace wrong) and the decoder follows
  * it, at the cost of the first of the two. No wall clock is read unless the caller passes one:
  * only the live edge (`agentwatch run`, the Kafka worker) does, to also bound events by
@@ -45,7 +45,6 @@ import {
 } from "./types.js";
 
 export type { IdentityOptions } from "../normalize/identity.js";
-export type { UnfinishedLine } from "./cri.js";
 export type { Rejection } from "./types.js";
 
 export const FORMAT_NAMES = [
@@ -85,8 +84,7 @@ export const decoderOptionsSchema = z
      * How far past the wall clock an event's timestamp may be, in ms, where there is one to ask
      * (`agentwatch run`, the Kafka worker; replay reads none). Event time drives every decay and
      * expiry, so one far-future event would age every profile at once; an hour tolerates gateway
-     * clock drift and daylight-saving mistakes. Also how close two out-of-step events must be to
-     * agree that their input has moved on (see the decoder's header).
+     * clock drift and daylight-saving mistakes.
      */
     maxFutureSkewMs: z.number().int().nonnegative().default(3_600_000),
     /**
@@ -217,8 +215,9 @@ export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?:
     }
     const behind = timestamp < newest - config.maxPastSkewMs;
     if (behind || timestamp > newest + config.maxGapMs) {
-      // Comparisons with NaN are false: no window before the first event, no agreement without an outlier.
-      if (Math.abs(timestamp - outlier) <= config.maxFutureSkewMs) {
+      // Comparisons with NaN are false: no window before the first event, no agreement without an
+      // outlier. Agreeing is being in step with the outlier, by the same window as with `newest`.
+      if (timestamp >= outlier - config.maxPastSkewMs && timestamp <= outlier + config.maxGapMs) {
         lineMovedOn = true;
       } else {
         outlier = timestamp;

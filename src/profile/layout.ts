@@ -1,10 +1,11 @@
 /**
- * Where each number of a profile lives. A profile keeps its state in a few flat typed arrays
- * (one allocation each, no per-field boxing, trivially serialized); these constants name the
- * slots. Decayed quantities in the scalar block are all brought forward to `S_LAST` on every event.
+ * Where each number of a profile lives. A profile keeps its state in one ArrayBuffer seen through
+ * two views, the Float64 scalar block `s` and the Float32 block `f` (no per-field boxing, trivially
+ * serialized); these constants name the slots. Decayed quantities in the scalar block are all
+ * brought forward to `S_LAST` on every event.
  *
- * The blocks that grow with an agent's surface (endpoint slots, transitions) are Float32Arrays, to
- * halve the bytes of the part of a profile that can reach its caps. Everything stored there fits
+ * The regions that grow with an agent's surface (endpoint slots, transitions, object trackers) are
+ * in the Float32 block, to halve the bytes of the part of a profile that can reach its caps. Everything stored there fits
  * Float32: counts saturate harmlessly at 2^24, decayed weights and log-scale sizes need no more than
  * 24 bits of mantissa, keys stay below 2^24 (template ids below 2^20, see `maxTemplates`), and event
  * times are stored relative to the agent's first event (`S_FIRST`, a Float64 in the scalar block):
@@ -74,7 +75,7 @@ export const REC_DEPTH = 3;
 /** Endpoint bits per record entry (key is 31 bits, so key * 2^21 + mask stays an exact double). */
 export const REC_MASK_BITS = 21;
 
-// ---- per-endpoint block `AgentProfile.t` (Float32, times relative to S_FIRST), stride T_STRIDE ----
+// ---- endpoint slots, from 0 in `AgentProfile.f` (Float32, times relative to S_FIRST), stride T_STRIDE ----
 export const T_KEY = 0; // templateId * 16 + method code; OVERFLOW_KEY for the overflow slot
 /** Key of the slot that pools an agent's endpoints past its cap. */
 export const OVERFLOW_KEY = -1;
@@ -93,7 +94,7 @@ export const SZ_N = 0; // samples
 export const SZ_LOC = 1; // robust location of log1p(bytes)
 export const SZ_DEV = 2; // its mean absolute deviation
 
-// ---- object trackers `AgentProfile.objs` (Float32), stride O_SIZE: a header, then a ring of recent object ids ----
+// ---- object trackers, from `objBase` in `AgentProfile.f`, stride O_SIZE: a header, then a ring of recent object ids ----
 export const O_SLOT = 0; // endpoint slot it belongs to
 export const O_POS = 1; // next ring write position
 export const O_FILL = 2; // ring entries in use

@@ -3,8 +3,8 @@
  *
  * Per event the engine calls `prepare(event)` (look the event up against the profile: endpoint
  * slot, hop surprise, network / user-agent / token entries, object tracker), lets the detectors
- * read the profile as it was, then calls `absorb(event)`. State lives in a few flat typed arrays
- * (see layout.ts) that start small and grow only to their caps, so memory per agent is bounded
+ * read the profile as it was, then calls `absorb(event)`. State lives in one ArrayBuffer seen as a
+ * Float64 and a Float32 block (see layout.ts) that start small and grow only to their caps, so memory per agent is bounded
  * whatever the traffic and the per-event path allocates nothing once an agent's lists are full.
  */
 
@@ -148,7 +148,7 @@ export interface RiskState {
   /**
    * Decayed evidence per detector (registry order), valid at `S_RISK_TIME`; from `historyAt` on,
    * the ring of RISK_HISTORY (event time, risk) pairs recorded when the risk moved. One array
-   * rather than two: each typed array costs ~150 B of heap besides its numbers.
+   * rather than two: each typed array costs ~100 B of heap besides its numbers.
    */
   readonly numbers: Float64Array;
   /** Where the history ring starts in `numbers`: the number of detectors. */
@@ -177,14 +177,12 @@ export class AgentProfile {
   /** Endpoint slots in use, and room for. */
   slots = 0;
   slotCap = INITIAL_SLOTS;
-  /** Transition pairs in use, room for, and where they start in `f`. */
+  /** Transition pairs in use, and room for. */
   trCount = 0;
   trCap = 0;
-  trBase = INITIAL_SLOTS * T_STRIDE;
-  /** Object trackers (created for endpoints that address object ids) in use, room for, and where they start. */
+  /** Object trackers (created for endpoints that address object ids) in use, and room for. */
   objCount = 0;
   objCap = 0;
-  objBase = INITIAL_SLOTS * T_STRIDE;
   /** Readable label per identity entry (network /24, truncated user agent, token digest). */
   readonly labels: (string | undefined)[];
   risk: RiskState | undefined;
@@ -206,6 +204,16 @@ export class AgentProfile {
     this.s[S_FIRST] = firstSeen;
     this.s[S_LAST] = firstSeen;
     this.s[S_PREV_SLOT] = -1;
+  }
+
+  /** Where the transition pairs start in `f`: right after the endpoint slots' room. */
+  get trBase(): number {
+    return this.slotCap * T_STRIDE;
+  }
+
+  /** Where the object trackers start in `f`: right after the transition pairs' room. */
+  get objBase(): number {
+    return this.slotCap * T_STRIDE + this.trCap * 2;
   }
 
   get events(): number {
@@ -394,7 +402,7 @@ export class AgentProfile {
     return -1;
   }
 
-  /** Offset in `ids` of entry `index` of `list`. */
+  /** Offset in `s` of entry `index` of `list`. */
   identityOffset(list: number, index: number): number {
     const n = this.params.identityListSize;
     return (
@@ -565,6 +573,8 @@ export class AgentProfile {
     const objCap = Math.max(trackers, this.objCount);
     const trBase = slotCap * T_STRIDE;
     const objBase = trBase + trCap * 2;
+    const oldTrBase = this.trBase;
+    const oldObjBase = this.objBase;
     const old = this.f;
     const scalarBytes = this.s.byteLength;
     const buffer = new ArrayBuffer(scalarBytes + (objBase + objCap * O_SIZE) * 4);
@@ -573,14 +583,12 @@ export class AgentProfile {
     this.s = s;
     const f = new Float32Array(buffer, scalarBytes);
     f.set(old.subarray(0, this.slots * T_STRIDE));
-    f.set(old.subarray(this.trBase, this.trBase + this.trCount * 2), trBase);
-    f.set(old.subarray(this.objBase, this.objBase + this.objCount * O_SIZE), objBase);
+    f.set(old.subarray(oldTrBase, oldTrBase + this.trCount * 2), trBase);
+    f.set(old.subarray(oldObjBase, oldObjBase + this.objCount * O_SIZE), objBase);
     this.f = f;
     this.slotCap = slotCap;
     this.trCap = trCap;
-    this.trBase = trBase;
     this.objCap = objCap;
-    this.objBase = objBase;
   }
 
   private findSlot(key: number): number {
@@ -862,8 +870,18 @@ function settlePeak(s: Float64Array, peak: number, episode: number, value: numbe
 
 function identityLabel(list: number, event: NormalizedEvent): string {
   if (list === ID_NET) return networkLabel(event.clientIp);
-  // `join` makes a flat copy: the slice alone would be a view that keeps the whole user agent alive.
-  if (list === ID_UA)
-    return event.userAgent.length > 96 ? [event.userAgent.slice(0, 96), "…"].join("") : event.userAgent;
+  if (list === ID_UA) {
+    const ua = event.userAgent;
+    return ownCopy(ua.length > 96 ? `${ua.slice(0, 96)}…` : ua);
+  }
   return tokenDigest(event.tokenId);
+}
+
+/**
+ * A copy of `s` that shares no memory with it. Parsers slice fields out of the log line, and V8
+ * keeps a slice as a view of its parent: a label kept for the profile's life would keep the whole
+ * line (path, query, headers) alive. Only run when a label is first made.
+ */
+function ownCopy(s: string): string {
+  return Buffer.from(s, "utf8").toString("utf8");
 }

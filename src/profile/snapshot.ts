@@ -122,7 +122,7 @@ export function restoreProfile(
   const trackers = objs.length / O_SIZE;
   if (!Number.isInteger(trackers) || trackers > params.maxObjectTemplates) invalid("object tracker count");
   const slots = snap.endpoints.length;
-  p.reserve(Math.max(4, slots), snap.transitions.length, trackers);
+  p.reserve(Math.max(p.slotCap, slots), snap.transitions.length, trackers);
   const f = p.f;
   snap.endpoints.forEach(([template, method, ...numbers], slot) => {
     const b = slot * T_STRIDE;

@@ -132,11 +132,12 @@ export class RiskScorer {
       const x = Math.min(1, Math.max(0, finding.score)) * (weights[i] as number);
       // Repetition moves evidence halfway toward a ceiling of x + (1 - x) * x * repeatGain: a strong
       // signal repeated escalates, a weak one stays weak however often it repeats, and only
-      // corroboration by other detectors reaches the top.
+      // corroboration by other detectors reaches the top. Evidence drained below DRAINED is no
+      // earlier finding any more: the same whether or not the memory was released in between.
       const e = ev[i] as number;
       const hi = Math.max(x, e);
       const ceiling = x + (1 - x) * x * gain;
-      ev[i] = e > 0 && ceiling > hi ? hi + (ceiling - hi) * 0.5 : hi;
+      ev[i] = e >= DRAINED && ceiling > hi ? hi + (ceiling - hi) * 0.5 : hi;
       // Within one event keep the detector's strongest finding; across events the newest explains best.
       const prior = state.lastFindings[i];
       if (this.setAt[i] !== this.stamp || prior === undefined || finding.score > prior.score) {

@@ -55,6 +55,14 @@ describe("event time relative to the source", () => {
       "ok",
       "ok",
     ]);
+    // Sparse traffic after the silence: the next event is hours later, still in step with the first.
+    const sparse = T0 + 8 * DAY;
+    expect(outcomes([T0, sparse, sparse + 2 * HOUR, sparse + 4 * HOUR])).toEqual([
+      "ok",
+      "TIMESTAMP_OUT_OF_RANGE",
+      "ok",
+      "ok",
+    ]);
   });
 
   it("recovers from a wrong first line instead of rejecting the whole stream", () => {

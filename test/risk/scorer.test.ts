@@ -124,4 +124,11 @@ describe("risk scoring", () => {
     expect(scorer.update(profile, [f("alpha", 0.3)], T0 + 302 * MINUTE, false)).toBeCloseTo(0.3);
     expect(profile.risk?.numbers[profile.risk.historyAt + 1]).toBeCloseTo(0.3);
   });
+
+  it("treats drained evidence as gone whether or not the memory was released in between", () => {
+    const { scorer, profile } = setup({ halfLifeMinutes: 30 });
+    scorer.update(profile, [f("alpha", 0.3)], T0, false);
+    // The next event, ten half-lives on, carries the same finding: no repetition boost from 0.0003.
+    expect(scorer.update(profile, [f("alpha", 0.3)], T0 + 300 * MINUTE, false)).toBeCloseTo(0.3, 6);
+  });
 });
