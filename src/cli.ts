@@ -3,6 +3,7 @@
  * The `agentwatch` command line. Each subcommand parses its flags, loads the configuration once
  * and hands over to the module that does the work; nothing here knows how events are processed.
  */
+import { inspect } from "node:util";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { stringify as stringifyYaml } from "yaml";
 import { DETECTORS } from "../detectors/index.js";
@@ -12,6 +13,7 @@ import { type Config, configSchema } from "./config/schema.js";
 import { createEngine } from "./engine/engine.js";
 import { AgentwatchError } from "./errors.js";
 import { runEval } from "./eval/run.js";
+import { assertReadable } from "./ingest/readable-inputs.js";
 import { createKeyCommand } from "./keys/keys.js";
 import { startService, VERSION } from "./main.js";
 import { createLineDecoder, FORMAT_NAMES, type FormatName } from "./parse/decoder.js";
@@ -19,6 +21,13 @@ import { replay } from "./replay/replay.js";
 import { SIM_FORMATS } from "./sim/formats.js";
 import { PRESET_NAMES } from "./sim/settings.js";
 import { runSimulate } from "./sim/simulate.js";
+
+/**
+ * Read once and removed: every other AGENTWATCH_* variable overrides a config field, and a
+ * `debug` field does not exist, so config loading (here, in eval, in Kafka workers) must not see it.
+ */
+const DEBUG = Boolean(process.env.AGENTWATCH_DEBUG);
+delete process.env.AGENTWATCH_DEBUG;
 
 function positiveNumber(value: string): number {
   const parsed = Number(value);
@@ -58,7 +67,11 @@ function buildCli(): Command {
   const program = new Command("agentwatch")
     .description("Watch AI agents' API traffic, profile each agent, and stop the ones that go wrong.")
     .version(VERSION)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText(
+      "after",
+      "\nSet AGENTWATCH_DEBUG=1 to print the stack trace (and causes) of an error after its one-line message.",
+    );
 
   program
     .command("replay")
@@ -95,7 +108,10 @@ function buildCli(): Command {
     .description(
       "Run as a service: ingest from Kafka, files (followed) or stdin; act on alerts; serve the status API",
     )
-    .argument("[inputs...]", "log files to follow, or - for stdin (ignored with Kafka)")
+    .argument(
+      "[inputs...]",
+      "log files to follow, or - for stdin (ignored with Kafka); with --no-follow, if any file cannot be read, none is (exit 1)",
+    )
     .addOption(formatOption())
     .option("-c, --config <file>", "YAML configuration file")
     .option(
@@ -114,6 +130,9 @@ function buildCli(): Command {
         kafkaBrokers: flags.kafkaBrokers,
         topic: flags.topic,
       });
+      // Read once, a missing file is a mistake to report before starting anything; followed, it
+      // is a log that may appear later.
+      if (!flags.follow && !config.kafka) await assertReadable(inputs);
       const service = await startService(
         config,
         { inputs, follow: flags.follow, fromBeginning: flags.fromBeginning === true },
@@ -122,8 +141,12 @@ function buildCli(): Command {
       const shutdown = () => void service.stop();
       process.once("SIGTERM", shutdown);
       process.once("SIGINT", shutdown);
-      await service.finished;
-      await service.stop();
+      // An input failing mid-way must still stop the service: the status API would keep it alive.
+      try {
+        await service.finished;
+      } finally {
+        await service.stop();
+      }
     });
 
   program
@@ -203,7 +226,10 @@ function buildCli(): Command {
   return program;
 }
 
-/** One line, code and message, for any failure: a stack trace is for developers, not for users. */
+/**
+ * One line, code and message, for any failure: a stack trace is for developers, not for users.
+ * A developer, or a user reporting a bug, sets AGENTWATCH_DEBUG to get it (with its causes).
+ */
 async function main(): Promise<void> {
   try {
     await buildCli().parseAsync(process.argv);
@@ -211,8 +237,9 @@ async function main(): Promise<void> {
     const coded =
       error instanceof AgentwatchError
         ? error
-        : new AgentwatchError("INTERNAL", error instanceof Error ? error.message : String(error));
+        : new AgentwatchError("CLI_INTERNAL", error instanceof Error ? error.message : String(error));
     process.stderr.write(`agentwatch: ${coded.code}: ${coded.message}\n`);
+    if (DEBUG) process.stderr.write(`${inspect(error)}\n`);
     process.exitCode = coded.code === "INVALID_CONFIG" ? 2 : 1;
   }
 }

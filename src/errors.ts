@@ -3,7 +3,7 @@
  * the pipeline stage it belongs to. Metrics count errors by code, rejects files and dead-letter
  * records carry the code, and nothing that leaves the process carries more than code + message.
  */
-export type Stage = "ingest" | "parse" | "detect" | "deliver" | "config" | "api";
+export type Stage = "ingest" | "parse" | "detect" | "deliver" | "config" | "api" | "cli";
 
 export interface ErrorCodeInfo {
   readonly message: string;
@@ -77,6 +77,8 @@ export const ERROR_CODES = {
   INVALID_REQUEST: { message: "the request is invalid", retriable: false, stage: "api" },
   PAYLOAD_TOO_LARGE: { message: "the request body is too large", retriable: false, stage: "api" },
   INTERNAL: { message: "internal error", retriable: true, stage: "api" },
+  // cli: a command failed on something no other code covers (a bug): running it again will not help
+  CLI_INTERNAL: { message: "internal error", retriable: false, stage: "cli" },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

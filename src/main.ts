@@ -29,7 +29,7 @@ import { createLogger } from "./observability/logger.js";
 import { createMetrics, type MetricSources, type Metrics } from "./observability/metrics.js";
 import { initTracing, withSpan } from "./observability/tracing.js";
 import { createLineDecoder } from "./parse/decoder.js";
-import { EventPipeline } from "./pipeline/event-pipeline.js";
+import { EventPipeline, emptyCounters, type PipelineCounters } from "./pipeline/event-pipeline.js";
 
 export const VERSION = "0.1.0";
 
@@ -51,27 +51,12 @@ export interface Service {
   readonly apiUrl: string | undefined;
   /**
    * Resolves when the service was stopped, or when the sources are exhausted (stdin, files
-   * without --follow) and the action layer has delivered their alerts (within `drainTimeout`).
+   * without --follow) and the action layer has delivered their alerts or `drainTimeout` passed.
+   * `stop()` then gives requests still in flight up to `drainTimeout` more (Actions.stop).
    */
   readonly finished: Promise<void>;
   /** Stops sources, flushes alerts, stops actions, the API and connections, in that order. Idempotent. */
   stop(): Promise<void>;
-}
-
-/** What the line sources ingested, summed over their pipelines (for /metrics). */
-interface IngestTotals {
-  ingested: number;
-  rejectedByReason: Partial<Record<string, number>>;
-}
-
-function ingestTotals(pipelines: readonly EventPipeline[]): IngestTotals {
-  const totals: IngestTotals = { ingested: 0, rejectedByReason: {} };
-  for (const { counters } of pipelines) {
-    totals.ingested += counters.eventsApplied;
-    for (const [code, count] of Object.entries(counters.rejectedByReason))
-      totals.rejectedByReason[code] = (totals.rejectedByReason[code] ?? 0) + (count ?? 0);
-  }
-  return totals;
 }
 
 /** A line-source ingest: files or stdin through one engine, alerts handed to the action layer. */
@@ -83,19 +68,24 @@ function startLineIngest(
   logger: Logger,
   metrics: Metrics,
   signal: AbortSignal,
-): { totals: () => IngestTotals; finished: Promise<void> } {
+): { counters: PipelineCounters; finished: Promise<void> } {
   const inputs = sources.inputs.length > 0 ? sources.inputs : ["-"];
-  const pipelines: EventPipeline[] = [];
+  // Shared by every input's pipeline, so /metrics sees one total.
+  const counters = emptyCounters();
   const finished = Promise.all(
     inputs.map(async (input) => {
       // One pipeline, so one decoder, per input: the decoder joins CRI partial lines, and a
       // fragment left at the end of one file must not be glued to another file's next line.
       // The live edge is the one place the wall clock bounds event time (far-future timestamps).
-      const pipeline = new EventPipeline(createLineDecoder(config.input, Date.now), engine, {
-        onAlert,
-        onReject: (record) => logger.debug({ reject: { ...record, raw: undefined } }, "line rejected"),
-      });
-      pipelines.push(pipeline);
+      const pipeline = new EventPipeline(
+        createLineDecoder(config.input, Date.now),
+        engine,
+        {
+          onAlert,
+          onReject: (record) => logger.debug({ reject: { ...record, raw: undefined } }, "line rejected"),
+        },
+        counters,
+      );
       const lines = new LineSplitter(
         config.input.maxLineLength,
         (line, n) => pipeline.handleLine(line, n, input),
@@ -113,7 +103,10 @@ function startLineIngest(
               metrics.processingLatency.observe({ stage: "detect" }, (performance.now() - started) / 1000);
             },
           ),
-        // End of input, or rotation: a CRI line left half-finished becomes a reject, not a silent loss.
+        // Rotation or truncation of the same path: the writer goes on, so a CRI line left
+        // half-finished in the old file is completed in the new one; only the splitter flushes.
+        rotated: () => lines.end(),
+        // End of input: a CRI line left half-finished becomes a reject, not a silent loss.
         end: () => {
           lines.end();
           pipeline.end(input);
@@ -128,10 +121,11 @@ function startLineIngest(
       } else {
         await drain(openInput(input), splitter);
       }
-      logger.info({ input, ...pipeline.counters }, "input finished");
+      // Events and rejects are only counted over all inputs (`ingest finished`, /metrics).
+      logger.info({ input, linesRead: lines.linesSeen }, "input finished");
     }),
-  ).then(() => undefined);
-  return { totals: () => ingestTotals(pipelines), finished };
+  ).then(() => logger.info(counters, "ingest finished"));
+  return { counters, finished };
 }
 
 /**
@@ -246,7 +240,10 @@ export async function startService(
       settleActions(actions, submitting, config.actions.delivery.drainTimeout, abort.signal),
     );
     metricSources.engine = () => engine.stats();
-    metricSources.ingest = ingest.totals;
+    metricSources.ingest = () => ({
+      ingested: ingest.counters.eventsApplied,
+      rejectedByReason: ingest.counters.rejectedByReason,
+    });
   }
   metrics.bindSources(metricSources);
 

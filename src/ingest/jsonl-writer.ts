@@ -3,21 +3,25 @@
  * absorbed in memory: replay is bounded input, and alerts/rejects are a small fraction of it.
  *
  * Write errors (a missing directory, a full disk, a closed pipe) surface as one coded
- * OUTPUT_UNWRITABLE error: from `open` when the file cannot be created, so a replay fails before
+ * OUTPUT_UNWRITABLE error: from `openAll` when a file cannot be created, so a replay fails before
  * it reads anything, and from `close` when a later write failed. Unheard, they would be uncaught
  * stream errors: a stack trace instead of a message.
  */
 
 import { once } from "node:events";
-import { createWriteStream, type WriteStream } from "node:fs";
+import type { WriteStream } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { AgentwatchError } from "../errors.js";
 
 export class JsonlWriter {
   private readonly stream: WriteStream | NodeJS.WriteStream;
   private failure: Error | undefined;
 
-  private constructor(private readonly path: string) {
-    this.stream = path === "-" ? process.stdout : createWriteStream(path, { flags: "w" });
+  private constructor(
+    private readonly path: string,
+    handle: FileHandle | undefined,
+  ) {
+    this.stream = handle ? handle.createWriteStream() : process.stdout;
     this.stream.on("error", (error) => {
       this.failure ??= error;
     });
@@ -25,13 +29,29 @@ export class JsonlWriter {
 
   /** Creates (truncates) the file, or takes stdout for `-`; rejects when it cannot be written. */
   static async open(path: string): Promise<JsonlWriter> {
-    const writer = new JsonlWriter(path);
-    if (writer.stream !== process.stdout) {
-      await once(writer.stream, "open").catch((error: Error) => {
-        throw writer.unwritable(error);
-      });
+    const [writer] = await JsonlWriter.openAll([path]);
+    return writer as JsonlWriter;
+  }
+
+  /**
+   * Opens several outputs like `open`, but truncates none of them until every one could be
+   * opened: an output that cannot be written then leaves the others' previous content intact.
+   */
+  static async openAll(paths: readonly string[]): Promise<JsonlWriter[]> {
+    const handles: Array<FileHandle | undefined> = [];
+    try {
+      for (const path of paths) {
+        // Append mode creates without truncating; writes still land at the end once truncated.
+        handles.push(path === "-" ? undefined : await open(path, "a").catch(failWith(path)));
+      }
+      await Promise.all(
+        handles.map((handle, i) => handle && emptied(handle).catch(failWith(paths[i] ?? ""))),
+      );
+    } catch (error) {
+      await Promise.all(handles.map((handle) => handle?.close()));
+      throw error;
     }
-    return writer;
+    return paths.map((path, i) => new JsonlWriter(path, handles[i]));
   }
 
   write(record: unknown): void {
@@ -59,10 +79,25 @@ export class JsonlWriter {
   }
 
   private unwritable(error: Error): AgentwatchError {
-    const name = this.path === "-" ? "stdout" : this.path;
-    return new AgentwatchError("OUTPUT_UNWRITABLE", `${name}: ${error.message}`, { cause: error });
+    return unwritable(this.path, error);
   }
 }
+
+function unwritable(path: string, error: Error): AgentwatchError {
+  const name = path === "-" ? "stdout" : path;
+  return new AgentwatchError("OUTPUT_UNWRITABLE", `${name}: ${error.message}`, { cause: error });
+}
+
+/** Empties a regular file; a device or a pipe (`/dev/stderr`) cannot be, and need not be, truncated. */
+async function emptied(handle: FileHandle): Promise<void> {
+  if ((await handle.stat()).isFile()) await handle.truncate(0);
+}
+
+const failWith =
+  (path: string) =>
+  (error: Error): never => {
+    throw unwritable(path, error);
+  };
 
 function isBrokenPipe(error: Error): boolean {
   return (error as NodeJS.ErrnoException).code === "EPIPE";

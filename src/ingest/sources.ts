@@ -11,9 +11,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 export interface ChunkSink {
   push(chunk: Buffer): void;
   /**
-   * The input ended, or a followed file was rotated or truncated: flush a last line without a
-   * newline, so it is not joined to the next file's first line.
+   * A followed file was rotated or truncated: flush a last line without a newline, so it is not
+   * joined to the next file's first line. Unlike `end()`, more of the same input follows (a CRI
+   * `P` fragment at the end of the old file continues in the new one). Without it, `end()`.
    */
+  rotated?(): void;
+  /** The input ended (stopped, stdin closed, a file read without following): flush everything. */
   end(): void;
 }
 
@@ -73,12 +76,13 @@ export async function followFile(path: string, splitter: ChunkSink, options: Fol
   let start = options.fromEnd ? startPoint(path) : undefined;
   const buffer = Buffer.allocUnsafe(1 << 20);
   let current: OpenFile | undefined;
+  const rotated = () => (splitter.rotated ? splitter.rotated() : splitter.end());
 
   /** Reads from the current position to the end of the file. */
   async function readNew(file: OpenFile): Promise<void> {
     const { size } = await file.handle.stat();
     if (size < file.position) {
-      splitter.end(); // a half line from before the truncation must not prefix the next one
+      rotated(); // a half line from before the truncation must not prefix the next one
       file.position = 0;
     }
     let read = 0;
@@ -93,19 +97,23 @@ export async function followFile(path: string, splitter: ChunkSink, options: Fol
     while (!options.signal.aborted) {
       if (current) {
         // Looked at before draining: everything written before the rename is then in the old file.
-        const rotated = await replaced(path, current);
+        const isReplaced = await replaced(path, current);
         await readNew(current);
-        if (rotated) {
-          splitter.end();
+        if (isReplaced) {
+          rotated();
           await current.handle.close();
           current = undefined;
         }
       }
       if (!current) {
         current = await openAt(path, start);
-        if (current) await readNew(current);
+        if (current) {
+          // Only once opened: a file there at the start but not yet readable (EACCES) must still
+          // start at its end when it becomes readable, not be re-read (and re-alerted) from 0.
+          start = undefined;
+          await readNew(current);
+        }
       }
-      start = undefined;
       // Rejects with AbortError when stopped: that just ends the loop.
       await sleep(options.pollIntervalMs, undefined, { signal: options.signal }).catch(() => undefined);
     }

@@ -14,7 +14,7 @@ import { AgentwatchError, type ErrorCode } from "../errors.js";
 import { JsonlWriter } from "../ingest/jsonl-writer.js";
 import { LineSplitter } from "../ingest/line-splitter.js";
 import { assertReadable } from "../ingest/readable-inputs.js";
-import { drain, openInput } from "../ingest/sources.js";
+import { type ChunkSink, drain, openInput } from "../ingest/sources.js";
 import type { LineDecoder } from "../parse/decoder.js";
 import { EventPipeline, emptyCounters, type PipelineCallbacks } from "../pipeline/event-pipeline.js";
 
@@ -46,11 +46,12 @@ export async function replay(
   engine: Engine,
 ): Promise<ReplaySummary> {
   await assertReadable(options.inputs);
-  const [alerts, rejects, summaryWriter] = await Promise.all([
-    JsonlWriter.open(options.alertsOut),
-    options.rejectsOut ? JsonlWriter.open(options.rejectsOut) : undefined,
-    options.summaryOut ? JsonlWriter.open(options.summaryOut) : undefined,
-  ]);
+  // Together: an output that cannot be created must not leave the others already truncated.
+  const outputs = [options.alertsOut, options.rejectsOut, options.summaryOut];
+  const writers = await JsonlWriter.openAll(outputs.filter((path) => path !== undefined));
+  const [alerts, rejects, summaryWriter] = outputs.map((path) =>
+    path === undefined ? undefined : writers.shift(),
+  ) as [JsonlWriter, JsonlWriter | undefined, JsonlWriter | undefined];
   const callbacks: PipelineCallbacks = {
     onAlert: (alert) => alerts.write(alert),
     onReject: (record) => rejects?.write(record),
@@ -73,10 +74,7 @@ export async function replay(
       (line, lineNumber) => pipeline.handleLine(line, lineNumber, input),
       (lineNumber, code, raw) => pipeline.rejectLine(lineNumber, code, raw, input),
     );
-    // Checked readable above; this is a file removed or failing (EIO) since.
-    await drain(openInput(input), splitter).catch((error: Error) => {
-      throw new AgentwatchError("INPUT_UNREADABLE", `${input}: ${error.message}`, { cause: error });
-    });
+    await drainInput(input, splitter);
     pipeline.end(input);
   }
   const durationMs = performance.now() - started;
@@ -100,4 +98,31 @@ export async function replay(
     await summaryWriter.close();
   }
   return summary;
+}
+
+/**
+ * Reads `input` to its end into `sink`. Only a failure of the input itself (checked readable
+ * above, so a file removed or failing with EIO since) is INPUT_UNREADABLE; an error thrown while
+ * processing its lines (the engine) is not the input's fault and propagates as it is.
+ */
+async function drainInput(input: string, sink: ChunkSink): Promise<void> {
+  let sinkFailure: { error: unknown } | undefined;
+  const guard =
+    <A extends unknown[]>(fn: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        fn(...args);
+      } catch (error) {
+        sinkFailure = { error };
+        throw error;
+      }
+    };
+  const guarded: ChunkSink = { push: guard((chunk) => sink.push(chunk)), end: guard(() => sink.end()) };
+  try {
+    await drain(openInput(input), guarded);
+  } catch (error) {
+    if (sinkFailure) throw sinkFailure.error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AgentwatchError("INPUT_UNREADABLE", `${input}: ${message}`, { cause: error });
+  }
 }

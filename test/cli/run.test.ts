@@ -1,27 +1,21 @@
 // `agentwatch run` as a user starts it: follows a log file from its end (like `tail -F`), serves
 // the status API on loopback with a generated key printed once, sees lines appended after start,
 // shows the attacked agent with its alert, and exits 0 on SIGTERM. Also: stdin end to end, and
-// several followed files each keeping their own half-finished CRI lines.
+// several followed files each keeping their own half-finished CRI lines, also across rotation.
 import { type ChildProcess, spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { canonicalLine } from "../helpers/jsonl.js";
 
+/** Request `i` (a second apart) of `agentId` to `path`, with a token id the output must never show. */
 function event(i: number, path: string, agentId: string): string {
-  return JSON.stringify({
+  return canonicalLine({
     timestamp: new Date(Date.UTC(2026, 0, 5, 10, 0, 0) + i * 1000).toISOString(),
     agentId,
-    method: "GET",
     path,
-    status: 200,
-    requestBytes: 0,
-    responseBytes: 800,
-    latencyMs: 10,
-    clientIp: "10.0.0.7",
     tokenId: "tok-run",
-    userId: "u",
-    userAgent: "sdk/1",
     requestId: `run-${i}`,
   });
 }
@@ -156,11 +150,8 @@ describe("agentwatch run", () => {
 
     expect(await exited).toBe(0);
     const records = logRecords(output.stdout);
-    expect(records.find((r) => r.msg === "input finished")).toMatchObject({
-      input: "-",
-      eventsApplied: 4,
-      rejected: 0,
-    });
+    expect(records.find((r) => r.msg === "input finished")).toMatchObject({ input: "-", linesRead: 4 });
+    expect(records.find((r) => r.msg === "ingest finished")).toMatchObject({ eventsApplied: 4, rejected: 0 });
     // The log sink is the default one: the alert went through the action layer before exit.
     const alerts = records.filter((r) => r.msg === "alert");
     expect(new Set(alerts.map((a) => a.agentId))).toEqual(new Set(["hijacked-agent"]));
@@ -169,7 +160,7 @@ describe("agentwatch run", () => {
     expect(records.find((r) => r.msg === "actions stopped")).toMatchObject({ queued: 0 });
   });
 
-  it("keeps half-finished CRI lines per followed file, reading existing content with --from-beginning", async () => {
+  it("keeps half-finished CRI lines per followed file and across rotation, with --from-beginning", async () => {
     const T = "2026-01-05T10:00:00.000000000Z";
     // Each file holds a full line and the first half of a long one the runtime split (`P`).
     const files = ["a", "b"].map((name, n) => {
@@ -212,12 +203,23 @@ describe("agentwatch run", () => {
     // The second halves, in the other order: each joins the fragment of its own file.
     for (const file of [...files].reverse()) appendFileSync(file.path, `${T} stdout F ${file.rest}\n`);
     expect(await counts(4)).toEqual({ ingested: 4, rejected: 0 });
+    // The first file is rotated between the two halves of a line: they are still joined.
+    const rotatedLong = event(20, "/api/v1/reports/monthly", "long-rotated");
+    const half = rotatedLong.length >> 1;
+    const first = files[0]?.path as string;
+    appendFileSync(first, `${T} stdout P ${rotatedLong.slice(0, half)}\n`);
+    renameSync(first, `${first}.1`);
+    writeFileSync(first, `${T} stdout F ${rotatedLong.slice(half)}\n`);
+    expect(await counts(5)).toEqual({ ingested: 5, rejected: 0 });
 
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-    const finished = logRecords(output.stdout).filter((r) => r.msg === "input finished");
-    expect(finished.map((r) => [r.input, r.eventsApplied, r.rejected]).sort()).toEqual(
-      files.map((f) => [f.path, 2, 0]),
-    );
+    const records = logRecords(output.stdout);
+    const finished = records.filter((r) => r.msg === "input finished");
+    expect(finished.map((r) => [r.input, r.linesRead]).sort()).toEqual([
+      [first, 5],
+      [files[1]?.path, 3],
+    ]);
+    expect(records.find((r) => r.msg === "ingest finished")).toMatchObject({ eventsApplied: 5, rejected: 0 });
   });
 });

@@ -1,32 +1,62 @@
 // followFile behaves like `tail -F`: starts at the end by default (or the beginning on request),
 // delivers appended lines, follows rotation without losing what the old file held, restarts
 // after copytruncate and picks up a file that appears later. Real files in a temp dir; short
-// polls and bounded waits keep the whole file to a second or two.
+// polls and bounded waits keep the whole file to a second or two. Opening can be made to fail
+// (as EACCES would; tests run as root, where chmod does not stop a read).
 import { appendFileSync, mkdtempSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { LineSplitter } from "../../src/ingest/line-splitter.js";
-import { followFile } from "../../src/ingest/sources.js";
+import { type ChunkSink, followFile } from "../../src/ingest/sources.js";
+
+const openFails = vi.hoisted(() => ({ value: false }));
+vi.mock("node:fs/promises", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("node:fs/promises")>();
+  return {
+    ...actual,
+    open: (...args: Parameters<typeof actual.open>) =>
+      openFails.value
+        ? Promise.reject(Object.assign(new Error("permission denied"), { code: "EACCES" }))
+        : actual.open(...args),
+  };
+});
 
 const dir = mkdtempSync(join(tmpdir(), "aw-follow-"));
 let fileCount = 0;
 const stops: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
+  openFails.value = false;
   await Promise.all(stops.splice(0).map((stop) => stop()));
 });
 
-/** Follows a fresh path in the temp dir; `before` is written before following starts, if given. */
-function follow(options: { before?: string; fromEnd: boolean }) {
+/**
+ * Follows a fresh path in the temp dir; `before` is written before following starts, if given.
+ * With `signals`, rotation and end are recorded among the lines as `<rotated>` and `<end>`.
+ */
+function follow(options: { before?: string; fromEnd: boolean; signals?: boolean }) {
   const path = join(dir, `access-${++fileCount}.log`);
   if (options.before !== undefined) writeFileSync(path, options.before);
   const lines: string[] = [];
-  const splitter = new LineSplitter(
+  const lineSplitter = new LineSplitter(
     1024,
     (line) => lines.push(line),
     () => undefined,
   );
+  const splitter: ChunkSink = options.signals
+    ? {
+        push: (chunk) => lineSplitter.push(chunk),
+        rotated: () => {
+          lineSplitter.end();
+          lines.push("<rotated>");
+        },
+        end: () => {
+          lineSplitter.end();
+          lines.push("<end>");
+        },
+      }
+    : lineSplitter;
   const abort = new AbortController();
   const done = followFile(path, splitter, {
     pollIntervalMs: 10,
@@ -83,6 +113,32 @@ describe("followFile", () => {
     appendFileSync(path, "b-2\n");
     await waitForLines(lines, 6);
     expect(lines).toEqual(["a-1", "a-2", "a-3", "a-partial", "b-1", "b-2"]);
+  });
+
+  it("signals rotation and truncation apart from the end of input", async () => {
+    // The sink keeps per-input state (a CRI fragment) across a rotation, but not past the end.
+    const { path, lines, stop } = follow({ before: "", fromEnd: true, signals: true });
+    appendFileSync(path, "a-1\na-partial");
+    await waitForLines(lines, 1);
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, "b-1 is longer\n");
+    await waitForLines(lines, 4);
+    truncateSync(path, 0);
+    appendFileSync(path, "c-1\n");
+    await waitForLines(lines, 6);
+    await stop();
+    expect(lines).toEqual(["a-1", "a-partial", "<rotated>", "b-1 is longer", "<rotated>", "c-1", "<end>"]);
+  });
+
+  it("starts at the end of a file that existed at the start but could be opened only later", async () => {
+    openFails.value = true;
+    const { path, lines } = follow({ before: "old-1\nold-2\n", fromEnd: true });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // a few polls fail to open it
+    openFails.value = false;
+    appendFileSync(path, "new-1\n");
+    await waitForLines(lines, 1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(lines).toEqual(["new-1"]);
   });
 
   it("restarts at the new start after a truncation in place (copytruncate)", async () => {
