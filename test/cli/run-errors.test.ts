@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { writeRunConfig } from "../helpers/run-config.js";
 
 const CLI = ["--import", "tsx", "src/cli.ts"];
 
@@ -41,25 +42,15 @@ const onLinux = process.platform === "linux";
 describe("agentwatch run with an input that fails", () => {
   const dir = mkdtempSync(join(tmpdir(), "aw-run-errors-"));
 
-  /** State under the temp dir; the status API on an ephemeral port (never 8080) or off. */
-  function writeConfig(name: string, api: boolean): string {
-    const config = join(dir, `${name}.yaml`);
-    writeFileSync(
-      config,
-      [
-        "api:",
-        api ? "  port: 0" : "  enabled: false",
-        "actions:",
-        "  delivery:",
-        `    dataDir: ${join(dir, `${name}-data`)}`,
-      ].join("\n"),
-    );
-    return config;
-  }
-
   it("stops at once when a file read with --no-follow is missing, with one line naming it", async () => {
     const missing = join(dir, "missing.log");
-    const outcome = await runCli(["run", "--no-follow", "-c", writeConfig("missing", false), missing]);
+    const outcome = await runCli([
+      "run",
+      "--no-follow",
+      "-c",
+      writeRunConfig(dir, "missing", false),
+      missing,
+    ]);
     expect(outcome).toEqual({
       code: 1,
       hung: false,
@@ -70,7 +61,13 @@ describe("agentwatch run with an input that fails", () => {
   it.runIf(onLinux)(
     "stops the service and exits when an input fails while being read, status API included",
     async () => {
-      const outcome = await runCli(["run", "--no-follow", "-c", writeConfig("eio", true), FAILS_WHEN_READ]);
+      const outcome = await runCli([
+        "run",
+        "--no-follow",
+        "-c",
+        writeRunConfig(dir, "eio", true),
+        FAILS_WHEN_READ,
+      ]);
       expect(outcome.hung).toBe(false);
       expect(outcome.code).toBe(1);
       // The lines before it announce the generated API key.

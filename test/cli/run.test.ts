@@ -8,6 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { canonicalLine } from "../helpers/jsonl.js";
+import { writeRunConfig } from "../helpers/run-config.js";
+
+/** The test lines are canonical JSON events. */
+const JSON_INPUT = ["input:", "  format: json"];
 
 /** Request `i` (a second apart) of `agentId` to `path`, with a token id the output must never show. */
 function event(i: number, path: string, agentId: string): string {
@@ -77,29 +81,11 @@ describe("agentwatch run", () => {
     return { child, output, exited };
   }
 
-  /** A config file with the status API on an ephemeral port (or off) and state under the temp dir. */
-  function writeConfig(name: string, api: boolean): string {
-    const config = join(dir, `${name}.yaml`);
-    writeFileSync(
-      config,
-      [
-        "input:",
-        "  format: json",
-        "api:",
-        api ? "  port: 0" : "  enabled: false",
-        "actions:",
-        "  delivery:",
-        `    dataDir: ${join(dir, `${name}-data`)}`,
-      ].join("\n"),
-    );
-    return config;
-  }
-
   it("follows a file from its end, answers on the status API with the generated key and stops cleanly", async () => {
     const log = join(dir, "access.jsonl");
     // Already in the file at start: not read again (a restart must not re-alert on old lines).
     writeFileSync(log, `${event(0, "/api/v1/reports/daily", "old-bot")}\n`);
-    const { child, output, exited } = startRun([log, "-c", writeConfig("follow", true)]);
+    const { child, output, exited } = startRun([log, "-c", writeRunConfig(dir, "follow", true, JSON_INPUT)]);
     const [, key] = await waitFor(child, /generated an admin key[^\n]*\n\s+(\S+)/, output);
     const [, url] = await waitFor(child, /"address":"(http:\/\/127\.0\.0\.1:\d+)"/, output);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -141,7 +127,10 @@ describe("agentwatch run", () => {
   });
 
   it("reads stdin to its end, delivers the alerts and exits 0", async () => {
-    const { child, output, exited } = startRun(["-", "-c", writeConfig("stdin", false)], "pipe");
+    const { child, output, exited } = startRun(
+      ["-", "-c", writeRunConfig(dir, "stdin", false, JSON_INPUT)],
+      "pipe",
+    );
     const lines = [
       event(0, "/api/v1/reports/daily", "reporting-bot"),
       ...ATTACK.map((p, i) => event(i + 1, p, "hijacked-agent")),
@@ -177,7 +166,7 @@ describe("agentwatch run", () => {
       ...files.map((f) => f.path),
       "--from-beginning",
       "-c",
-      writeConfig("cri", true),
+      writeRunConfig(dir, "cri", true, JSON_INPUT),
     ]);
     const [, key] = await waitFor(child, /generated an admin key[^\n]*\n\s+(\S+)/, output);
     const [, url] = await waitFor(child, /"address":"(http:\/\/127\.0\.0\.1:\d+)"/, output);
