@@ -7,6 +7,7 @@
 import { inspect } from "node:util";
 import { Command, CommanderError, Option } from "commander";
 import { nonNegativeInt, positiveNumber } from "./cli/args.js";
+import { installCrashHandlers } from "./crash.js";
 import { AgentwatchError } from "./errors.js";
 import { FORMAT_NAMES } from "./parse/format-names.js";
 import { SIM_FORMATS } from "./sim/formats.js";
@@ -18,6 +19,9 @@ import { VERSION } from "./version.js";
  */
 const DEBUG = Boolean(process.env.AGENTWATCH_DEBUG);
 delete process.env.AGENTWATCH_DEBUG;
+
+/** Installed before anything runs: a crash anywhere becomes one coded line and a clean stop. */
+const crash = installCrashHandlers({ write: (text) => process.stderr.write(text), debug: DEBUG });
 
 const formatOption = () =>
   new Option(
@@ -83,7 +87,7 @@ function buildCli(): Command {
     )
     .action(async (inputs: string[], flags) => {
       const { runServiceCommand } = await import("./cli/run-command.js");
-      await runServiceCommand(inputs, flags);
+      await runServiceCommand(inputs, flags, crash);
     });
 
   program
@@ -207,6 +211,9 @@ async function main(): Promise<void> {
     process.stderr.write(`agentwatch: ${coded.code}: ${coded.message}\n`);
     if (DEBUG) process.stderr.write(`${inspect(error)}\n`);
     process.exitCode = USAGE_CODES.has(coded.code) ? 2 : 1;
+    // Whatever could be stopped was stopped; a handle nobody can close (stdin being read) must not
+    // keep a failed command alive. Unref'd: a process that can end by itself ends at once.
+    setTimeout(() => process.exit(), 1_000).unref();
   }
 }
 

@@ -2,6 +2,7 @@
  * `agentwatch run`: loads the configuration, starts the service (src/main.ts) and stops it on
  * SIGTERM/SIGINT or when its inputs are exhausted.
  */
+import type { CrashHandlers } from "../crash.js";
 import { assertReadable } from "../ingest/readable-inputs.js";
 import { startService } from "../main.js";
 import { type ConfigFlags, loadWithOverrides } from "./load.js";
@@ -12,7 +13,11 @@ export interface RunFlags extends ConfigFlags {
   fromBeginning?: boolean;
 }
 
-export async function runServiceCommand(inputs: string[], flags: RunFlags): Promise<void> {
+export async function runServiceCommand(
+  inputs: string[],
+  flags: RunFlags,
+  crash: CrashHandlers,
+): Promise<void> {
   const config = loadWithOverrides(flags.config, {
     format: flags.format,
     kafkaBrokers: flags.kafkaBrokers,
@@ -26,6 +31,7 @@ export async function runServiceCommand(inputs: string[], flags: RunFlags): Prom
     { inputs, follow: flags.follow, fromBeginning: flags.fromBeginning === true },
     (text) => process.stderr.write(text),
   );
+  crash.onCrash(() => service.stop());
   const shutdown = () => void service.stop();
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
