@@ -27,10 +27,10 @@
  */
 import { z } from "zod";
 import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS, type NormalizedEvent } from "../events/event.js";
+import { ClientAddressResolver, trustedProxiesSchema } from "../normalize/client-address.js";
 import { describeInvalid, firstInvalidField, LIMITS } from "../normalize/event-check.js";
 import { canonicalMethod } from "../normalize/http-method.js";
 import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "../normalize/identity.js";
-import { ClientAddressResolver, trustedProxiesSchema } from "../normalize/client-address.js";
 import { canonicalAddress } from "../normalize/ip-address.js";
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
 import { CriUnwrapper, PARTIAL, type UnfinishedLine } from "./cri.js";
