@@ -117,7 +117,7 @@ export function childSchema(schema: z.ZodType, key: string | number, value?: unk
     const tag = (value as Record<string, unknown>)[def.discriminator];
     const option = def.options.find((o) => {
       const literal = defOf(unwrapSchema(o)).shape?.[def.discriminator as string];
-      return literal !== undefined && literal.safeParse(tag).success;
+      return literal?.safeParse(tag).success === true;
     });
     return option && childSchema(option, key);
   }
