@@ -71,7 +71,7 @@ function secure(reply: FastifyReply): FastifyReply {
 }
 
 /** Registers `/ui`, `/ui/` and `/ui/assets/*`; without a built console, `/ui/` says how to build it. */
-export function serveConsole(app: FastifyInstance, dir = consoleDir()): void {
+export function serveConsole(app: FastifyInstance, dir: string | undefined): void {
   const index = dir ? readFileSync(join(dir, "index.html")) : undefined;
   const assets = dir ? loadAssets(dir) : new Map<string, Asset>();
   const config = { auth: "public" as const };

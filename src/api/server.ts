@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { AgentwatchError } from "../errors.js";
 import { createKeyVerifier } from "../keys/keys.js";
 import { installAuth } from "./auth.js";
-import { serveConsole } from "./console-assets.js";
+import { consoleDir, serveConsole } from "./console-assets.js";
 import type { StatusApiDeps } from "./deps.js";
 import { frameworkErrorHandler, installErrorHandlers } from "./errors.js";
 import { buildOpenApiDocument } from "./openapi.js";
@@ -83,7 +83,7 @@ export function buildStatusServer(
   installErrorHandlers(app, deps.metrics);
 
   registerRoutes(app, statusRoutes(deps, now, meta.version ?? "0.0.0"));
-  serveConsole(app);
+  serveConsole(app, consoleDir());
   return app;
 }
 

@@ -72,7 +72,7 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
   async function login(page: Page, key: string): Promise<void> {
     await page.goto(`${origin}/ui/`);
     // Keyboard only: the key field has focus; Enter submits.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("api-key");
+    await expect.poll(() => page.evaluate<string | undefined>("document.activeElement?.id")).toBe("api-key");
     await page.keyboard.type(key);
     await page.keyboard.press("Enter");
   }
@@ -180,7 +180,7 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     const page = await (context as BrowserContext).newPage();
     await login(page, "aw_not_a_key_anyone_has_000000000000000000000");
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("This API key was not accepted");
-    expect(await page.evaluate(() => sessionStorage.length + localStorage.length)).toBe(0);
+    expect(await page.evaluate<number>("sessionStorage.length + localStorage.length")).toBe(0);
     await page.close();
   });
 
@@ -201,8 +201,8 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
       await expect.poll(() => page.locator(`tr[data-agent="${agentId}"] .spark-line`).count()).toBe(1);
     }
     // The key sits in this tab's session storage only: not in the URL, not in local storage.
-    expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual(["agentwatch.apiKey"]);
-    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await page.evaluate<string[]>("Object.keys(sessionStorage)")).toEqual(["agentwatch.apiKey"]);
+    expect(await page.evaluate<number>("localStorage.length")).toBe(0);
     expect(page.url()).not.toContain(KEYS.admin.key);
     await page.screenshot({ path: join(ARTIFACTS, "agents.png") });
 
@@ -219,7 +219,7 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     // A phone's width: the table still fits (columns hide, nothing overflows the page).
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole("searchbox", { name: "Agent" }).fill("");
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     await page.emulateMedia({ colorScheme: "dark" });
     await page.screenshot({ path: join(ARTIFACTS, "agents-phone-dark.png"), fullPage: true });
     await page.close();
@@ -272,15 +272,17 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     await expect.poll(() => page.getByRole("button", { name: "Unblock" }).count()).toBe(0);
     await expect.poll(() => page.getByRole("button", { name: "Allowlist" }).count()).toBe(0);
     // What the page would have sent, sent from the page with the read key: 403.
-    const status = await page.evaluate(async (agentId) => {
-      const key = sessionStorage.getItem("agentwatch.apiKey");
-      const res = await fetch(`/v1/agents/${encodeURIComponent(agentId)}/unblock`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        body: "{}",
-      });
-      return res.status;
-    }, target);
+    const status = await page.evaluate(
+      async ([agentId, key]) => {
+        const res = await fetch(`/v1/agents/${encodeURIComponent(agentId)}/unblock`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: "{}",
+        });
+        return res.status;
+      },
+      [target, KEYS.read.key] as const,
+    );
     expect(status).toBe(403);
     expect(await gatewayCheck(target)).toBe(403);
     await page.close();
