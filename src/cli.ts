@@ -7,6 +7,7 @@
 import { inspect } from "node:util";
 import { Command, CommanderError, Option } from "commander";
 import { nonNegativeInt, positiveNumber } from "./cli/args.js";
+import { registerRemoteCommands } from "./cli/remote-commands.js";
 import { installCrashHandlers } from "./crash.js";
 import { AgentwatchError } from "./errors.js";
 import { FORMAT_NAMES } from "./parse/format-names.js";
@@ -153,6 +154,7 @@ function buildCli(): Command {
       const { createKeyCommand } = await import("./keys/keys.js");
       createKeyCommand(flags.scopes, { name: flags.name });
     });
+  registerRemoteCommands(program, keys);
 
   program
     .command("config")
