@@ -279,6 +279,7 @@ export async function startService(
       agents: stores.current.agents,
       alerts: stores.current.alerts,
       decisions: actions.decisions,
+      input: { identity: config.input.identity, trustedProxies: config.input.trustedProxies },
       testSinks: () => actions.testSinks(),
       readiness: () => {
         // Ingest is up once startService got here (Kafka: topics ready, partitions restored before
