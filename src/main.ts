@@ -281,6 +281,8 @@ export async function startService(
       decisions: actions.decisions,
       input: { identity: config.input.identity, trustedProxies: config.input.trustedProxies },
       testSinks: () => actions.testSinks(),
+      deliveries: () => actions.recentDeliveries(),
+      riskTiers: config.engine.risk.tiers,
       readiness: () => {
         // Ingest is up once startService got here (Kafka: topics ready, partitions restored before
         // they are processed); Redis is the one dependency that can drop later.
