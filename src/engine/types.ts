@@ -24,6 +24,12 @@ export interface Detector {
    * (the profile store absorbs the event after all detectors ran).
    */
   inspect(event: NormalizedEvent, profile: AgentProfile, out: Finding[]): void;
+  /**
+   * For a detector that owns state of its own in the profile (rather than in the shared layout):
+   * update it for `event`, after every detector inspected it and before the profile absorbs it.
+   * Called for every event `inspect` was called for, right after.
+   */
+  absorb?(event: NormalizedEvent, profile: AgentProfile): void;
 }
 
 /** Self-description of a detector; `detectors/index.ts` lists one per file. */
