@@ -10,6 +10,7 @@ import { DETECTORS } from "../detectors/index.js";
 import { alertActionsOf } from "./actions/policy.js";
 import { loadConfig } from "./config/load.js";
 import { type Config, configSchema } from "./config/schema.js";
+import { installCrashHandlers } from "./crash.js";
 import { createEngine } from "./engine/engine.js";
 import { AgentwatchError } from "./errors.js";
 import { runEval } from "./eval/run.js";
@@ -28,6 +29,9 @@ import { runSimulate } from "./sim/simulate.js";
  */
 const DEBUG = Boolean(process.env.AGENTWATCH_DEBUG);
 delete process.env.AGENTWATCH_DEBUG;
+
+/** Installed before anything runs: a crash anywhere becomes one coded line and a clean stop. */
+const crash = installCrashHandlers({ write: (text) => process.stderr.write(text), debug: DEBUG });
 
 function positiveNumber(value: string): number {
   const parsed = Number(value);
@@ -138,6 +142,7 @@ function buildCli(): Command {
         { inputs, follow: flags.follow, fromBeginning: flags.fromBeginning === true },
         (text) => process.stderr.write(text),
       );
+      crash.onCrash(() => service.stop());
       const shutdown = () => void service.stop();
       process.once("SIGTERM", shutdown);
       process.once("SIGINT", shutdown);
@@ -241,6 +246,9 @@ async function main(): Promise<void> {
     process.stderr.write(`agentwatch: ${coded.code}: ${coded.message}\n`);
     if (DEBUG) process.stderr.write(`${inspect(error)}\n`);
     process.exitCode = coded.code === "INVALID_CONFIG" ? 2 : 1;
+    // Whatever could be stopped was stopped; a handle nobody can close (stdin being read) must not
+    // keep a failed command alive. Unref'd: a process that can end by itself ends at once.
+    setTimeout(() => process.exit(), 1_000).unref();
   }
 }
 

@@ -18,6 +18,7 @@ import { createApiStores } from "./api/stores.js";
 import type { Config } from "./config/schema.js";
 import { createEngine, type Engine } from "./engine/engine.js";
 import type { Alert } from "./engine/types.js";
+import { AgentwatchError } from "./errors.js";
 import { LineSplitter } from "./ingest/line-splitter.js";
 import { type ChunkSink, drain, followFile, openInput } from "./ingest/sources.js";
 import { KafkaQueue } from "./kafka/alert-queue.js";
@@ -249,6 +250,29 @@ export async function startService(
 
   let apiUrl: string | undefined;
   let server: ReturnType<typeof buildStatusServer> | undefined;
+  let stopping: Promise<void> | undefined;
+  /** `waitForSources: false` when startup failed: stdin may never end, and nothing was read yet. */
+  const stop = (waitForSources = true) => {
+    stopping ??= (async () => {
+      logger.info("stopping: sources");
+      abort.abort();
+      if (waitForSources) await finished.catch(() => undefined);
+      await kafkaPipeline
+        ?.stop()
+        .catch((error) => logger.error({ err: error }, "kafka pipeline stop failed"));
+      logger.info("stopping: actions");
+      await actions.stop();
+      await alertQueue?.close(); // the action layer closes only queues it opened itself
+      logger.info("stopping: status API");
+      await stores.current?.publisher?.stop();
+      await server?.close();
+      redis?.disconnect();
+      await tracing.shutdown();
+      logger.info("stopped");
+    })();
+    return stopping;
+  };
+
   if (config.api.enabled) {
     stores.current = createApiStores(profiles, config.api, redis, logger);
     stores.current.publisher?.start(config.api.shared.publishIntervalMs);
@@ -272,31 +296,19 @@ export async function startService(
       { ...config.api, keys: resolveApiKeys(config.api.keys, announce) },
       { version: VERSION },
     );
-    apiUrl = await listenStatusServer(server, config.api);
+    try {
+      apiUrl = await listenStatusServer(server, config.api);
+    } catch (error) {
+      // Port taken, address not local: nothing else started can be reached, so all of it stops.
+      await stop(false);
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new AgentwatchError("API_LISTEN_FAILED", `${config.api.host}:${config.api.port} (${reason})`, {
+        cause: error,
+      });
+    }
     // `address`, not `url`: the logger redacts every `url` field (sink URLs are secrets).
     logger.info({ address: apiUrl }, "status API listening");
   }
 
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      logger.info("stopping: sources");
-      abort.abort();
-      await finished.catch(() => undefined);
-      await kafkaPipeline
-        ?.stop()
-        .catch((error) => logger.error({ err: error }, "kafka pipeline stop failed"));
-      logger.info("stopping: actions");
-      await actions.stop();
-      await alertQueue?.close(); // the action layer closes only queues it opened itself
-      logger.info("stopping: status API");
-      await stores.current?.publisher?.stop();
-      await server?.close();
-      redis?.disconnect();
-      await tracing.shutdown();
-      logger.info("stopped");
-    })();
-    return stopping;
-  };
-  return { apiUrl, finished, stop };
+  return { apiUrl, finished, stop: () => stop() };
 }
