@@ -105,8 +105,15 @@ export const rules: DetectorDescriptor<typeof options> = {
         const counters = profile.ruleCounters;
         for (let i = 0; i < matched.length; i++) {
           const r = matched[i] as CompiledRule;
-          const count = r.counting === "none" ? 1 : counted(r, counters, counterAt(counters, r.counterKey), time);
-          if (fires(r, count)) out.push({ detector: "rules", score: r.rule.score, detail: render(r, event, count) });
+          const count =
+            r.counting === "none" ? 1 : counted(r, counters, counterAt(counters, r.counterKey), time);
+          if (fires(r, count))
+            out.push({
+              detector: "rules",
+              score: r.rule.score,
+              detail: render(r, event, count),
+              rule: r.rule.id,
+            });
         }
       },
       absorb(event, profile) {

@@ -220,6 +220,28 @@ function buildCli(): Command {
       process.stdout.write(stringifyYaml(JSON.parse(JSON.stringify(config))));
     });
 
+  const rulesCommand = program.command("rules").description("Work with declarative detection rules");
+  rulesCommand
+    .command("test")
+    .description(
+      "Run rules over a log and print hits per rule and agent; with --expect, exit 1 on any difference",
+    )
+    .argument("<rules>", "a rule file, or a directory of rule files")
+    .argument("<log>", "gateway access log to run them over")
+    .option("--expect <file>", "expected hits (YAML: hits: {<rule>: {<agent>: <count>}})")
+    .option("--update", "write the hits of this run to the --expect file instead of comparing")
+    .addOption(formatOption())
+    .option("-c, --config <file>", "YAML configuration file (input format, identity, profile bounds)")
+    .action(async (rulePath: string, log: string, flags) => {
+      const { runRulesTest, formatReport, writeExpectations } = await import("./rules/test-run.js");
+      const config = loadWithOverrides(flags.config, { format: flags.format });
+      if (flags.update && !flags.expect) rulesCommand.error("error: --update needs --expect <file>");
+      const result = await runRulesTest(rulePath, log, config, flags.update ? undefined : flags.expect);
+      process.stdout.write(formatReport(result));
+      if (flags.update) writeExpectations(flags.expect, result.hits);
+      else if (result.differences.length > 0) process.exitCode = 1;
+    });
+
   program
     .command("detectors")
     .description("List the detectors with their kind and description")

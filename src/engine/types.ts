@@ -14,6 +14,8 @@ export interface Finding {
   score: number;
   /** Observed vs baseline, in words a security engineer understands. */
   detail: string;
+  /** The declarative rule that produced it (detector `rules` only), so alerts and `rules test` can name it. */
+  rule?: string;
 }
 
 export interface Detector {

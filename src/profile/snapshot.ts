@@ -157,7 +157,10 @@ export function restoreProfile(
   });
   if (snap.rules !== undefined) {
     const counters = dec(snap.rules);
-    if (counters.length % RULE_COUNTER_STRIDE !== 0 || counters.length > MAX_RULE_COUNTERS * RULE_COUNTER_STRIDE)
+    if (
+      counters.length % RULE_COUNTER_STRIDE !== 0 ||
+      counters.length > MAX_RULE_COUNTERS * RULE_COUNTER_STRIDE
+    )
       invalid("rule counters");
     p.ruleCounters = counters;
   }

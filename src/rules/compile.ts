@@ -140,7 +140,9 @@ export class RuleMatcher {
     this.byUserAgent = this.rules.filter((r) => r.path === undefined && r.userAgent !== undefined);
     this.rest = this.rules.filter((r) => r.path === undefined && r.userAgent === undefined);
     this.anyPath = combine(this.byPath.flatMap((r) => sourcesOf(r.rule.match.path as TextMatch)));
-    this.anyUserAgent = combine(this.byUserAgent.flatMap((r) => sourcesOf(r.rule.match.userAgent as TextMatch)));
+    this.anyUserAgent = combine(
+      this.byUserAgent.flatMap((r) => sourcesOf(r.rule.match.userAgent as TextMatch)),
+    );
   }
 
   /**

@@ -40,7 +40,10 @@ export function shippedRulesDir(): string {
       // not this level
     }
   }
-  throw new AgentwatchError("INVALID_CONFIG", "the shipped rules/ directory is missing from the installation");
+  throw new AgentwatchError(
+    "INVALID_CONFIG",
+    "the shipped rules/ directory is missing from the installation",
+  );
 }
 
 /** The rule files a path names: the file itself, or the `.yaml`/`.yml` files directly in a directory, sorted. */
@@ -60,7 +63,12 @@ export function ruleFilesOf(path: string): string[] {
 }
 
 /** Walks `path` down the YAML document as far as it exists, and returns the line of that node. */
-function lineOf(root: Node | null, path: readonly PropertyKey[], keys: readonly string[], lines: LineCounter): number {
+function lineOf(
+  root: Node | null,
+  path: readonly PropertyKey[],
+  keys: readonly string[],
+  lines: LineCounter,
+): number {
   let node: unknown = root;
   for (const segment of path) {
     const next =
@@ -72,7 +80,9 @@ function lineOf(root: Node | null, path: readonly PropertyKey[], keys: readonly 
   }
   // An unknown key: point at the key itself.
   if (keys.length > 0 && isMap(node)) {
-    const pair = node.items.find((item) => isNode(item.key) && String((item.key as { value?: unknown }).value) === keys[0]);
+    const pair = node.items.find(
+      (item) => isNode(item.key) && String((item.key as { value?: unknown }).value) === keys[0],
+    );
     if (pair && isNode(pair.key) && pair.key.range) return lines.linePos(pair.key.range[0]).line;
   }
   const range = isNode(node) ? node.range : undefined;
@@ -81,7 +91,8 @@ function lineOf(root: Node | null, path: readonly PropertyKey[], keys: readonly 
 
 function fieldPath(path: readonly PropertyKey[]): string {
   let out = "";
-  for (const segment of path) out += typeof segment === "number" ? `[${segment}]` : `${out ? "." : ""}${String(segment)}`;
+  for (const segment of path)
+    out += typeof segment === "number" ? `[${segment}]` : `${out ? "." : ""}${String(segment)}`;
   return out || "(top level)";
 }
 
@@ -106,7 +117,9 @@ function readRuleFile(file: string): CachedFile {
       mtimeMs: stat.mtimeMs,
       size: stat.size,
       rules: undefined,
-      problems: doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? 1}: not valid YAML: ${e.message.split("\n")[0]}`),
+      problems: doc.errors.map(
+        (e) => `${file}:${e.linePos?.[0].line ?? 1}: not valid YAML: ${e.message.split("\n")[0]}`,
+      ),
     };
   } else {
     const result = ruleFileSchema.safeParse(doc.toJS());
@@ -123,7 +136,12 @@ function readRuleFile(file: string): CachedFile {
             line: lineOf(root, ["rules", i], [], lines),
           })),
         }
-      : { mtimeMs: stat.mtimeMs, size: stat.size, rules: undefined, problems: describeIssues(file, result.error, root, lines) };
+      : {
+          mtimeMs: stat.mtimeMs,
+          size: stat.size,
+          rules: undefined,
+          problems: describeIssues(file, result.error, root, lines),
+        };
   }
   cache.set(file, entry);
   return entry;
@@ -158,7 +176,9 @@ export function loadRules(paths: readonly string[], disabled: readonly string[] 
       for (const rule of entry.rules ?? []) {
         const first = seen.get(rule.id);
         if (first) {
-          problems.push(`${rule.file}:${rule.line}: rule id ${rule.id} is already used at ${first.file}:${first.line}`);
+          problems.push(
+            `${rule.file}:${rule.line}: rule id ${rule.id} is already used at ${first.file}:${first.line}`,
+          );
           continue;
         }
         seen.set(rule.id, rule);

@@ -8,7 +8,14 @@ import { z } from "zod";
 import { durationSchema } from "../actions/duration.js";
 import type { IdentitySource } from "../events/event.js";
 
-const IDENTITY_KINDS = ["agent", "header", "jwt", "consumer", "apikey", "ip"] as const satisfies readonly IdentitySource[];
+const IDENTITY_KINDS = [
+  "agent",
+  "header",
+  "jwt",
+  "consumer",
+  "apikey",
+  "ip",
+] as const satisfies readonly IdentitySource[];
 
 const patternList = z.array(z.string().min(1).max(2048)).min(1).max(500);
 
@@ -30,7 +37,8 @@ const regexList = z
       .max(2048)
       .superRefine((source, ctx) => {
         const problem = regexProblem(source);
-        if (problem !== undefined) ctx.addIssue({ code: "custom", message: `invalid regular expression: ${problem}` });
+        if (problem !== undefined)
+          ctx.addIssue({ code: "custom", message: `invalid regular expression: ${problem}` });
         // A backreference would point at another pattern's group once patterns are combined.
         else if (/\\[1-9]|\\k</.test(source))
           ctx.addIssue({ code: "custom", message: "backreferences are not supported" });
@@ -70,13 +78,18 @@ const sizeRange = z
   .object({ min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional() })
   .strict()
   .refine((r) => r.min !== undefined || r.max !== undefined, { message: "give min, max or both" })
-  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, { message: "min exceeds max" });
+  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
+    message: "min exceeds max",
+  });
 
 /** Every condition given must hold (AND); within one condition, any listed value matches (OR). */
 export const ruleMatchSchema = z
   .object({
     /** HTTP methods, upper case (`-` is the method of a request line that could not be read). */
-    method: z.array(z.string().regex(/^(?:[A-Z]+|-)$/, "expected an upper-case HTTP method")).min(1).optional(),
+    method: z
+      .array(z.string().regex(/^(?:[A-Z]+|-)$/, "expected an upper-case HTTP method"))
+      .min(1)
+      .optional(),
     /** The request path without its query string, as sent (not decoded). */
     path: pathMatch.optional(),
     /** The query string after `?`, as sent. */
@@ -147,7 +160,9 @@ export const PLACEHOLDERS = [
 export const ruleSchema = z
   .object({
     /** Unique across all loaded rules; lower case, digits, `.`, `_`, `-`. */
-    id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "expected lower-case letters, digits, '.', '_' or '-'"),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "expected lower-case letters, digits, '.', '_' or '-'"),
     description: z.string().min(1).max(500),
     /** Where the rule's knowledge comes from: advisory, CVE record, vendor documentation (URLs). */
     source: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
@@ -169,7 +184,10 @@ export const ruleSchema = z
       .superRefine((text, ctx) => {
         for (const [, name] of text.matchAll(/\{([^}]*)\}/g)) {
           if (!(PLACEHOLDERS as readonly string[]).includes(name as string))
-            ctx.addIssue({ code: "custom", message: `unknown placeholder {${name}}; known: ${PLACEHOLDERS.join(", ")}` });
+            ctx.addIssue({
+              code: "custom",
+              message: `unknown placeholder {${name}}; known: ${PLACEHOLDERS.join(", ")}`,
+            });
         }
       }),
   })
