@@ -31,8 +31,7 @@ import { createMetrics, type MetricSources, type Metrics } from "./observability
 import { initTracing, withSpan } from "./observability/tracing.js";
 import { createLineDecoder } from "./parse/decoder.js";
 import { EventPipeline, emptyCounters, type PipelineCounters } from "./pipeline/event-pipeline.js";
-
-export const VERSION = "0.1.0";
+import { VERSION } from "./version.js";
 
 export interface RunSources {
   /** Files to read (`-` = stdin); ignored when Kafka is configured. */
