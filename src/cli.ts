@@ -178,13 +178,8 @@ function buildCli(): Command {
     .addOption(formatOption())
     .option("-c, --config <file>", "YAML configuration file (input format, identity, profile bounds)")
     .action(async (rulePath: string, log: string, flags) => {
-      const { runRulesTest, formatReport, writeExpectations } = await import("./rules/test-run.js");
-      const config = loadWithOverrides(flags.config, { format: flags.format });
-      if (flags.update && !flags.expect) rulesCommand.error("error: --update needs --expect <file>");
-      const result = await runRulesTest(rulePath, log, config, flags.update ? undefined : flags.expect);
-      process.stdout.write(formatReport(result));
-      if (flags.update) writeExpectations(flags.expect, result.hits);
-      else if (result.differences.length > 0) process.exitCode = 1;
+      const { runRulesTestCommand } = await import("./cli/rules-command.js");
+      await runRulesTestCommand(rulePath, log, flags);
     });
 
   program
