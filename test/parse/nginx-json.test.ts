@@ -3,10 +3,13 @@
  * rejects.
  */
 import { describe, expect, it } from "vitest";
-import { decodeLines, fixtureLines, rejectionOf } from "./helpers.js";
+import { decodeLines, EVERY_PROXY_TRUSTED, fixtureLines, rejectionOf } from "./helpers.js";
 
 describe("nginx JSON (escape=json)", () => {
-  const lines = decodeLines(fixtureLines("nginx-json.constructed.jsonl"), { format: "nginx-json" });
+  const lines = decodeLines(fixtureLines("nginx-json.constructed.jsonl"), {
+    format: "nginx-json",
+    ...EVERY_PROXY_TRUSTED,
+  });
 
   it("reads a record exactly: seconds to ms, X-Forwarded-For first hop, agent header", () => {
     expect(lines[0]?.events[0]).toEqual({
