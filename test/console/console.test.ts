@@ -6,13 +6,23 @@
 // asks nothing of any origin but agentwatch's. Screenshots of the three pages go to
 // test-artifacts/console/ (gitignored; docs/console-*.png are copies of them).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildConsole } from "../../scripts/build-ui.js";
+import { canonicalLine } from "../helpers/jsonl.js";
 import { requiredInCi } from "../helpers/requirement.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -57,9 +67,11 @@ function cli(args: string[]): void {
 describe.runIf(haveChromium)("web console in headless Chromium", () => {
   const dir = mkdtempSync(join(tmpdir(), "aw-console-"));
   let run: ChildProcess | undefined;
+  let receiver: Server | undefined;
   let context: BrowserContext | undefined;
   let origin = "";
   let attacked: string[] = [];
+  let traffic = "";
   const requests: string[] = [];
   const output = { text: "" };
 
@@ -80,7 +92,7 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
   beforeAll(async () => {
     await buildConsole();
     // Small and fast: 9 agents over 3 simulated hours, a third of them attacked.
-    const traffic = join(dir, "traffic.jsonl");
+    traffic = join(dir, "traffic.jsonl");
     const labels = join(dir, "labels.json");
     const settings = join(dir, "settings.json");
     writeFileSync(
@@ -101,6 +113,16 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     attacked = truth.agents.filter((a) => a.kind !== "benign").map((a) => a.agentId);
     const lines = readFileSync(traffic, "utf8").split("\n").filter(Boolean).length;
 
+    // A webhook receiver that refuses every payload (400): its deliveries become dead letters.
+    receiver = createServer((request, response) => {
+      request.resume();
+      request.on("end", () =>
+        response.writeHead(400, { "content-type": "application/json" }).end('{"error":"invalid_payload"}'),
+      );
+    });
+    await new Promise<void>((resolve) => receiver?.listen(0, "127.0.0.1", resolve));
+    const receiverPort = (receiver.address() as { port: number }).port;
+
     const config = join(dir, "config.yaml");
     const keyLines = Object.values(KEYS).flatMap((k) => [
       `    - name: ${k.name}`,
@@ -118,6 +140,9 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
         "  keys:",
         ...keyLines,
         "actions:",
+        "  sinks:",
+        "    - { type: log, name: log, minSeverity: low }",
+        `    - { type: webhook, name: siem, url: "http://127.0.0.1:${receiverPort}/hook", secret: whsec_${randomBytes(24).toString("base64")} }`,
         "  delivery:",
         `    dataDir: ${join(dir, "data")}`,
       ].join("\n"),
@@ -146,9 +171,12 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     };
     await waitUntil("every line ingested", async () => (await counted()) === lines, 20_000);
     await waitUntil(
-      "deliveries to the log sink",
-      async () => (await json<{ deliveries: unknown[] }>("/v1/deliveries")).deliveries.length > 0,
-      10_000,
+      "deliveries to the log sink and dead letters from the refusing webhook",
+      async () => {
+        const recent = await json<{ deliveries: unknown[]; deadLetters: unknown[] }>("/v1/deliveries");
+        return recent.deliveries.length > 0 && recent.deadLetters.length > 0;
+      },
+      15_000,
     );
 
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -173,6 +201,7 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
   afterAll(async () => {
     await context?.close();
     run?.kill("SIGTERM");
+    receiver?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -215,6 +244,42 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     await page.getByLabel("Tier").selectOption("");
     await page.getByRole("searchbox", { name: "Agent" }).fill(attacked[0] as string);
     await expect.poll(() => rows.count()).toBe(1);
+    await page.getByRole("searchbox", { name: "Agent" }).fill("");
+
+    // Live: an agent that turns up in the followed log appears without a reload, with its tier.
+    const attack = [
+      "/api/v1/search?q=%27%20UNION%20SELECT%20password%20FROM%20users--",
+      "/api/v1/files?name=..%2F..%2F..%2Fetc%2Fpasswd",
+      "/api/v1/search?q=ignore%20all%20previous%20instructions",
+    ];
+    appendFileSync(
+      traffic,
+      `${attack
+        .map((path, i) =>
+          canonicalLine({
+            timestamp: new Date(Date.parse("2026-01-05T03:00:00Z") + i * 1000).toISOString(),
+            agentId: "late-intruder",
+            path,
+            requestId: `late-${i}`,
+          }),
+        )
+        .join("\n")}\n`,
+    );
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('tr[data-agent="late-intruder"]')
+            .getAttribute("data-tier", { timeout: 500 })
+            .catch(() => null),
+        {
+          timeout: 15_000,
+          interval: 500,
+        },
+      )
+      .not.toBeNull();
+    expect(await page.locator('tr[data-agent="late-intruder"]').getAttribute("data-tier")).not.toBe("none");
+    attacked.push("late-intruder");
 
     // A phone's width: the table still fits (columns hide, nothing overflows the page).
     await page.setViewportSize({ width: 390, height: 844 });
@@ -301,7 +366,9 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
       .poll(() => page.locator("[data-testid=decisions-table] tbody tr").count())
       .toBe(decisions.length);
     expect(await page.locator("[data-testid=deliveries-table] tbody tr").count()).toBeGreaterThan(0);
-    await page.getByTestId("dead-letters-table").waitFor({ state: "visible" });
+    const deadLetters = page.locator("[data-testid=dead-letters-table] tbody tr");
+    expect(await deadLetters.count()).toBeGreaterThan(0);
+    expect(await deadLetters.first().textContent()).toContain("siem (webhook)");
     await page.screenshot({ path: join(ARTIFACTS, "alerts.png"), fullPage: true });
     await page.close();
   });
