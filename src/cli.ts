@@ -16,6 +16,7 @@ import { runEval } from "./eval/run.js";
 import { assertReadable } from "./ingest/readable-inputs.js";
 import { createKeyCommand } from "./keys/keys.js";
 import { startService, VERSION } from "./main.js";
+import { JwtKeys } from "./normalize/jwt-verify.js";
 import { createLineDecoder, FORMAT_NAMES, type FormatName } from "./parse/decoder.js";
 import { replay } from "./replay/replay.js";
 import { SIM_FORMATS } from "./sim/formats.js";
@@ -88,6 +89,10 @@ function buildCli(): Command {
     .option("-q, --quiet", "do not print the summary to stderr")
     .action(async (inputs: string[], flags) => {
       const config = loadWithOverrides(flags.config, { format: flags.format });
+      const jwtKeys = new JwtKeys(config.input.identity.jwt, (message) =>
+        process.stderr.write(`${message}\n`),
+      );
+      await jwtKeys.start();
       const summary = await replay(
         {
           inputs,
@@ -97,9 +102,10 @@ function buildCli(): Command {
           maxLineBytes: config.input.maxLineLength,
         },
         // No wall clock: a replay's result depends on its input alone.
-        () => createLineDecoder(config.input),
+        () => createLineDecoder(config.input, undefined, jwtKeys),
         createEngine(config.engine, { alertActions: alertActionsOf(config.actions.tiers) }),
       );
+      jwtKeys.stop();
       if (!flags.quiet) process.stderr.write(`${JSON.stringify(summary, null, 2)}\n`);
     });
 
