@@ -1,5 +1,6 @@
 // Test runner configuration: TypeScript tests run from source; integration tests that need a
-// real Kafka broker or Redis find them through KAFKA_BROKERS / REDIS_URL (see test/helpers/env.ts).
+// real Kafka broker or Redis find them through KAFKA_BROKERS / REDIS_URL, and test/global-setup.ts
+// starts the local ones first when they are down and this machine can run them.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -8,5 +9,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    globalSetup: ["test/global-setup.ts"],
   },
 });

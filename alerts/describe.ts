@@ -15,7 +15,8 @@ function describeDecision(decision: Decision): string {
   const what = decision.type === "throttle" ? `throttle to ${decision.ratePerMinute}/min` : decision.type;
   const shadow = decision.shadow ? " (shadow mode: not enforced)" : "";
   const repeat = decision.level > 0 ? `, repeat offender level ${decision.level}` : "";
-  return `${what} for ${formatDuration(decision.expiresAt - decision.updatedAt)}${repeat}${shadow}`;
+  const notRevoked = decision.notRevoked ? ` (not revoked: ${decision.notRevoked})` : "";
+  return `${what} for ${formatDuration(decision.expiresAt - decision.updatedAt)}${repeat}${notRevoked}${shadow}`;
 }
 
 /** What the action layer did about one alert, in one line. */

@@ -104,13 +104,17 @@ start() {
   format_storage
   [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (data in $KAFKA_DATA_DIR)"
-  # setsid: the broker must outlive the shell (and the test runner) that started it.
-  # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS holds several JVM flags
-  setsid nohup java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+  # setsid: the broker must outlive the shell (and the test runner) that started it. The broker
+  # writes its own pid: when this script runs as a process-group leader (a shell with job
+  # control), setsid forks, so `$!` would name a parent that exits at once.
+  rm -f "$PID_FILE"
+  # shellcheck disable=SC2016,SC2086 # $$ is the child's; KAFKA_HEAP_OPTS holds several JVM flags
+  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+    java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     -cp "$LIBS/*" -Dlog4j.configuration="file:$TEMPLATES/log4j.properties" \
     kafka.Kafka "$CONFIG" >"$LOG_FILE" 2>&1 </dev/null &
-  echo $! >"$PID_FILE"
   local deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+  while [[ ! -s "$PID_FILE" ]] && ((SECONDS < deadline)); do sleep 0.1; done
   while ((SECONDS < deadline)); do
     if ! running_pid >/dev/null; then
       log "broker exited during startup; last lines of $LOG_FILE:"

@@ -18,6 +18,7 @@ import { createApiStores } from "./api/stores.js";
 import type { Config } from "./config/schema.js";
 import { createEngine, type Engine } from "./engine/engine.js";
 import type { Alert } from "./engine/types.js";
+import { AgentwatchError } from "./errors.js";
 import { LineSplitter } from "./ingest/line-splitter.js";
 import { type ChunkSink, drain, followFile, openInput } from "./ingest/sources.js";
 import { KafkaQueue } from "./kafka/alert-queue.js";
@@ -31,8 +32,7 @@ import { createMetrics, type MetricSources, type Metrics } from "./observability
 import { initTracing, withSpan } from "./observability/tracing.js";
 import { createLineDecoder } from "./parse/decoder.js";
 import { EventPipeline, emptyCounters, type PipelineCounters } from "./pipeline/event-pipeline.js";
-
-export const VERSION = "0.1.0";
+import { VERSION } from "./version.js";
 
 export interface RunSources {
   /** Files to read (`-` = stdin); ignored when Kafka is configured. */
@@ -255,6 +255,30 @@ export async function startService(
 
   let apiUrl: string | undefined;
   let server: ReturnType<typeof buildStatusServer> | undefined;
+  let stopping: Promise<void> | undefined;
+  /** `waitForSources: false` when startup failed: stdin may never end, and nothing was read yet. */
+  const stop = (waitForSources = true) => {
+    stopping ??= (async () => {
+      logger.info("stopping: sources");
+      abort.abort();
+      if (waitForSources) await finished.catch(() => undefined);
+      await kafkaPipeline
+        ?.stop()
+        .catch((error) => logger.error({ err: error }, "kafka pipeline stop failed"));
+      logger.info("stopping: actions");
+      await actions.stop();
+      await alertQueue?.close(); // the action layer closes only queues it opened itself
+      logger.info("stopping: status API");
+      await stores.current?.publisher?.stop();
+      await server?.close();
+      redis?.disconnect();
+      jwtKeys.stop();
+      await tracing.shutdown();
+      logger.info("stopped");
+    })();
+    return stopping;
+  };
+
   if (config.api.enabled) {
     stores.current = createApiStores(profiles, config.api, redis, logger);
     stores.current.publisher?.start(config.api.shared.publishIntervalMs);
@@ -278,32 +302,19 @@ export async function startService(
       { ...config.api, keys: resolveApiKeys(config.api.keys, announce) },
       { version: VERSION },
     );
-    apiUrl = await listenStatusServer(server, config.api);
+    try {
+      apiUrl = await listenStatusServer(server, config.api);
+    } catch (error) {
+      // Port taken, address not local: nothing else started can be reached, so all of it stops.
+      await stop(false);
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new AgentwatchError("API_LISTEN_FAILED", `${config.api.host}:${config.api.port} (${reason})`, {
+        cause: error,
+      });
+    }
     // `address`, not `url`: the logger redacts every `url` field (sink URLs are secrets).
     logger.info({ address: apiUrl }, "status API listening");
   }
 
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      logger.info("stopping: sources");
-      abort.abort();
-      await finished.catch(() => undefined);
-      await kafkaPipeline
-        ?.stop()
-        .catch((error) => logger.error({ err: error }, "kafka pipeline stop failed"));
-      logger.info("stopping: actions");
-      await actions.stop();
-      await alertQueue?.close(); // the action layer closes only queues it opened itself
-      logger.info("stopping: status API");
-      await stores.current?.publisher?.stop();
-      await server?.close();
-      redis?.disconnect();
-      jwtKeys.stop();
-      await tracing.shutdown();
-      logger.info("stopped");
-    })();
-    return stopping;
-  };
-  return { apiUrl, finished, stop };
+  return { apiUrl, finished, stop: () => stop() };
 }

@@ -292,7 +292,7 @@ class ActionLayer implements Actions {
     }
     const sinks = event ? route(event, this.#sinks, this.#options.tiers, this.#options.agentLabels) : [];
     if (!event || sinks.length === 0) {
-      await this.#queue?.ack(queued.id);
+      await this.#ack(queued.id);
       return;
     }
 
@@ -307,11 +307,24 @@ class ActionLayer implements Actions {
       this.#inFlight--;
       this.#capacity?.();
       this.#capacity = undefined;
-      if (!deferred) void this.#queue?.ack(queued.id);
+      if (!deferred) void this.#ack(queued.id);
     };
     for (const sink of sinks) {
       const job: Job = { key: ledgerKey(id, sink.name), recordId: id, agentId, event, done };
       this.#runners.get(sink.name)?.enqueue(job);
+    }
+  }
+
+  /**
+   * An ack that fails (a Kafka commit during a rebalance, a full disk) loses nothing: the record
+   * stays unacked, is handed out again after a restart or rebalance, and the delivery ledger
+   * dedups it. So it is logged, never thrown: nothing awaits the ack of a finished delivery.
+   */
+  async #ack(id: string): Promise<void> {
+    try {
+      await this.#queue?.ack(id);
+    } catch (error) {
+      this.#logger.warn({ err: error, record: id }, "queue ack failed; the record will be handed out again");
     }
   }
 

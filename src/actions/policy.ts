@@ -4,8 +4,11 @@
  * same alerts gives the same decisions, and the Redis and in-memory stores share it unchanged.
  *
  * Rules: a decision is idempotent per agent while active (an equal or weaker request changes
- * nothing); a stronger request escalates it in place; every new decision counts a strike, strikes
- * make the next TTL longer (and turn a throttle into a block) and decay one per quiet period.
+ * nothing); a stronger request escalates it in place, in the same incident and at the same
+ * repeat level (throttle -> block -> revoke within one incident is one offence, one strike); every
+ * new incident counts a strike, strikes make the next TTL longer (and turn a throttle into a
+ * block) and decay one per quiet period. Revocation needs a credential: an agent seen with no
+ * token (identified by address, say) is blocked instead, and the decision says why.
  *
  * Recovery (the engine saw the agent's risk fall back below every tier): a throttle is lifted, it
  * did its job; a block or revoke stays until its TTL or an unblock, because a blocked agent's risk
@@ -115,6 +118,18 @@ function decayedStrikes(state: OffenderState, at: number, options: DecisionOptio
   return Math.max(0, state.strikes - quietPeriods);
 }
 
+/** Token hashes a decision keeps (the newest win): enough for an agent rotating a few credentials. */
+export const MAX_DECISION_TOKENS = 8;
+
+function mergeTokenHashes(known: readonly string[] | undefined, seen: string | undefined): string[] {
+  const hashes = known ? [...known] : [];
+  if (seen !== undefined && !hashes.includes(seen)) {
+    hashes.push(seen);
+    if (hashes.length > MAX_DECISION_TOKENS) hashes.shift();
+  }
+  return hashes;
+}
+
 export function decide(
   state: OffenderState,
   alert: Alert,
@@ -133,7 +148,13 @@ export function decide(
   // token it names may be its victim's. Blocking it is as far as the evidence goes.
   const wanted = requested === "revoke" && alert.authenticated !== true ? "block" : requested;
   if (!wanted) return { change: "none", decision: active, next: state };
-  if (active && DECISION_RANK[active.type] >= DECISION_RANK[wanted]) {
+  // Escalating within the open incident is the same offence: no new strike, the same level.
+  const strikes = active ? state.strikes : decayedStrikes(state, at, options) + 1;
+  const level = active ? active.level : strikes - 1;
+  const tokenHashes = mergeTokenHashes(active?.tokenHashes, alert.tokenHash);
+  const leveled: DecisionType = wanted === "throttle" && level >= options.blockFromLevel ? "block" : wanted;
+  const type: DecisionType = leveled === "revoke" && tokenHashes.length === 0 ? "block" : leveled;
+  if (active && DECISION_RANK[active.type] >= DECISION_RANK[type]) {
     if (active.recoveredAt !== undefined) {
       // Offending again under a block that outlived a recovery: same enforcement, a new incident
       // at PagerDuty (a trigger on a resolved dedup_key opens one). No strike: nothing new was decided.
@@ -145,9 +166,6 @@ export function decide(
     return { change: "unchanged", decision: active, next: { ...state, lastOffenceAt: at } };
   }
 
-  const strikes = decayedStrikes(state, at, options) + 1;
-  const level = strikes - 1;
-  const type: DecisionType = wanted === "throttle" && level >= options.blockFromLevel ? "block" : wanted;
   const ttl = Math.min(options.ttl[type] * options.escalationFactor ** level, options.maxTtl);
   const since = active ? active.since : at;
   const decision: Decision = {
@@ -165,6 +183,13 @@ export function decide(
     shadow,
     incidentKey: active ? active.incidentKey : incidentKey(alert.agentId, since),
     reason: alert.reasons[0]?.detail.slice(0, 500) ?? "",
+    identity: active?.identity ?? { kind: alert.identitySource, value: alert.agentId },
+    tokenHashes,
+    ...(type !== leveled
+      ? {
+          notRevoked: `no token seen for this agent (identified by ${alert.identitySource}): blocked instead`,
+        }
+      : {}),
   };
   return { change: decision.change, decision, next: { decision, strikes, lastOffenceAt: at } };
 }

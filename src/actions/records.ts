@@ -6,6 +6,14 @@
  */
 import type { TierRecovery } from "../engine/engine.js";
 import type { Alert, Severity } from "../engine/types.js";
+import type { IdentitySource } from "../events/event.js";
+
+/** The identity a decision was made on: how the agent was recognised, and as what. */
+export interface DecisionIdentity {
+  /** `ip`: `value` is a client address, or a network as a CIDR (`10.1.0.0/16`). */
+  kind: IdentitySource;
+  value: string;
+}
 
 export type DecisionType = "throttle" | "block" | "revoke";
 
@@ -44,6 +52,15 @@ export interface Decision {
    * revoke outlives recovery): its incident was resolved then. Cleared when the agent offends again.
    */
   recoveredAt?: number;
+  /**
+   * What the decision applies to, as the log pipeline recognised the agent. Absent on decisions
+   * stored by an older version: they apply to `agentId` alone.
+   */
+  identity?: DecisionIdentity;
+  /** Hashes (`Alert.tokenHash`) of the credentials seen in the incident: refused wherever used. */
+  tokenHashes?: string[];
+  /** Why a revoke was asked for but a block decided (no credential to revoke). */
+  notRevoked?: string;
 }
 
 /** Per-agent state the decision policy reads and writes. */

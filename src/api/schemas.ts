@@ -178,6 +178,15 @@ export const decisionSchema = z.object({
   shadow: z.boolean(),
   incidentKey: z.string(),
   reason: z.string(),
+  /**
+   * What the decision applies to: `kind` is how the log pipeline recognised the agent (`agent`,
+   * `header`, `jwt`, `consumer`, `apikey`, `ip`), `value` its id (`ip`: an address or a CIDR).
+   */
+  identity: z.object({ kind: z.string(), value: z.string() }).optional(),
+  /** Hashes of the credentials seen in the incident (`sha256:` + 16 hex of the token id's digest). */
+  tokenHashes: z.array(z.string()).optional(),
+  /** Why a revoke was asked for but a block decided. */
+  notRevoked: z.string().optional(),
 });
 
 const page = <T extends z.ZodType>(item: T) =>

@@ -2,7 +2,7 @@
  * The evaluation's outputs: the issue's targets checked against agentwatch's figures, a plain-text
  * table (agentwatch and both baselines, per attack kind) and the JSON document behind it.
  */
-import { ATTACK_KINDS } from "../sim/settings.js";
+import { ALL_ATTACK_KINDS } from "../sim/settings.js";
 import type { EvaluationResult } from "./evaluate.js";
 import type { Detection, SystemMetrics } from "./metrics.js";
 
@@ -100,7 +100,7 @@ function tableRows(report: EvalReport): { head: string[]; sub: string[]; rows: s
   }
   const rows: string[][] = [];
   const first = report.systems[0]?.metrics;
-  const kinds = ATTACK_KINDS.filter((k) => first?.byKind[k]);
+  const kinds = ALL_ATTACK_KINDS.filter((k) => first?.byKind[k]);
   for (const kind of kinds) {
     const agents = first?.byKind[kind]?.agents ?? 0;
     const row = [`${kind} (${agents})`];

@@ -53,6 +53,11 @@ export const accessEventSchema = z.object({
   requestId: shortString(256),
   /** The gateway's own route template (e.g. `/customers/{id}`), when it logs one. */
   route: shortString(1024).optional(),
+  /**
+   * The operation a request performs on an endpoint that carries many (a GraphQL operation name,
+   * an MCP tool name), as the gateway logged it from a header or the body; see `engine.operations`.
+   */
+  operation: shortString(256).optional(),
   /** OAuth scopes granted to the credential. */
   scopes: z.array(shortString(128)).max(64).optional(),
 });

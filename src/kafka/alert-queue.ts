@@ -132,8 +132,15 @@ export class KafkaQueue implements DurableQueue {
     let lowest = state.nextOffset;
     for (const offset of state.pending) lowest = Math.min(lowest, offset);
     if (lowest > state.committed) {
+      const before = state.committed;
       state.committed = lowest;
-      await this.consumer.commitOffsets([{ topic: this.options.topic, partition, offset: String(lowest) }]);
+      try {
+        await this.consumer.commitOffsets([{ topic: this.options.topic, partition, offset: String(lowest) }]);
+      } catch (error) {
+        // The next ack commits again (a rebalance, a broker moving); until then, re-reads are deduped.
+        if (state.committed === lowest) state.committed = before;
+        throw error;
+      }
     }
   }
 

@@ -34,6 +34,7 @@ import { canonicalAddress } from "../normalize/ip-address.js";
 import type { JwtKeys } from "../normalize/jwt-verify.js";
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
 import { CriUnwrapper, PARTIAL, type UnfinishedLine } from "./cri.js";
+import { FORMAT_NAMES, type FormatName } from "./format-names.js";
 import { FORMATS } from "./formats/index.js";
 import { parseJsonLine } from "./safe-json.js";
 import {
@@ -48,18 +49,7 @@ import {
 export type { IdentityOptions } from "../normalize/identity.js";
 export type { Rejection } from "./types.js";
 
-export const FORMAT_NAMES = [
-  "auto",
-  "json",
-  "nginx",
-  "nginx-json",
-  "envoy",
-  "envoy-json",
-  "kong",
-  "traefik",
-  "aws-apigw",
-] as const;
-export type FormatName = (typeof FORMAT_NAMES)[number];
+export { FORMAT_NAMES, type FormatName };
 
 const FORMATS_BY_NAME = new Map(FORMATS.map((format) => [format.name, format]));
 for (const name of FORMAT_NAMES) {

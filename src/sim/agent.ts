@@ -50,10 +50,13 @@ export interface Agent {
 }
 
 /** Last token derived per agent: consecutive requests almost always share it. */
-const lastToken = new WeakMap<Agent, { epoch: number; token: string }>();
+const lastToken = new WeakMap<TokenHolder, { epoch: number; token: string }>();
+
+/** What token rotation needs of an agent (agents of every world have it). */
+export type TokenHolder = Pick<Agent, "seed" | "tokenTtlMs" | "tokenPhaseMs">;
 
 /** The token the agent holds at time `t`: rotates every `tokenTtlMs`, derived, never stored. */
-export function tokenAt(agent: Agent, t: number): string {
+export function tokenAt(agent: TokenHolder, t: number): string {
   const epoch = Math.floor((t + agent.tokenPhaseMs) / agent.tokenTtlMs);
   const cached = lastToken.get(agent);
   if (cached?.epoch === epoch) return cached.token;
@@ -63,7 +66,7 @@ export function tokenAt(agent: Agent, t: number): string {
 }
 
 /** When the token held at `t` expires. */
-export function tokenExpiry(agent: Agent, t: number): number {
+export function tokenExpiry(agent: TokenHolder, t: number): number {
   const epoch = Math.floor((t + agent.tokenPhaseMs) / agent.tokenTtlMs);
   return (epoch + 1) * agent.tokenTtlMs - agent.tokenPhaseMs;
 }

@@ -8,7 +8,7 @@
 import type { Agent, SimEvent } from "./agent.js";
 import { tokenAt, tokenExpiry } from "./agent.js";
 import { Rng } from "./rng.js";
-import type { AttackKind, AttackSettings } from "./settings.js";
+import type { AttackSettings, RestAttackKind } from "./settings.js";
 import type { Endpoint, Resource } from "./surface.js";
 import { endpointsOf, randomExistingObject, resourceByRole } from "./surface.js";
 import type { Caller, RequestSpec, SimContext } from "./traffic.js";
@@ -24,7 +24,7 @@ function encodeQuery(value: string): string {
   );
 }
 
-function params<K extends AttackKind>(ctx: SimContext, kind: K): AttackSettings[K] {
+function params<K extends RestAttackKind>(ctx: SimContext, kind: K): AttackSettings[K] {
   return ctx.settings.attacks[kind];
 }
 
@@ -361,7 +361,7 @@ function* reconProbing(agent: Agent, ctx: SimContext, rng: Rng, at: number): Gen
   }
 }
 
-export const ATTACKS: Record<AttackKind, AttackGenerator> = {
+export const ATTACKS: Record<RestAttackKind, AttackGenerator> = {
   "enumeration-fast": enumerationFast,
   "enumeration-slow": enumerationSlow,
   aggregation,
@@ -376,5 +376,7 @@ export const ATTACKS: Record<AttackKind, AttackGenerator> = {
 export function attackTraffic(agent: Agent, ctx: SimContext): Generator<SimEvent, void> | undefined {
   if (!agent.attack) return undefined;
   const rng = Rng.derive(agent.seed, `attack:${agent.attack.kind}`);
-  return ATTACKS[agent.attack.kind](agent, ctx, rng, agent.attack.at);
+  const attack = ATTACKS[agent.attack.kind as RestAttackKind];
+  if (!attack) throw new RangeError(`attack ${agent.attack.kind} belongs to another world`);
+  return attack(agent, ctx, rng, agent.attack.at);
 }

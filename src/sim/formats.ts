@@ -45,7 +45,7 @@ export function renderJson(e: SimEvent): string {
     `,"path":${jsonString(e.path)},"status":${e.status},"requestBytes":${e.requestBytes}` +
     `,"responseBytes":${e.responseBytes},"latencyMs":${e.latencyMs},"clientIp":${jsonString(e.clientIp)}` +
     `,"tokenId":${jsonString(e.tokenId)},"userId":${jsonString(e.userId)},"userAgent":${jsonString(e.userAgent)}` +
-    `,"requestId":${jsonString(e.requestId)}}`
+    `,"requestId":${jsonString(e.requestId)}${e.operation === undefined ? "" : `,"operation":${jsonString(e.operation)}`}}`
   );
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Agent, SimEvent } from "./agent.js";
 import { attackTraffic } from "./attacks.js";
+import { type CommerceAgent, commerceAgents, commerceSources } from "./commerce.js";
 import type { AgentLabel, LabelsFile } from "./labels.js";
 import { createAgent, planAgents } from "./personas.js";
 import { fmix32, Rng } from "./rng.js";
@@ -22,9 +23,13 @@ interface Head {
   order: number;
 }
 
+/** What the merge and the labels need of an agent, in every world. */
+type WorldAgent = Pick<Agent, "id" | "persona" | "lowTraffic" | "benignCase" | "attack" | "drifted">;
+
 export class Simulation implements Iterable<SimEvent> {
+  /** The REST surface (rest world); the commerce world's paths are its own. */
   readonly surface: Surface;
-  readonly agents: readonly Agent[];
+  readonly agents: readonly WorldAgent[];
   readonly startMs: number;
   readonly endMs: number;
   private readonly ctx: SimContext;
@@ -36,8 +41,12 @@ export class Simulation implements Iterable<SimEvent> {
     this.startMs = Date.parse(settings.start);
     this.endMs = this.startMs + Math.round(settings.hours * 3_600_000);
     this.surface = buildSurface(settings.surface, Rng.derive(settings.seed, "surface"));
-    const plans = planAgents(settings, Rng.derive(settings.seed, "plan"), this.startMs, this.endMs);
-    this.agents = plans.map((p) => createAgent(p, this.surface, settings, this.startMs, this.endMs));
+    if (settings.world === "commerce") {
+      this.agents = commerceAgents(settings, this.startMs, this.endMs);
+    } else {
+      const plans = planAgents(settings, Rng.derive(settings.seed, "plan"), this.startMs, this.endMs);
+      this.agents = plans.map((p) => createAgent(p, this.surface, settings, this.startMs, this.endMs));
+    }
     this.ctx = { surface: this.surface, settings, startMs: this.startMs, endMs: this.endMs };
     const ids = Rng.derive(settings.seed, "request-ids");
     this.idSeeds = [ids.u32(), ids.u32(), ids.u32(), ids.u32()];
@@ -78,7 +87,9 @@ export class Simulation implements Iterable<SimEvent> {
     return { version: 1, settings: { ...this.settings }, agents: [...this.labelByAgent.values()] };
   }
 
-  private sourcesOf(agent: Agent): Iterator<SimEvent, void>[] {
+  private sourcesOf(worldAgent: WorldAgent): Iterator<SimEvent, void>[] {
+    if (this.settings.world === "commerce") return commerceSources(worldAgent as CommerceAgent, this.ctx);
+    const agent = worldAgent as Agent;
     const out: Iterator<SimEvent, void>[] = [benignSessions(agent, this.ctx)];
     if (agent.benignCase === "nightly-burst") out.push(nightlyBatch(agent, this.ctx));
     const attack = attackTraffic(agent, this.ctx);
@@ -118,7 +129,7 @@ function hex32(x: number): string {
   return `${HEX[x >>> 24]}${HEX[(x >>> 16) & 255]}${HEX[(x >>> 8) & 255]}${HEX[x & 255]}`;
 }
 
-function initialLabel(a: Agent): AgentLabel {
+function initialLabel(a: WorldAgent): AgentLabel {
   const label: AgentLabel = {
     agentId: a.id,
     persona: a.persona,

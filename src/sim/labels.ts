@@ -6,13 +6,13 @@
  * malicious request, in the order they were sent.
  */
 import { z } from "zod";
-import { ATTACK_KINDS, BENIGN_CASES } from "./settings.js";
+import { ALL_ATTACK_KINDS, BENIGN_CASES } from "./settings.js";
 
 export const agentLabelSchema = z.object({
   agentId: z.string(),
   persona: z.string(),
   /** `benign`, or the attack kind injected into this agent. */
-  kind: z.enum(["benign", ...ATTACK_KINDS]),
+  kind: z.enum(["benign", ...ALL_ATTACK_KINDS]),
   /** For benign agents with a deliberately unusual but legitimate pattern. */
   benignCase: z.enum(BENIGN_CASES).optional(),
   /** Agent sends only a handful of requests a day (its profile hardly warms up). */

@@ -21,10 +21,28 @@ export const ATTACK_KINDS = [
   "injection-payload",
   "recon-probing",
 ] as const;
-export type AttackKind = (typeof ATTACK_KINDS)[number];
+export type RestAttackKind = (typeof ATTACK_KINDS)[number];
+/** Attack kinds of the `commerce` world only (see `commerce.ts`). */
+export const COMMERCE_ONLY_ATTACK_KINDS = [
+  "scrape-slow",
+  "graphql-walk",
+  "credential-stuffing",
+  "tool-abuse",
+] as const;
+/** Every kind a label can carry. */
+export const ALL_ATTACK_KINDS = [...ATTACK_KINDS, ...COMMERCE_ONLY_ATTACK_KINDS] as const;
+export type AttackKind = (typeof ALL_ATTACK_KINDS)[number];
 
 /** The hard benign cases: traffic that looks unusual but is legitimate. */
-export const BENIGN_CASES = ["drift", "nightly-burst", "low-traffic"] as const;
+export const BENIGN_CASES = [
+  "drift",
+  "nightly-burst",
+  "low-traffic",
+  // commerce world: admin agents doing role changes, a nightly catalogue sync, a daily bulk export
+  "routine-admin",
+  "nightly-sync",
+  "daily-export",
+] as const;
 export type BenignCase = (typeof BENIGN_CASES)[number];
 
 export const SURFACE_NAMES = ["crm", "health", "fintech"] as const;
@@ -60,13 +78,18 @@ export const simulationSettingsSchema = z
     start: z.iso.datetime().default("2026-01-05T00:00:00Z"),
     /** Multiplies every benign agent's request rate (benchmark input uses this to grow volume). */
     rateScale: z.number().positive().default(1),
-    /** The API surface the agents call. */
+    /**
+     * `rest`: the REST surfaces of `surface.ts` (pick one with `surface`); `commerce`: the
+     * e-commerce world of `commerce.ts` (slugs, GraphQL, MCP tools, routine and periodic work).
+     */
+    world: z.enum(["rest", "commerce"]).default("rest"),
+    /** The API surface the agents call (rest world). */
     surface: z.enum(SURFACE_NAMES).default("crm"),
     /** Fraction of agents that get compromised part-way. */
     attackedFraction: z.number().min(0).max(1).default(0.16),
     /** Attack kinds to inject, assigned round-robin over the attacked agents. */
     attackKinds: z
-      .array(z.enum(ATTACK_KINDS))
+      .array(z.enum(ALL_ATTACK_KINDS))
       .min(1)
       .default([...ATTACK_KINDS]),
     benign: z
@@ -232,9 +255,33 @@ export const PRESETS = {
       "destructive-injection": { count: [3, 4], intervalSeconds: [0.5, 4] },
     },
   },
+  /**
+   * An e-commerce / logistics platform unlike the REST surfaces: store slugs and SKU paths,
+   * GraphQL, an MCP tool gateway, token refresh, admin and periodic jobs, and its own attacks.
+   */
+  commerce: {
+    world: "commerce",
+    attackedFraction: 0.25,
+    attackKinds: [
+      "scrape-slow",
+      "graphql-walk",
+      "credential-stuffing",
+      "tool-abuse",
+      "enumeration-fast",
+      "exfiltration",
+      "token-replay",
+      "recon-probing",
+    ],
+  },
 } as const satisfies Record<string, SimulationSettingsInput>;
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+/** A preset name given on the command line, refused as INVALID_ARGUMENT when there is no such preset. */
+export function assertPreset(name: string): void {
+  if (!(PRESET_NAMES as readonly string[]).includes(name))
+    throw new AgentwatchError("INVALID_ARGUMENT", `--preset: no preset ${name} (${PRESET_NAMES.join(", ")})`);
+}
 
 /**
  * Preset, then file/overrides, deep-merged and validated: one place where settings are resolved.

@@ -60,10 +60,63 @@ describe("decision policy", () => {
     const throttled = run({ strikes: 0 }, { severity: "medium", at: T0 });
     const blocked = run(throttled.next, { severity: "high", at: T0 + MIN });
     expect(blocked.change).toBe("escalated");
-    expect(blocked.decision).toMatchObject({ type: "block", since: T0, level: 1 });
+    // Same incident, same offence: one strike, level 0, the first-offence TTL of a block.
+    expect(blocked.decision).toMatchObject({
+      type: "block",
+      since: T0,
+      level: 0,
+      expiresAt: T0 + MIN + HOUR,
+    });
+    expect(blocked.next.strikes).toBe(1);
     expect(blocked.decision?.incidentKey).toBe(throttled.decision?.incidentKey);
     // a weaker request never downgrades
     expect(run(blocked.next, { severity: "medium", at: T0 + 2 * MIN }).change).toBe("unchanged");
+  });
+
+  it("counts throttle -> block -> revoke within one incident as one strike", () => {
+    const throttled = run({ strikes: 0 }, { severity: "medium", at: T0 });
+    const blocked = run(throttled.next, { severity: "high", at: T0 + 2000 });
+    const revoked = run(blocked.next, { severity: "critical", at: T0 + 4000 });
+    expect(revoked.change).toBe("escalated");
+    expect(revoked.next.strikes).toBe(1);
+    // A first offender's revoke lasts the base revoke TTL (1d here), not 2^2 times it.
+    expect(revoked.decision).toMatchObject({ type: "revoke", level: 0, expiresAt: T0 + 4000 + 24 * HOUR });
+    // The next incident, after expiry, is the second strike.
+    const again = run(blocked.next, { severity: "high", at: T0 + 2000 + HOUR + MIN });
+    expect(again.decision).toMatchObject({ change: "created", level: 1 });
+  });
+
+  it("revokes only an agent that has a token: otherwise blocks and says why", () => {
+    const byAddress = run(
+      { strikes: 0 },
+      { severity: "critical", at: T0, identitySource: "ip", agentId: "198.51.100.7", tokenHash: undefined },
+    );
+    expect(byAddress.decision).toMatchObject({
+      type: "block",
+      identity: { kind: "ip", value: "198.51.100.7" },
+      tokenHashes: [],
+    });
+    expect(byAddress.decision?.notRevoked).toMatch(/no token seen.*identified by ip/);
+    // A later critical alert in the same incident asks for revoke again: nothing new to do.
+    const repeat = run(byAddress.next, {
+      severity: "critical",
+      at: T0 + 1000,
+      identitySource: "ip",
+      agentId: "198.51.100.7",
+      tokenHash: undefined,
+    });
+    expect(repeat.change).toBe("unchanged");
+    // With a token seen in the incident, the escalation revokes and keeps every hash seen.
+    const withToken = run(
+      { strikes: 0 },
+      { severity: "critical", at: T0, identitySource: "jwt", agentId: "bot", tokenHash: "th_a" },
+    );
+    expect(withToken.decision).toMatchObject({
+      type: "revoke",
+      identity: { kind: "jwt", value: "bot" },
+      tokenHashes: ["th_a"],
+    });
+    expect(withToken.decision?.notRevoked).toBeUndefined();
   });
 
   it("gives repeat offenders longer TTLs and turns throttles into blocks", () => {

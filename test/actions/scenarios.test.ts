@@ -189,7 +189,7 @@ describe("action layer scenarios", () => {
     await waitFor("block pushed", () => upserts().length === 2);
     const block = upserts()[1]?.decision;
     expect(block).toMatchObject({ action: "block", incident: upserts()[0]?.decision?.incident });
-    // the event clock runs on from the last alert: the 800 ms block (level 1) ends on its own
+    // the event clock runs on from the last alert: the 400 ms block (same incident: level 0) ends on its own
     await waitFor(
       "removal pushed",
       () => fakes.gateway.received.some((r) => r.payload.type === "decision.removed"),
@@ -201,7 +201,10 @@ describe("action layer scenarios", () => {
 
     await actions.submit(makeAlert({ severity: "medium", at: T0 + 2_000 }));
     await waitFor("repeat offence", () => upserts().length === 3);
-    expect(upserts()[2]?.decision).toMatchObject({ action: "block" }); // level 2: throttle becomes block
+    // The second incident is the second strike: level 1, twice the throttle TTL.
+    expect(upserts()[2]?.decision).toMatchObject({ action: "throttle" });
+    const repeat = await actions.decisions.get("agent-7");
+    expect(repeat).toMatchObject({ level: 1, expiresAt: T0 + 2_000 + 600 });
     const later = T0 + 8 * 86_400_000;
     await actions.submit(makeAlert({ agentId: "agent-7", severity: "medium", at: later }));
     await waitFor("after a quiet week", () => upserts().length === 4);

@@ -5,7 +5,9 @@
  * trace unless AGENTWATCH_DEBUG asks for it.
  */
 import { execFile } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -103,4 +105,46 @@ describe("agentwatch run with an input that fails", () => {
     expect(debug.stderr).toMatch(/^agentwatch: INPUT_UNREADABLE: [^\n]*debug-missing\.log[^\n]*\n/);
     expect(debug.stderr).not.toContain("INVALID_CONFIG");
   }, 20_000);
+
+  it.each([
+    ["a followed file", ["--from-beginning"], "followed"],
+    ["stdin, which never ends", [], "-"],
+  ])(
+    "exits 1 at once with API_LISTEN_FAILED when the API port is taken, reading %s",
+    async (_what, flags, input) => {
+      const holder = createServer();
+      holder.listen(0, "127.0.0.1");
+      await once(holder, "listening");
+      const { port } = holder.address() as { port: number };
+      try {
+        const followed = join(dir, "listen.log");
+        writeFileSync(followed, "");
+        const config = join(dir, `listen-${port}.yaml`);
+        writeFileSync(
+          config,
+          [
+            "api:",
+            "  host: 127.0.0.1",
+            `  port: ${port}`,
+            "actions:",
+            "  delivery:",
+            `    dataDir: ${join(dir, "listen-data")}`,
+          ].join("\n"),
+        );
+        const started = Date.now();
+        const outcome = await runCli(["run", "-c", config, ...flags, input === "-" ? "-" : followed]);
+        expect(outcome.hung).toBe(false);
+        expect(outcome.code).toBe(1);
+        const errors = outcome.stderr.split("\n").filter((line) => line.startsWith("agentwatch: "));
+        expect(errors).toEqual([
+          `agentwatch: API_LISTEN_FAILED: the status API could not listen on its address: 127.0.0.1:${port} (EADDRINUSE)`,
+        ]);
+        // tsx start-up included; a hang would be killed at 10 s.
+        expect(Date.now() - started).toBeLessThan(8_000);
+      } finally {
+        holder.close();
+      }
+    },
+    20_000,
+  );
 });
