@@ -244,7 +244,7 @@ export class IdentityResolver {
     // A refused key proves nothing (it was a guess); a gateway-logged key id is the gateway's word.
     out.authenticated =
       found && this.asserted && !(refused && out.identitySource === "apikey" && event.apiKeyId === undefined);
-    if (refused && !out.authenticated) {
+    if (found && refused && !out.authenticated) {
       // The gateway refused the credential: what it names is no evidence about anyone but the sender.
       found = usable(event.clientIp, this.maxAgentIdLength);
       if (found) {
