@@ -22,7 +22,7 @@ import {
   MemoryDecisionStore,
   sameVersion,
 } from "./decision-store.js";
-import { type Job, type JobOutcome, SinkRunner } from "./delivery.js";
+import { type DeliveryClock, type Job, type JobOutcome, SinkRunner } from "./delivery.js";
 import { FileQueue } from "./file-queue.js";
 import { type DeliveryLedger, FileLedger, ledgerKey, RedisLedger } from "./ledger.js";
 import type { ActionsOptions } from "./options.js";
@@ -44,6 +44,8 @@ export interface ActionsDeps {
    * this instance only through the alerts topic, so this is where the status API's alert log is fed.
    */
   onAlert?: (alert: Alert) => void;
+  /** The clock deliveries wait on (backoff, breaker, Retry-After); wall time unless a test simulates it. */
+  deliveryClock?: DeliveryClock;
 }
 
 export interface AllowlistEntry {
@@ -163,6 +165,7 @@ class ActionLayer implements Actions {
       this.#runners.set(
         sink.name,
         new SinkRunner(sink, delivery, {
+          ...(this.#deps.deliveryClock ? { clock: this.#deps.deliveryClock } : {}),
           ledger: this.#ledger,
           deadLetters,
           logger: this.#logger,

@@ -27,6 +27,7 @@
  */
 import { z } from "zod";
 import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS, type NormalizedEvent } from "../events/event.js";
+import { ClientAddressResolver, trustedProxiesSchema } from "../normalize/client-address.js";
 import { describeInvalid, firstInvalidField, LIMITS } from "../normalize/event-check.js";
 import { canonicalMethod } from "../normalize/http-method.js";
 import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "../normalize/identity.js";
@@ -102,14 +103,20 @@ export const decoderOptionsSchema = z
       .nonnegative()
       .default(7 * 24 * 3_600_000),
     /**
-     * Which address is the client. `forwarded`: the first X-Forwarded-For hop when the log has
-     * one, i.e. the original client behind proxies and load balancers, but a value the client
-     * itself can set (a stolen token replayed with its victim's address in the header). `peer`:
-     * the address that connected to the gateway, which cannot be forged but is the last
-     * proxy's behind one. Formats that log no peer address (Envoy's default text format,
-     * canonical JSON) use the forwarded address either way.
+     * Which address is the client. `forwarded`: the right-most X-Forwarded-For hop that is not
+     * one of `trustedProxies`, walking from the peer (nginx `real_ip_recursive`); with no trusted
+     * proxy that is the peer itself, so a header the client wrote is never believed. `peer`: the
+     * address that connected to the gateway, whatever the header says. Formats that log no peer
+     * address (Envoy's default text format) start the walk at the list's right-most hop;
+     * formats that log one resolved address (canonical JSON, Kong, AWS) use it as is.
      */
     clientAddress: z.enum(["forwarded", "peer"]).default("forwarded"),
+    /**
+     * Proxies (CIDRs or addresses: your load balancers, CDN ranges) whose X-Forwarded-For hops are
+     * believed. Default none. The allowlist, address decisions and the gateway check all use the
+     * client address this gives.
+     */
+    trustedProxies: trustedProxiesSchema,
     /** Unwrap container-runtime (`<time> stdout F <line>`) lines before parsing. */
     unwrapCri: z.boolean().default(true),
   })
@@ -182,6 +189,7 @@ export function createLineDecoder(
   const path: PathTemplate = { template: "", queryKeys: [], objectId: undefined, objectNumber: undefined };
   const raws = new RawEventBatch();
   const usePeer = config.clientAddress === "peer";
+  const clientAddresses = new ClientAddressResolver(config.trustedProxies);
   let lastDetected: FormatDescriptor = FORMATS[0] as FormatDescriptor;
   // The source's event time: its newest accepted event, and the time of an event just rejected
   // as out of step with it (NaN: none yet; none since the last accepted line).
@@ -242,7 +250,12 @@ export function createLineDecoder(
     const timeProblem = checkTime(timestamp, latestByClock);
     if (timeProblem) return timeProblem;
     // Before the `ip` identity reads it.
-    raw.clientIp = canonicalAddress(usePeer && raw.peerIp !== "" ? raw.peerIp : raw.clientIp);
+    raw.clientIp =
+      usePeer && raw.peerIp !== ""
+        ? canonicalAddress(raw.peerIp)
+        : raw.forwardedFor !== ""
+          ? clientAddresses.resolve(raw.forwardedFor, raw.peerIp)
+          : canonicalAddress(raw.peerIp || raw.clientIp);
     if (!resolver.resolve(raw, identity)) {
       return reject(
         "MISSING_IDENTITY",

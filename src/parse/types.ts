@@ -43,10 +43,15 @@ export interface RawEvent {
   requestBytes: number;
   responseBytes: number;
   latencyMs: number;
-  /** The client as the log names it: first X-Forwarded-For hop when logged, else the peer. */
+  /**
+   * The client as the log names it: first X-Forwarded-For hop when logged, else the peer. The
+   * decoder replaces it with the address `input.trustedProxies` allows (see client-address.ts).
+   */
   clientIp: string;
   /** The address that connected to the gateway, "" when the format does not log it. */
   peerIp: string;
+  /** The logged X-Forwarded-For list as written, "" when the format or line has none. */
+  forwardedFor: string;
   userAgent: string;
   requestId: string;
   /** The gateway's own route *template* (e.g. `/pets/{id}`); undefined when it logs none. */
@@ -79,6 +84,7 @@ function resetRawEvent(event: RawEvent): void {
   event.latencyMs = 0;
   event.clientIp = "";
   event.peerIp = "";
+  event.forwardedFor = "";
   event.userAgent = "";
   event.requestId = "";
   event.route = undefined;

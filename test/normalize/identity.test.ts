@@ -155,6 +155,7 @@ describe("identity options", () => {
       maxGapMs: 604800000,
       maxPastSkewMs: 604800000,
       clientAddress: "forwarded",
+      trustedProxies: [],
       unwrapCri: true,
     });
     expect(decoderOptionsSchema.safeParse({ fromat: "json" }).success).toBe(false);

@@ -4,10 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { hashSecret } from "../../src/normalize/secret-hash.js";
-import { BEARER_TOKEN, decodeLines, fixtureLines } from "./helpers.js";
+import { BEARER_TOKEN, decodeLines, EVERY_PROXY_TRUSTED, fixtureLines } from "./helpers.js";
 
 describe("envoy JSON", () => {
-  const real = decodeLines(fixtureLines("envoy-json.cri.log"), { format: "envoy-json" });
+  const real = decodeLines(fixtureLines("envoy-json.cri.log"), {
+    format: "envoy-json",
+    ...EVERY_PROXY_TRUSTED,
+  });
   const constructed = decodeLines(fixtureLines("envoy-json-headers.constructed.log"), {
     format: "envoy-json",
   });

@@ -40,6 +40,12 @@ export const SAMPLE_LINES: DecoderOptionsInput = {
   },
 };
 
+/**
+ * The fixtures' lines come from gateways behind proxies they trusted: trusting every hop makes the
+ * client the first X-Forwarded-For hop, which is what those format tests check is read.
+ */
+export const EVERY_PROXY_TRUSTED: DecoderOptionsInput = { trustedProxies: ["0.0.0.0/0", "::/0"] };
+
 /** Decodes sample lines in order with one decoder (as a source does), one result per line. */
 export function decodeLines(lines: readonly string[], options: DecoderOptionsInput = {}): Decoded[] {
   const decode = createLineDecoder({ ...SAMPLE_LINES, ...options }, () => NOW);

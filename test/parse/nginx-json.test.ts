@@ -4,10 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { hashSecret } from "../../src/normalize/secret-hash.js";
-import { BEARER_TOKEN, decodeLines, fixtureLines, rejectionOf } from "./helpers.js";
+import { BEARER_TOKEN, decodeLines, EVERY_PROXY_TRUSTED, fixtureLines, rejectionOf } from "./helpers.js";
 
 describe("nginx JSON (escape=json)", () => {
-  const lines = decodeLines(fixtureLines("nginx-json.constructed.jsonl"), { format: "nginx-json" });
+  const lines = decodeLines(fixtureLines("nginx-json.constructed.jsonl"), {
+    format: "nginx-json",
+    ...EVERY_PROXY_TRUSTED,
+  });
 
   it("reads a record exactly: seconds to ms, X-Forwarded-For first hop, agent header", () => {
     expect(lines[0]?.events[0]).toEqual({

@@ -1,9 +1,9 @@
 /** Traefik JSON access logs: nanosecond durations, StartUTC, client hops and kept request headers. */
 import { describe, expect, it } from "vitest";
-import { decodeLines, fixtureLines } from "./helpers.js";
+import { decodeLines, EVERY_PROXY_TRUSTED, fixtureLines } from "./helpers.js";
 
 describe("traefik JSON", () => {
-  const real = decodeLines(fixtureLines("traefik.json.log"), { format: "traefik" });
+  const real = decodeLines(fixtureLines("traefik.json.log"), { format: "traefik", ...EVERY_PROXY_TRUSTED });
   const constructed = decodeLines(fixtureLines("traefik-headers.constructed.log"), { format: "traefik" });
 
   it("reads a real record exactly, durations from nanoseconds", () => {
