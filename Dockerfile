@@ -12,6 +12,9 @@ COPY src ./src
 COPY detectors ./detectors
 COPY alerts ./alerts
 COPY bench ./bench
+# The web console (/ui): bundled by esbuild into dist/ui.
+COPY console ./console
+COPY scripts/build-ui.ts ./scripts/
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim

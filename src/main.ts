@@ -287,6 +287,8 @@ export async function startService(
       alerts: stores.current.alerts,
       decisions: actions.decisions,
       testSinks: () => actions.testSinks(),
+      deliveries: () => actions.recentDeliveries(),
+      riskTiers: config.engine.risk.tiers,
       readiness: () => {
         // Ingest is up once startService got here (Kafka: topics ready, partitions restored before
         // they are processed); Redis is the one dependency that can drop later.

@@ -28,6 +28,7 @@ import { type DeliveryLedger, FileLedger, ledgerKey, RedisLedger } from "./ledge
 import type { ActionsOptions } from "./options.js";
 import { decide, recover, requestedDecision } from "./policy.js";
 import type { DurableQueue, QueuedRecord } from "./queue.js";
+import { RecentDeliveries, type RecentDeliveriesView } from "./recent-deliveries.js";
 import type { Decision } from "./records.js";
 import { recordId, recordKey } from "./records.js";
 import { RedisDecisionStore } from "./redis-decision-store.js";
@@ -92,6 +93,8 @@ export interface Actions {
   /** One harmless request per sink (`POST /v1/test`). */
   testSinks(): Promise<Array<{ sink: string; ok: boolean; detail: string }>>;
   stats(): ActionsStats;
+  /** The last deliveries and dead letters, newest first (for the status API). */
+  recentDeliveries(): RecentDeliveriesView;
   start(): Promise<void>;
   /** Stops taking records, lets in-flight requests finish within `delivery.drainTimeout`, keeps the rest queued. */
   stop(): Promise<void>;
@@ -116,6 +119,7 @@ class ActionLayer implements Actions {
   readonly #counts: Record<string, Record<string, number>> = {};
   readonly #decisionCounts: Record<string, number> = {};
   readonly #ending = new Set<string>();
+  readonly #recent = new RecentDeliveries();
   #queue: DurableQueue | undefined;
   #ownsQueue = false;
   #ledger: DeliveryLedger | undefined;
@@ -160,7 +164,9 @@ class ActionLayer implements Actions {
           doneTtlMs: delivery.dedupTtl,
         })
       : await FileLedger.open(delivery.dataDir, delivery.dedupTtl);
-    const deadLetters = new FileDeadLetterLog(join(delivery.dataDir, "dead-letter.jsonl"));
+    const deadLetterPath = join(delivery.dataDir, "dead-letter.jsonl");
+    await this.#recent.loadDeadLetters(deadLetterPath);
+    const deadLetters = this.#recent.remembering(new FileDeadLetterLog(deadLetterPath));
     for (const sink of this.#sinks) {
       this.#runners.set(
         sink.name,
@@ -170,6 +176,7 @@ class ActionLayer implements Actions {
           deadLetters,
           logger: this.#logger,
           count: (name, outcome) => this.#count(name, outcome),
+          finished: (name, job, outcome) => this.#recent.finished(name, job, outcome),
         }),
       );
     }
@@ -194,6 +201,10 @@ class ActionLayer implements Actions {
   async recover(recovery: TierRecovery): Promise<void> {
     if (!this.#queue || this.#stopping) throw new Error("actions are not running");
     await this.#queue.append({ kind: "recovered", recovery });
+  }
+
+  recentDeliveries(): RecentDeliveriesView {
+    return this.#recent.view();
   }
 
   stats(): ActionsStats {

@@ -123,6 +123,8 @@ export interface RunnerDeps {
   deadLetters: DeadLetterLog;
   logger: Logger;
   count(sink: string, outcome: string): void;
+  /** Sees every job's final outcome (the recent-deliveries view). */
+  finished?(sink: string, job: Job, outcome: JobOutcome): void;
 }
 
 /** Raised by a wait that `stop` interrupted. */
@@ -260,6 +262,7 @@ export class SinkRunner {
 
   #finish(job: Job, outcome: JobOutcome): void {
     this.#deps.count(this.name, outcome);
+    this.#deps.finished?.(this.name, job, outcome);
     job.done(outcome);
   }
 

@@ -4,6 +4,7 @@
  * tests pass in-memory ones. The API itself holds no state besides rate-limit buckets.
  */
 import type { Logger } from "pino";
+import type { RecentDeliveriesView } from "../actions/recent-deliveries.js";
 import type { Decision } from "../actions/records.js";
 import type { Alert, Severity } from "../engine/types.js";
 import type { Metrics } from "../observability/metrics.js";
@@ -117,6 +118,10 @@ export interface StatusApiDeps {
   /** Sends a test alert through every configured sink (`POST /v1/test`). */
   testSinks: () => Promise<SinkTestResult[]>;
   readiness: () => Readiness;
+  /** Risk at which each tier starts (`engine.risk.tiers`), shown by `GET /v1/session`. */
+  riskTiers?: Readonly<Record<Severity, number>>;
+  /** The last deliveries and dead letters (`GET /v1/deliveries`); empty lists without it. */
+  deliveries?: () => RecentDeliveriesView;
   metrics: Metrics;
   logger: Logger;
   /** Wall clock for rate limits and throttles; tests pin it. */

@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { AgentwatchError } from "../errors.js";
 import { createKeyVerifier } from "../keys/keys.js";
 import { installAuth } from "./auth.js";
+import { consoleDir, serveConsole } from "./console-assets.js";
 import type { StatusApiDeps } from "./deps.js";
 import { frameworkErrorHandler, installErrorHandlers } from "./errors.js";
 import { buildOpenApiDocument } from "./openapi.js";
@@ -18,6 +19,7 @@ import { registerRoutes } from "./route.js";
 import { adminRoutes } from "./routes/admin.js";
 import { agentRoutes } from "./routes/agents.js";
 import { alertRoutes } from "./routes/alerts.js";
+import { consoleRoutes } from "./routes/console.js";
 import { decisionRoutes } from "./routes/decisions.js";
 import { healthRoutes } from "./routes/health.js";
 import { metaRoutes } from "./routes/meta.js";
@@ -81,6 +83,7 @@ export function buildStatusServer(
   installErrorHandlers(app, deps.metrics);
 
   registerRoutes(app, statusRoutes(deps, now, meta.version ?? "0.0.0"));
+  serveConsole(app, consoleDir());
   return app;
 }
 
@@ -97,6 +100,7 @@ export function statusRoutes(deps: StatusApiDeps, now: () => number, version: st
     ...alertRoutes(deps),
     ...decisionRoutes(deps, now),
     ...adminRoutes(deps),
+    ...consoleRoutes(deps),
   ];
   // The document describes the meta routes too, so it is built once every route exists.
   let openApi: unknown;
