@@ -136,6 +136,8 @@ function unknownFormat(line: string): Rejection {
   return reject("UNKNOWN_FORMAT", "line matches no known log format");
 }
 
+/** Characters of an unreadable request line kept on its event: enough to tell a TLS hello from an SSH banner. */
+const MALFORMED_REQUEST_MAX = 256;
 const NO_QUERY_KEYS: readonly string[] = Object.freeze([]);
 
 function isSpace(c: number): boolean {
@@ -282,6 +284,10 @@ export function createLineDecoder(
       queryKeys: NO_QUERY_KEYS,
       objectId: undefined,
       objectNumber: undefined,
+      malformedRequest:
+        raw.malformedRequest === undefined || raw.malformedRequest.length <= MALFORMED_REQUEST_MAX
+          ? raw.malformedRequest
+          : raw.malformedRequest.slice(0, MALFORMED_REQUEST_MAX),
     };
     if (firstInvalidField(event as unknown as Record<string, unknown>) !== undefined) {
       return reject("INVALID_FIELD", describeInvalid(event as unknown as Record<string, unknown>));
