@@ -20,7 +20,7 @@ import { adminRoutes } from "./routes/admin.js";
 import { agentRoutes } from "./routes/agents.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { consoleRoutes } from "./routes/console.js";
-import { decisionRoutes } from "./routes/decisions.js";
+import { type CheckOptions, decisionRoutes } from "./routes/decisions.js";
 import { healthRoutes } from "./routes/health.js";
 import { manageRoutes } from "./routes/manage.js";
 import { metaRoutes } from "./routes/meta.js";
@@ -78,13 +78,17 @@ export function buildStatusServer(
   installAuth(app, {
     verify: createKeyVerifier(options.keys),
     rateLimit: options.rateLimit,
+    gatewayRateLimit: options.gatewayRateLimit,
     failedAuthPerSecond: options.failedAuthPerSecond,
     now,
   });
   installErrorHandlers(app, deps.metrics);
 
   // The keys this server verifies are the ones `GET /v1/keys` lists.
-  registerRoutes(app, statusRoutes({ ...deps, apiKeys: options.keys }, now, meta.version ?? "0.0.0"));
+  registerRoutes(
+    app,
+    statusRoutes({ ...deps, apiKeys: options.keys }, now, meta.version ?? "0.0.0", options.check),
+  );
   serveConsole(app, consoleDir());
   return app;
 }
@@ -95,12 +99,17 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Every route of the API, declared as data; the OpenAPI document is generated from the same list. */
-export function statusRoutes(deps: StatusApiDeps, now: () => number, version: string): AnyRoute[] {
+export function statusRoutes(
+  deps: StatusApiDeps,
+  now: () => number,
+  version: string,
+  check: CheckOptions = { maxAgeSeconds: 1, indexRefreshMs: 250 },
+): AnyRoute[] {
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...agentRoutes(deps),
     ...alertRoutes(deps),
-    ...decisionRoutes(deps, now),
+    ...decisionRoutes(deps, now, check),
     ...adminRoutes(deps),
     ...manageRoutes(deps),
     ...consoleRoutes(deps),
