@@ -92,6 +92,8 @@ export interface ActionsStats {
   /** Decisions made, by change (created, escalated, reopened, lifted, kept), and alerts allowlisted. */
   decisionsMade: Record<string, number>;
   decisionsActive: number;
+  /** Per sink, whether its circuit breaker is open (the sink is being rested). */
+  circuitOpen: Record<string, boolean>;
   queued: number;
   deadLettered: number;
 }
@@ -230,6 +232,9 @@ class ActionLayer implements Actions {
       deliveries,
       decisionsMade: { ...this.#decisionCounts },
       decisionsActive: this.#activeCount,
+      circuitOpen: Object.fromEntries(
+        [...this.#runners.values()].map((runner) => [runner.name, runner.breaker.state === "open"]),
+      ),
       queued: this.#queue?.depth ?? 0,
       deadLettered: this.#deadLettered,
     };
