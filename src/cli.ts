@@ -60,6 +60,11 @@ function buildCli(): Command {
     .option("--rejects-out <file>", "where to write rejected lines with their reason code")
     .option("--summary-out <file>", "where to write the run summary as JSON")
     .option("-q, --quiet", "do not print the summary to stderr")
+    .addOption(
+      new Option("--report <style>", "summary on stderr: human report, JSON, or auto (human on a terminal)")
+        .choices(["auto", "human", "json"])
+        .default("auto"),
+    )
     .action(async (inputs: string[], flags) => {
       const { runReplayCommand } = await import("./cli/replay-command.js");
       await runReplayCommand(inputs, flags);
