@@ -3,6 +3,7 @@
  * startup; `.strict()` so a misspelt field stops startup instead of being ignored.
  */
 import { z } from "zod";
+import { duration } from "../config/duration.js";
 import { apiKeyEntrySchema, apiKeyRateLimitSchema } from "../keys/keys.js";
 
 export const statusApiOptionsSchema = z
@@ -41,7 +42,7 @@ export const statusApiOptionsSchema = z
     /** Largest accepted request body, bytes. */
     bodyLimitBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
     /** Time allowed to receive a whole request, ms (slow-client protection). */
-    requestTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    requestTimeoutMs: duration("ms", { min: "100ms", max: "10m" }).default(10_000),
     /**
      * Trust `X-Forwarded-For` from these proxies (addresses/CIDRs) for the client address used in
      * logs and failed-auth limits. Empty: use the socket address.
@@ -58,7 +59,7 @@ export const statusApiOptionsSchema = z
         /** Redis key prefix shared by the instances of one deployment. */
         prefix: z.string().min(1).max(64).default("agentwatch:api:"),
         /** How often an instance publishes the agents that saw events since its last round. */
-        publishIntervalMs: z.number().int().min(100).max(600_000).default(5_000),
+        publishIntervalMs: duration("ms", { min: "100ms", max: "10m" }).default(5_000),
         /** How long a published agent stays visible without being refreshed. */
         ttlSeconds: z
           .number()

@@ -85,4 +85,11 @@ export interface NormalizedEvent extends AccessEvent {
    * (`1042`, `4421-0099-1234`, `inv-00148523`; at most 15 digits), for sequential-run detection.
    */
   objectNumber: number | undefined;
+  /**
+   * The request line as the gateway logged it, when it could not be read as `METHOD target
+   * [HTTP/x]` (a TLS or SSH handshake sent to an HTTP port, binary or garbled bytes, an empty line;
+   * nginx writes such bytes as `\xHH`), cut to 256 characters. Such a request is still an event,
+   * with method and path `-`, so detectors and rules see it; undefined for every readable request.
+   */
+  malformedRequest?: string | undefined;
 }

@@ -26,6 +26,7 @@
  * its clock says.
  */
 import { z } from "zod";
+import { duration } from "../config/duration.js";
 import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS, type NormalizedEvent } from "../events/event.js";
 import { ClientAddressResolver, trustedProxiesSchema } from "../normalize/client-address.js";
 import { describeInvalid, firstInvalidField, LIMITS } from "../normalize/event-check.js";
@@ -77,7 +78,7 @@ export const decoderOptionsSchema = z
      * expiry, so one far-future event would age every profile at once; an hour tolerates gateway
      * clock drift and daylight-saving mistakes.
      */
-    maxFutureSkewMs: z.number().int().nonnegative().default(3_600_000),
+    maxFutureSkewMs: duration("ms").default(3_600_000),
     /**
      * How far ahead of the newest event of its input an event's timestamp may be, in ms: the
      * longest silence in an input's traffic taken at its word. Past it, a single event is more
@@ -85,22 +86,14 @@ export const decoderOptionsSchema = z
      * next event agrees with it. A week spans nights, weekends and most holidays, and is the
      * default idle expiry of a profile, so an accepted wrong jump evicts no more than a real one.
      */
-    maxGapMs: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(7 * 24 * 3_600_000),
+    maxGapMs: duration("ms").default(7 * 24 * 3_600_000),
     /**
      * How far behind the newest event of its input an event's timestamp may be, in ms. Logs
      * arrive somewhat out of order (requests logged at completion, merged gateway nodes, Kafka
      * lag), so the default is a generous 7 days; a record further back is a gateway with a reset
      * clock or a misread date, which would rewind its agent's profile.
      */
-    maxPastSkewMs: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(7 * 24 * 3_600_000),
+    maxPastSkewMs: duration("ms").default(7 * 24 * 3_600_000),
     /**
      * Which address is the client. `forwarded`: the right-most X-Forwarded-For hop that is not
      * one of `trustedProxies`, walking from the peer (nginx `real_ip_recursive`); with no trusted
@@ -142,6 +135,8 @@ function unknownFormat(line: string): Rejection {
   return reject("UNKNOWN_FORMAT", "line matches no known log format");
 }
 
+/** Characters of an unreadable request line kept on its event: enough to tell a TLS hello from an SSH banner. */
+const MALFORMED_REQUEST_MAX = 256;
 const NO_QUERY_KEYS: readonly string[] = Object.freeze([]);
 
 function isSpace(c: number): boolean {
@@ -275,6 +270,10 @@ export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?:
       queryKeys: NO_QUERY_KEYS,
       objectId: undefined,
       objectNumber: undefined,
+      malformedRequest:
+        raw.malformedRequest === undefined || raw.malformedRequest.length <= MALFORMED_REQUEST_MAX
+          ? raw.malformedRequest
+          : raw.malformedRequest.slice(0, MALFORMED_REQUEST_MAX),
     };
     if (firstInvalidField(event as unknown as Record<string, unknown>) !== undefined) {
       return reject("INVALID_FIELD", describeInvalid(event as unknown as Record<string, unknown>));
