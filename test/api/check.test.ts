@@ -7,6 +7,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { identityOptionsSchema } from "../../src/normalize/identity.js";
+import { hashSecret } from "../../src/normalize/secret-hash.js";
 import { tokenDigest } from "../../src/profile/keys.js";
 import { buildTestServer, makeDecision, NOW } from "./helpers.js";
 
@@ -17,7 +18,16 @@ function jwt(claims: Record<string, unknown>): string {
 
 const server = buildTestServer({
   options: { check: { indexRefreshMs: 10, maxAgeSeconds: 2 } },
-  deps: { input: { identity: identityOptionsSchema.parse({}), trustedProxies: ["10.0.0.0/8"] } },
+  deps: {
+    input: {
+      // This test's gateway sets X-Agent-Id itself (from its IdP), so the config trusts it.
+      identity: identityOptionsSchema.parse({
+        order: ["agent", "header:x-agent-id", "consumer", "jwt", "apikey", "ip"],
+        trustedHeaders: ["x-agent-id"],
+      }),
+      trustedProxies: ["10.0.0.0/8"],
+    },
+  },
 });
 const { app, keys, decisions } = server;
 afterAll(() => app.close());
@@ -56,7 +66,8 @@ describe("gateway check: scoped decisions", () => {
 
   it("refuses a decided token wherever it is used, whoever claims to hold it", async () => {
     const token = jwt({ sub: "tok-bot", jti: "jti-77" });
-    decisions.put(makeDecision("tok-bot", { type: "revoke", tokenHashes: [tokenDigest("jti-77")] }));
+    // Without JWT verification a token's id is its hash (its jti is only claimed), in logs and here alike.
+    decisions.put(makeDecision("tok-bot", { type: "revoke", tokenHashes: [tokenDigest(hashSecret(token))] }));
     await settle();
     expect(
       (await check({ authorization: `Bearer ${token}`, "x-agent-id": "innocent-name" })).statusCode,

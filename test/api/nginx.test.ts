@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { listenStatusServer } from "../../src/api/server.js";
 import { issueApiKey } from "../../src/keys/keys.js";
+import { hashSecret } from "../../src/normalize/secret-hash.js";
 import { requiredInCi } from "../helpers/requirement.js";
 import { buildTestServer, makeDecision, makeKeys } from "./helpers.js";
 
@@ -57,9 +58,11 @@ describe.skipIf(!nginx)("nginx auth_request snippet", () => {
       deps: { now: Date.now },
     });
     const now = Date.now();
-    api.decisions.put(makeDecision("blocked-bot", { expiresAt: now + 60_000 }));
+    // Agents are named by their API key (hashed), as the log pipeline names them: a header the
+    // client could set (X-Agent-Id) names no one unless the gateway sets it (trustedHeaders).
+    api.decisions.put(makeDecision(hashSecret("blocked-bot"), { expiresAt: now + 60_000 }));
     api.decisions.put(
-      makeDecision("slow-bot", { type: "throttle", ratePerMinute: 60, expiresAt: now + 60_000 }),
+      makeDecision(hashSecret("slow-bot"), { type: "throttle", ratePerMinute: 60, expiresAt: now + 60_000 }),
     );
     const apiUrl = await listenStatusServer(api.app, api.options);
     cleanups.push(() => api.app.close());
@@ -121,7 +124,7 @@ ${text}
     );
     const wrongKey = await startNginx("wrong-key", snippet);
     const call = (port: number, agent: string) =>
-      fetch(`http://127.0.0.1:${port}/api/orders`, { headers: { "x-agent-id": agent } });
+      fetch(`http://127.0.0.1:${port}/api/orders`, { headers: { "x-api-key": agent } });
 
     const allowed = await call(open, "billing-bot");
     expect(allowed.status).toBe(200);
