@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { listenStatusServer } from "../../src/api/server.js";
 import { issueApiKey } from "../../src/keys/keys.js";
-import { hashSecret } from "../../src/normalize/secret-hash.js";
+import { identityOptionsSchema } from "../../src/normalize/identity.js";
 import { requiredInCi } from "../helpers/requirement.js";
 import { buildTestServer, makeDecision, makeKeys } from "./helpers.js";
 
@@ -55,14 +55,21 @@ describe.skipIf(!nginx)("nginx auth_request snippet", () => {
     const api = buildTestServer({
       keys: { ...keys, entries: [...keys.entries, gateway.entry] },
       options: { port: 0 },
-      deps: { now: Date.now },
+      deps: {
+        now: Date.now,
+        input: {
+          identity: identityOptionsSchema.parse({
+            order: ["header:x-agent-id", "ip"],
+            trustedHeaders: ["x-agent-id"],
+          }),
+          trustedProxies: [],
+        },
+      },
     });
     const now = Date.now();
-    // Agents are named by their API key (hashed), as the log pipeline names them: a header the
-    // client could set (X-Agent-Id) names no one unless the gateway sets it (trustedHeaders).
-    api.decisions.put(makeDecision(hashSecret("blocked-bot"), { expiresAt: now + 60_000 }));
+    api.decisions.put(makeDecision("blocked-bot", { expiresAt: now + 60_000 }));
     api.decisions.put(
-      makeDecision(hashSecret("slow-bot"), { type: "throttle", ratePerMinute: 60, expiresAt: now + 60_000 }),
+      makeDecision("slow-bot", { type: "throttle", ratePerMinute: 60, expiresAt: now + 60_000 }),
     );
     const apiUrl = await listenStatusServer(api.app, api.options);
     cleanups.push(() => api.app.close());
@@ -124,7 +131,7 @@ ${text}
     );
     const wrongKey = await startNginx("wrong-key", snippet);
     const call = (port: number, agent: string) =>
-      fetch(`http://127.0.0.1:${port}/api/orders`, { headers: { "x-api-key": agent } });
+      fetch(`http://127.0.0.1:${port}/api/orders`, { headers: { "x-agent-id": agent } });
 
     const allowed = await call(open, "billing-bot");
     expect(allowed.status).toBe(200);
