@@ -40,7 +40,7 @@ describe("refused requests are no evidence", () => {
       line("good-bot", 403, T + 5), // no decision: the upstream refused it, evidence
       line("enum-bot", 403, T + 20_000), // the decision expired: evidence again
     ];
-    lines.forEach((text, i) => pipeline.handleLine(text, i + 1, "test"));
+    for (const [i, text] of lines.entries()) pipeline.handleLine(text, i + 1, "test");
     expect(seen.map((e) => [e.agentId, e.status])).toEqual([
       ["enum-bot", 200],
       ["enum-bot", 404],
