@@ -57,6 +57,11 @@ export interface Alert {
   id: string;
   agentId: string;
   identitySource: NormalizedEvent["identitySource"];
+  /**
+   * The identity was vouched for, not just claimed (`NormalizedEvent.authenticated` of the
+   * triggering event). An alert without it never revokes a token: its tier's revoke becomes a block.
+   */
+  authenticated: boolean;
   severity: Severity;
   riskScore: number;
   /** Event time of the triggering event, ISO 8601. */

@@ -71,6 +71,12 @@ export type IdentitySource = "agent" | "header" | "jwt" | "consumer" | "apikey" 
 export interface NormalizedEvent extends AccessEvent {
   /** How `agentId` was resolved; `ip` means the identity is only as good as the address. */
   identitySource: IdentitySource;
+  /**
+   * The agent id and credential are vouched for (by the gateway, a verified JWT signature, or
+   * possession of an API key) and the gateway did not refuse them; false for addresses and
+   * claims such as an unverified JWT. Only authenticated identities are ever revoked.
+   */
+  authenticated: boolean;
   /** Route template: the gateway's route, or the path with ids replaced by placeholders, no query. */
   template: string;
   /** Sorted query-string keys (values dropped), empty when there is no query. */

@@ -226,7 +226,11 @@ describe("agentwatch replay --format auto on the gateway fixtures", () => {
   describe("with input.identity.order from --config", () => {
     const withOrder = (order: string[]) => {
       const path = join(dir, `order-${order.join("_").replace(/[^a-z_-]/gi, "")}.yaml`);
-      writeFileSync(path, `input:\n  identity:\n    order: ${JSON.stringify(order)}\n`);
+      // The fixtures' gateway sets x-agent-id itself, so a config may trust it.
+      writeFileSync(
+        path,
+        `input:\n  identity:\n    order: ${JSON.stringify(order)}\n    trustedHeaders: ["x-agent-id"]\n`,
+      );
       return ["--config", path];
     };
     // Constructed fixtures, logged in step: each is replayed as one input.
