@@ -24,6 +24,7 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node examples ./examples
+COPY --chown=node:node rules ./rules
 USER node
 # SIGTERM from `docker stop` reaches node directly (exec form), which shuts down cleanly.
 ENTRYPOINT ["node", "dist/src/cli.js"]

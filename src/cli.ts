@@ -165,6 +165,23 @@ function buildCli(): Command {
       printEffectiveConfig(flags.config);
     });
 
+  const rulesCommand = program.command("rules").description("Work with declarative detection rules");
+  rulesCommand
+    .command("test")
+    .description(
+      "Run rules over a log and print hits per rule and agent; with --expect, exit 1 on any difference",
+    )
+    .argument("<rules>", "a rule file, or a directory of rule files")
+    .argument("<log>", "gateway access log to run them over")
+    .option("--expect <file>", "expected hits (YAML: hits: {<rule>: {<agent>: <count>}})")
+    .option("--update", "write the hits of this run to the --expect file instead of comparing")
+    .addOption(formatOption())
+    .option("-c, --config <file>", "YAML configuration file (input format, identity, profile bounds)")
+    .action(async (rulePath: string, log: string, flags) => {
+      const { runRulesTestCommand } = await import("./cli/rules-command.js");
+      await runRulesTestCommand(rulePath, log, flags);
+    });
+
   program
     .command("detectors")
     .description("List the detectors with their kind and description")

@@ -122,6 +122,8 @@ export function createEngine(
   const active = settings.filter((s) => s.options.enabled && s.options.weight > 0);
   const detectors: Detector[] = active.map((s) => s.descriptor.create(s.options));
   const needsWarmProfile = active.map((s) => s.descriptor.kind === "baseline");
+  /** Detectors with state of their own to update (indices into `detectors`). */
+  const absorbing = detectors.flatMap((d, i) => (d.absorb === undefined ? [] : [i]));
   const names = registry.map((d) => d.name);
   const profiles = new ProfileStore(options.profiles, {
     detectorNames: names,
@@ -153,6 +155,15 @@ export function createEngine(
       findingCounts.set(name, (findingCounts.get(name) ?? 0) + 1);
     }
     const risk = scorer.update(profile, findings, time, event.identitySource === "ip");
+    for (let i = 0; i < absorbing.length; i++) {
+      const k = absorbing[i] as number;
+      if (needsWarmProfile[k] && !warm) continue;
+      try {
+        (detectors[k] as Detector).absorb?.(event, profile);
+      } catch {
+        detectorErrors++;
+      }
+    }
     profile.absorb(event);
     if (profile.risk === undefined) return undefined;
     const before = profile.s[S_ALERT_TIER] as number;

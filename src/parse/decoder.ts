@@ -33,6 +33,7 @@ import { describeInvalid, firstInvalidField, LIMITS } from "../normalize/event-c
 import { canonicalMethod } from "../normalize/http-method.js";
 import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "../normalize/identity.js";
 import { canonicalAddress } from "../normalize/ip-address.js";
+import type { JwtKeys } from "../normalize/jwt-verify.js";
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
 import { CriUnwrapper, PARTIAL, type UnfinishedLine } from "./cri.js";
 import { FORMAT_NAMES, type FormatName } from "./format-names.js";
@@ -135,6 +136,8 @@ function unknownFormat(line: string): Rejection {
   return reject("UNKNOWN_FORMAT", "line matches no known log format");
 }
 
+/** Characters of an unreadable request line kept on its event: enough to tell a TLS hello from an SSH banner. */
+const MALFORMED_REQUEST_MAX = 256;
 const NO_QUERY_KEYS: readonly string[] = Object.freeze([]);
 
 function isSpace(c: number): boolean {
@@ -158,14 +161,26 @@ function iso(time: number): string {
 /**
  * Creates a decoder for one source; `options` are validated (and defaulted) here, so a raw
  * object is fine. `wallClock` is for the live edge only (see the header); without it the
- * decoder's result depends on its input alone.
+ * decoder's result depends on its input alone. `jwtKeys`: the edge's JWT key ring, shared by a
+ * process's decoders (and started when it has a URL); by default each decoder reads
+ * `identity.jwt.jwksFile` itself.
  */
-export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?: () => number): LineDecoder {
+export function createLineDecoder(
+  options: DecoderOptionsInput = {},
+  wallClock?: () => number,
+  jwtKeys?: JwtKeys,
+): LineDecoder {
   const config = decoderOptionsSchema.parse(options);
   const fixed = config.format === "auto" ? undefined : FORMATS_BY_NAME.get(config.format);
   const cri = config.unwrapCri ? new CriUnwrapper(config.maxLineLength) : undefined;
-  const resolver = new IdentityResolver(config.identity, LIMITS.agentId, LIMITS.tokenId);
-  const identity: ResolvedIdentity = { agentId: "", identitySource: "ip", tokenId: "", scopes: undefined };
+  const resolver = new IdentityResolver(config.identity, LIMITS.agentId, LIMITS.tokenId, jwtKeys);
+  const identity: ResolvedIdentity = {
+    agentId: "",
+    identitySource: "ip",
+    authenticated: false,
+    tokenId: "",
+    scopes: undefined,
+  };
   const path: PathTemplate = { template: "", queryKeys: [], objectId: undefined, objectNumber: undefined };
   const raws = new RawEventBatch();
   const usePeer = config.clientAddress === "peer";
@@ -264,10 +279,15 @@ export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?:
       route: raw.route,
       scopes: identity.scopes,
       identitySource: identity.identitySource,
+      authenticated: identity.authenticated,
       template: "",
       queryKeys: NO_QUERY_KEYS,
       objectId: undefined,
       objectNumber: undefined,
+      malformedRequest:
+        raw.malformedRequest === undefined || raw.malformedRequest.length <= MALFORMED_REQUEST_MAX
+          ? raw.malformedRequest
+          : raw.malformedRequest.slice(0, MALFORMED_REQUEST_MAX),
     };
     if (firstInvalidField(event as unknown as Record<string, unknown>) !== undefined) {
       return reject("INVALID_FIELD", describeInvalid(event as unknown as Record<string, unknown>));

@@ -71,6 +71,8 @@ export interface RawEvent {
   /** The object holding logged request headers, under the keys `headerSpelling` gives. */
   headers: Readonly<Record<string, unknown>> | undefined;
   headerSpelling: HeaderSpelling | undefined;
+  /** The request line as logged when it is no `METHOD target [HTTP/x]` (method and path are then `-`). */
+  malformedRequest: string | undefined;
 }
 
 /** Sets every field to its neutral default (field by field: several times faster than Object.assign). */
@@ -97,6 +99,7 @@ function resetRawEvent(event: RawEvent): void {
   event.jwtSubject = undefined;
   event.headers = undefined;
   event.headerSpelling = undefined;
+  event.malformedRequest = undefined;
 }
 
 /** A RawEvent with every field present, added in one order, so all share one hidden class. */

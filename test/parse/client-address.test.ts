@@ -131,6 +131,7 @@ describe("clientAddress", () => {
     expect(decodeLines(lines, { clientAddress: "peer" })[0]?.events[0]).toMatchObject({
       agentId: "172.71.122.85",
       identitySource: "ip",
+      authenticated: false,
     });
   });
 });

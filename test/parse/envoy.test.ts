@@ -25,6 +25,7 @@ describe("envoy default text format", () => {
       route: undefined,
       scopes: undefined,
       identitySource: "ip",
+      authenticated: false,
       template: "/api/v1/locations",
       queryKeys: [],
       objectId: undefined,

@@ -28,6 +28,7 @@ describe("nginx combined/main", () => {
       route: undefined,
       scopes: undefined,
       identitySource: "ip",
+      authenticated: false,
       template: "/solr/admin/info/system",
       queryKeys: ["wt"],
       objectId: undefined,

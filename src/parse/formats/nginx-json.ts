@@ -71,6 +71,7 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
     } else {
       event.method = "-"; // garbage or empty request line, as in the text format
       event.path = "-";
+      event.malformedRequest = requestLine;
     }
   } else {
     event.method = read.text(record.request_method, "request_method");

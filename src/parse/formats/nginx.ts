@@ -88,6 +88,7 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   } else {
     event.method = "-";
     event.path = "-";
+    event.malformedRequest = requestLine;
   }
   const status = tail.next();
   const bytes = tail.next();
