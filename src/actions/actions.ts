@@ -349,6 +349,8 @@ class ActionLayer implements Actions {
    */
   async #ack(id: string): Promise<void> {
     try {
+      // The decision this record made must be journaled before the record leaves the queue.
+      if (this.#store instanceof JournaledDecisionStore) await this.#store.flushed();
       await this.#queue?.ack(id);
     } catch (error) {
       this.#logger.warn({ err: error, record: id }, "queue ack failed; the record will be handed out again");
