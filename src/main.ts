@@ -297,6 +297,7 @@ export async function startService(
       agents: stores.current.agents,
       alerts: stores.current.alerts,
       decisions: actions.decisions,
+      input: { identity: config.input.identity, trustedProxies: config.input.trustedProxies },
       testSinks: () => actions.testSinks(),
       deliveries: () => actions.recentDeliveries(),
       riskTiers: config.engine.risk.tiers,

@@ -32,8 +32,28 @@ export const statusApiOptionsSchema = z
      * an admin key is generated at start and printed once.
      */
     keys: z.array(apiKeyEntrySchema).default([]),
-    /** Per-key token bucket, unless the key sets its own `rateLimit`. */
+    /** Per-key token bucket, unless the key sets its own `rateLimit` or holds only the `gateway` scope. */
     rateLimit: apiKeyRateLimitSchema.default({ perSecond: 20, burst: 40 }),
+    /**
+     * Token bucket of keys that hold only the `gateway` scope (unless the key sets its own): a
+     * gateway checks once per proxied request, so by default there is none. Refused checks would
+     * be the gateway's errors, not decisions.
+     */
+    gatewayRateLimit: apiKeyRateLimitSchema.optional(),
+    /** The per-request gateway check. */
+    check: z
+      .object({
+        /**
+         * `Cache-Control: private, max-age` of allow and block answers, seconds, so an nginx
+         * `proxy_cache` can absorb bursts (a decision then reaches the gateway up to this much
+         * later); 0 sends `no-store`. Throttle answers are never cacheable.
+         */
+        maxAgeSeconds: z.number().int().min(0).max(60).default(1),
+        /** How often the check pulls decision changes for its token and address index, ms. */
+        indexRefreshMs: z.number().int().min(10).max(60_000).default(250),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Requests per second one client address may spend on failed authentication before it gets
      * 429, so key guessing and 401 floods stay cheap.

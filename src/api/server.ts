@@ -20,7 +20,7 @@ import { adminRoutes } from "./routes/admin.js";
 import { agentRoutes } from "./routes/agents.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { consoleRoutes } from "./routes/console.js";
-import { decisionRoutes } from "./routes/decisions.js";
+import { type CheckOptions, decisionRoutes } from "./routes/decisions.js";
 import { healthRoutes } from "./routes/health.js";
 import { metaRoutes } from "./routes/meta.js";
 import { installTelemetry } from "./telemetry.js";
@@ -77,12 +77,13 @@ export function buildStatusServer(
   installAuth(app, {
     verify: createKeyVerifier(options.keys),
     rateLimit: options.rateLimit,
+    gatewayRateLimit: options.gatewayRateLimit,
     failedAuthPerSecond: options.failedAuthPerSecond,
     now,
   });
   installErrorHandlers(app, deps.metrics);
 
-  registerRoutes(app, statusRoutes(deps, now, meta.version ?? "0.0.0"));
+  registerRoutes(app, statusRoutes(deps, now, meta.version ?? "0.0.0", options.check));
   serveConsole(app, consoleDir());
   return app;
 }
@@ -93,12 +94,17 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Every route of the API, declared as data; the OpenAPI document is generated from the same list. */
-export function statusRoutes(deps: StatusApiDeps, now: () => number, version: string): AnyRoute[] {
+export function statusRoutes(
+  deps: StatusApiDeps,
+  now: () => number,
+  version: string,
+  check: CheckOptions = { maxAgeSeconds: 1, indexRefreshMs: 250 },
+): AnyRoute[] {
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...agentRoutes(deps),
     ...alertRoutes(deps),
-    ...decisionRoutes(deps, now),
+    ...decisionRoutes(deps, now, check),
     ...adminRoutes(deps),
     ...consoleRoutes(deps),
   ];

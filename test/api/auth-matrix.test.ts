@@ -24,6 +24,7 @@ const CASES: Case[] = [
   { method: "GET", url: "/v1/allowlist", scope: "read", lacking: "gateway", ok: 200 },
   { method: "GET", url: "/v1/decisions", scope: "gateway", lacking: "admin", ok: 200 },
   { method: "GET", url: "/v1/decisions/check?agent=agent-calm", scope: "gateway", lacking: "read", ok: 204 },
+  { method: "GET", url: "/v1/decisions/check/api/orders", scope: "gateway", lacking: "read", ok: 204 },
   { method: "POST", url: "/v1/agents/agent-high/unblock", scope: "admin", lacking: "read", ok: 200 },
   {
     method: "POST",
@@ -62,7 +63,8 @@ describe("status API authorization matrix", () => {
         `${c.method} ${c.url
           .split("?")[0]
           ?.replace("/agent-high", "/{id}")
-          .replace("/allowlist/agent-x", "/allowlist/{id}")}`,
+          .replace("/allowlist/agent-x", "/allowlist/{id}")
+          .replace("/check/api/orders", "/check/*")}`,
     );
     expect([...declared].sort()).toEqual([...tested, "GET /healthz", "GET /readyz"].sort());
   });
@@ -97,7 +99,9 @@ describe("status API authorization matrix", () => {
         // The body matches the schema the route declares (and the OpenAPI document publishes).
         const path = c.url.split("?")[0] as string;
         const route = routes.find(
-          (r) => r.method === c.method && new RegExp(`^${r.url.replace(/:\w+/g, "[^/]+")}$`).test(path),
+          (r) =>
+            r.method === c.method &&
+            new RegExp(`^${r.url.replace(/:\w+/g, "[^/]+").replace("*", ".*")}$`).test(path),
         );
         const declared = route?.responses[c.ok];
         expect(declared, "declared response").toBeDefined();
