@@ -370,8 +370,14 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     await timeline.waitFor({ state: "visible" });
     const alerts = (await json<{ items: unknown[] }>("/v1/alerts?limit=500")).items;
     await poll(() => timeline.locator("circle").count()).toBe(alerts.length);
-    const decisions = (await json<{ decisions: unknown[] }>("/v1/decisions")).decisions;
-    await poll(() => page.locator("[data-testid=decisions-table] tbody tr").count()).toBe(decisions.length);
+    const decisions = (
+      await json<{ decisions: Array<{ identity: { kind: string; value: string } }> }>("/v1/decisions")
+    ).decisions;
+    const decisionRows = page.locator("[data-testid=decisions-table] tbody tr");
+    await poll(() => decisionRows.count()).toBe(decisions.length);
+    // Each says what it applies to: the identity kind and value the decision is scoped to.
+    const first = decisions[0]?.identity;
+    expect(await decisionRows.first().textContent()).toContain(`${first?.kind} ${first?.value}`);
     expect(await page.locator("[data-testid=deliveries-table] tbody tr").count()).toBeGreaterThan(0);
     const deadLetters = page.locator("[data-testid=dead-letters-table] tbody tr");
     expect(await deadLetters.count()).toBeGreaterThan(0);

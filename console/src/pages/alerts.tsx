@@ -1,7 +1,7 @@
 /** Alerts and decisions: a timeline by severity, the decisions in force, deliveries and dead letters. */
 import { type Alert, api, type DeadLetter, type Decision, type Delivery } from "../api.js";
 import { AlertTimeline } from "../charts.js";
-import { enforcement, utc } from "../format.js";
+import { enforcement, scopeOf, utc } from "../format.js";
 import { usePolled } from "../poll.js";
 import { ErrorNote, Table, Updated } from "./common.js";
 
@@ -40,7 +40,14 @@ export function AlertsPage() {
           <h2>Decisions in force ({data.decisions.length})</h2>
           <Table
             testId="decisions-table"
-            head={["Agent", "Decision", "Enforced by", { text: "Since (UTC)", wide: true }, "Expires (UTC)"]}
+            head={[
+              "Agent",
+              "Decision",
+              { text: "Applies to", wide: true },
+              "Enforced by",
+              { text: "Since (UTC)", wide: true },
+              "Expires (UTC)",
+            ]}
           >
             {data.decisions.map((d) => (
               <tr key={d.agentId}>
@@ -48,6 +55,7 @@ export function AlertsPage() {
                 <td>
                   <span class={`badge tier-${d.severity}`}>{d.type}</span>
                 </td>
+                <td class="wide">{scopeOf(d)}</td>
                 <td>{enforcement(d)}</td>
                 <td class="wide">{utc(d.since)}</td>
                 <td>{utc(d.expiresAt)}</td>
