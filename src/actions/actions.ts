@@ -96,6 +96,11 @@ export interface Actions {
   stats(): ActionsStats;
   /** The last deliveries and dead letters, newest first (for the status API). */
   recentDeliveries(): RecentDeliveriesView;
+  /**
+   * Whether this instance knows of an enforced (not shadow) decision on the agent in force at
+   * event time `at`. Synchronous, from memory: for the event path, which must not wait on a store.
+   */
+  enforcing(agentId: string, at: number): boolean;
   start(): Promise<void>;
   /** Stops taking records, lets in-flight requests finish within `delivery.drainTimeout`, keeps the rest queued. */
   stop(): Promise<void>;
@@ -135,6 +140,8 @@ class ActionLayer implements Actions {
   #deadLettered = 0;
   #activeCount = 0;
   #allowlist: { value: Allowlist; at: number } | undefined;
+  /** Agent -> expiry of its enforced decision, as this instance last decided or ended it. */
+  readonly #enforced = new Map<string, number>();
 
   constructor(options: ActionsOptions, deps: ActionsDeps) {
     this.#options = options;
@@ -231,6 +238,16 @@ class ActionLayer implements Actions {
     };
   }
 
+  enforcing(agentId: string, at: number): boolean {
+    const expiresAt = this.#enforced.get(agentId);
+    return expiresAt !== undefined && expiresAt > at;
+  }
+
+  #noteDecision(agentId: string, decision: Decision | undefined): void {
+    if (decision && !decision.shadow) this.#enforced.set(agentId, decision.expiresAt);
+    else this.#enforced.delete(agentId);
+  }
+
   async testSinks(): Promise<Array<{ sink: string; ok: boolean; detail: string }>> {
     const at = Date.now();
     return Promise.all(
@@ -313,6 +330,7 @@ class ActionLayer implements Actions {
       if (!(record.reason === "expired" && extended)) {
         await this.#store.remove(decision.agentId, decision);
         const superseded = current !== undefined && current.incidentKey !== decision.incidentKey;
+        if (!superseded) this.#noteDecision(decision.agentId, undefined);
         event = { kind: "ended", decision, reason: record.reason, at: record.at, superseded };
       }
       this.#ending.delete(`${decision.incidentKey}@${decision.updatedAt}`);
@@ -386,6 +404,7 @@ class ActionLayer implements Actions {
     }
     if (outcome.change === "created" || outcome.change === "escalated" || outcome.change === "reopened")
       this.#countDecision(outcome.change);
+    this.#noteDecision(alert.agentId, outcome.decision);
     return { kind: "alert", alert, decision: outcome.decision, change: outcome.change, allowlisted: false };
   }
 
@@ -442,6 +461,7 @@ class ActionLayer implements Actions {
       unblock: async (agentId) => {
         const removed = await this.#store.remove(agentId, undefined, true);
         if (!removed) return false;
+        this.#noteDecision(agentId, undefined);
         await this.#queue?.append({
           kind: "ended",
           decision: removed,
