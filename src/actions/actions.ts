@@ -6,6 +6,7 @@
  * into "ended" records on the same queue, so their announcements (gateway removal, PagerDuty
  * resolve) are as durable as alerts.
  */
+import { randomUUID } from "node:crypto";
 import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
@@ -30,7 +31,7 @@ import type { ActionsOptions } from "./options.js";
 import { decide, recover, requestedDecision } from "./policy.js";
 import type { DurableQueue, QueuedRecord } from "./queue.js";
 import { RecentDeliveries, type RecentDeliveriesView } from "./recent-deliveries.js";
-import type { Decision } from "./records.js";
+import type { Decision, DecisionType } from "./records.js";
 import { recordId, recordKey } from "./records.js";
 import { RedisDecisionStore } from "./redis-decision-store.js";
 import { route } from "./router.js";
@@ -57,6 +58,16 @@ export interface AllowlistEntry {
   source: "config" | "api";
 }
 
+export interface ManualDecision {
+  agentId: string;
+  type: DecisionType;
+  durationMs: number;
+  /** Why, shown with the decision (`manual: <reason>`). */
+  reason: string;
+  /** Throttle only; the configured `throttleRatePerMinute` when absent. */
+  ratePerMinute?: number;
+}
+
 /** Decisions as the status API and gateways see them. "Active" is judged on the event clock. */
 export interface Decisions {
   get(agentId: string): Promise<Decision | undefined>;
@@ -64,6 +75,11 @@ export interface Decisions {
   changesSince(cursor: string | undefined): Promise<DecisionChanges>;
   /** Lifts the agent's decision now (gateways are told, pages resolved) and forgives its strikes. */
   unblock(agentId: string): Promise<boolean>;
+  /**
+   * An operator's decision (`agentwatch decisions add`): in force from now on the event clock for
+   * `durationMs`, replacing the agent's current one; gateways see it like any other.
+   */
+  add(request: ManualDecision): Promise<Decision>;
   allowlist: {
     /** Throws on an invalid entry; returns false when it was already there. */
     add(entry: string): Promise<boolean>;
@@ -78,6 +94,8 @@ export interface ActionsStats {
   /** Decisions made, by change (created, escalated, reopened, lifted, kept), and alerts allowlisted. */
   decisionsMade: Record<string, number>;
   decisionsActive: number;
+  /** Per sink, whether its circuit breaker is open (the sink is being rested). */
+  circuitOpen: Record<string, boolean>;
   queued: number;
   deadLettered: number;
 }
@@ -226,6 +244,9 @@ class ActionLayer implements Actions {
       deliveries,
       decisionsMade: { ...this.#decisionCounts },
       decisionsActive: this.#activeCount,
+      circuitOpen: Object.fromEntries(
+        [...this.#runners.values()].map((runner) => [runner.name, runner.breaker.state === "open"]),
+      ),
       queued: this.#queue?.depth ?? 0,
       deadLettered: this.#deadLettered,
     };
@@ -460,6 +481,30 @@ class ActionLayer implements Actions {
           at: this.#clock.now(),
         });
         return true;
+      },
+      add: async (request) => {
+        const now = this.#clock.now();
+        const decision: Decision = {
+          agentId: request.agentId,
+          type: request.type,
+          ...(request.type === "throttle"
+            ? { ratePerMinute: request.ratePerMinute ?? this.#options.decisions.throttleRatePerMinute }
+            : {}),
+          since: now,
+          updatedAt: now,
+          expiresAt: now + request.durationMs,
+          change: "created",
+          alertId: `manual-${randomUUID()}`,
+          severity: "high",
+          riskScore: 1,
+          level: 0,
+          shadow: this.#options.shadow,
+          incidentKey: `manual:${request.agentId}:${now}`,
+          reason: `manual: ${request.reason}`,
+        };
+        await this.#store.update(request.agentId, (state) => ({ next: { ...state, decision } }));
+        this.#countDecision("manual");
+        return decision;
       },
       allowlist: {
         add: async (entry) => {
