@@ -85,4 +85,10 @@ export interface NormalizedEvent extends AccessEvent {
    * (`1042`, `4421-0099-1234`, `inv-00148523`; at most 15 digits), for sequential-run detection.
    */
   objectNumber: number | undefined;
+  /**
+   * On a route that carries operations (GraphQL, an MCP tool gateway; see
+   * `src/normalize/operations.ts`), whether the operation reads, writes or destroys: the profile
+   * counts it so instead of by HTTP method. Undefined elsewhere.
+   */
+  operationAccess?: "read" | "write" | "destructive" | undefined;
 }

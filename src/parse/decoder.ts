@@ -31,9 +31,11 @@ import { describeInvalid, firstInvalidField, LIMITS } from "../normalize/event-c
 import { canonicalMethod } from "../normalize/http-method.js";
 import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "../normalize/identity.js";
 import { canonicalAddress } from "../normalize/ip-address.js";
+import { OperationResolver, operationsOptionsSchema } from "../normalize/operations.js";
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
 import { CriUnwrapper, PARTIAL, type UnfinishedLine } from "./cri.js";
 import { FORMATS } from "./formats/index.js";
+import { readHeader } from "./headers.js";
 import { parseJsonLine } from "./safe-json.js";
 import {
   type FormatDescriptor,
@@ -71,6 +73,8 @@ export const decoderOptionsSchema = z
     format: z.enum(FORMAT_NAMES).default("auto"),
     /** How the agent behind each request is identified. */
     identity: identityOptionsSchema.prefault({}),
+    /** Operations as endpoints: GraphQL operations and MCP tools (`src/normalize/operations.ts`). */
+    operations: operationsOptionsSchema.prefault({}),
     /**
      * Longest accepted line, in characters (UTF-16 units; the byte-level reader enforces the
      * same number in bytes). Default 1 MiB.
@@ -178,6 +182,8 @@ export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?:
   const identity: ResolvedIdentity = { agentId: "", identitySource: "ip", tokenId: "", scopes: undefined };
   const path: PathTemplate = { template: "", queryKeys: [], objectId: undefined, objectNumber: undefined };
   const raws = new RawEventBatch();
+  const operations = new OperationResolver(config.operations);
+  const operationHeaders = config.operations.headers;
   const usePeer = config.clientAddress === "peer";
   let lastDetected: FormatDescriptor = FORMATS[0] as FormatDescriptor;
   // The source's event time: its newest accepted event, and the time of an event just rejected
@@ -272,6 +278,7 @@ export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?:
       queryKeys: NO_QUERY_KEYS,
       objectId: undefined,
       objectNumber: undefined,
+      operationAccess: undefined,
     };
     if (firstInvalidField(event as unknown as Record<string, unknown>) !== undefined) {
       return reject("INVALID_FIELD", describeInvalid(event as unknown as Record<string, unknown>));
@@ -279,6 +286,17 @@ export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?:
     templatePath(requestPath, path);
     // The gateway's template when it logs one; the path's ids and query keys either way.
     event.template = raw.route ?? path.template;
+    let logged = raw.operation;
+    if (logged === undefined && raw.headers !== undefined && raw.headerSpelling !== undefined) {
+      for (let i = 0; i < operationHeaders.length && logged === undefined; i++)
+        logged = readHeader(raw.headers, raw.headerSpelling, operationHeaders[i] as string);
+    }
+    const operation = operations.resolve(method, event.template, requestPath, logged);
+    event.operationAccess = operation?.access;
+    if (operation !== undefined) {
+      event.template = operation.template;
+      event.operation = operation.name;
+    } else if (logged !== undefined) event.operation = logged.slice(0, 256);
     event.queryKeys = path.queryKeys;
     event.objectId = path.objectId;
     event.objectNumber = path.objectNumber;

@@ -305,13 +305,17 @@ export class AgentProfile {
     this.cursor.lateShort = lag > 0 ? Math.exp(-lag / p.shortTauMs) : 1;
     this.cursor.lateVolume = lag > 0 ? Math.exp(-lag / p.volumeTauMs) : 1;
     this.cursor.lateProbe = lag > 0 ? Math.exp(-lag / p.probeTauMs) : 1;
-    const key = p.interner.id(event.template) * 16 + methodCode(event.method);
+    // An operation counts by what it does (a GraphQL query over POST is a read), a request by its method.
+    const access = event.operationAccess;
+    const verb =
+      access === undefined ? methodCode(event.method) : access === "read" ? 1 : access === "write" ? 2 : 5;
+    const key = p.interner.id(event.template) * 16 + verb;
     this.cursor.key = key;
     let slot = this.findSlot(key);
     this.cursor.isNew = slot < 0 && this.slots < p.maxEndpoints - 1;
     if (slot < 0 && !this.cursor.isNew) slot = this.findSlot(OVERFLOW_KEY);
     this.cursor.slot = slot;
-    this.cursor.scanner = slot < 0 && isScannerPath(event.path);
+    this.cursor.scanner = slot < 0 && isScannerPath(event.path, event.status);
     const code = key % 16;
     this.cursor.privileged = code === 5 || (isWriteMethodCode(code) && isSensitiveRoute(event.template));
 
