@@ -75,8 +75,7 @@ export const enumeration: DetectorDescriptor<typeof options> = {
         const t = profile.f;
         const b = profile.objBase + idx * O_SIZE;
         // The window as it will be once this access is in it.
-        const st = event.status;
-        const err = st === 401 || st === 403 || st === 404;
+        const err = profile.cursor.missed;
         const fill = t[b + O_FILL] as number;
         let n = fill + 1;
         let novel = bitCount(t[b + O_NOVEL_MASK] as number) + (profile.cursor.objSeen ? 0 : 1);
@@ -166,7 +165,7 @@ export const enumeration: DetectorDescriptor<typeof options> = {
           score: clamp(score, 0, 0.95),
           detail:
             `${event.method} ${event.template}: ${novel} distinct ids in the last ${n} requests` +
-            `${gap > 0 ? ` (recent pace: one every ${span(gap)})` : ""}${runText}, ${pct(errShare)} answered 401/403/404 (${usual})` +
+            `${gap > 0 ? ` (recent pace: one every ${span(gap)})` : ""}${runText}, ${pct(errShare)} found nothing (401/403/404, or a small 2xx error body; ${usual})` +
             (walkScore > 0
               ? `; over the last ~${Math.round(walkN)} new ids here ${pct(walkErr / walkN)} failed vs ${pct(walkUsual)} usual before them`
               : ""),

@@ -41,7 +41,18 @@ export const operationsOptionsSchema = z
     /** Leading verbs of operations that destroy or move value (count like DELETE). */
     destructiveVerbs: z
       .array(z.string())
-      .default(["delete", "remove", "destroy", "drop", "purge", "wipe", "refund", "transfer", "revoke", "grant"]),
+      .default([
+        "delete",
+        "remove",
+        "destroy",
+        "drop",
+        "purge",
+        "wipe",
+        "refund",
+        "transfer",
+        "revoke",
+        "grant",
+      ]),
     /** Leading verbs of operations that change state (count like POST). */
     writeVerbs: z
       .array(z.string())
@@ -71,7 +82,23 @@ export const operationsOptionsSchema = z
     /** Leading verbs of operations that only read (count like GET). */
     readVerbs: z
       .array(z.string())
-      .default(["get", "list", "search", "find", "lookup", "track", "fetch", "read", "query", "describe", "count", "check", "export", "view", "show"]),
+      .default([
+        "get",
+        "list",
+        "search",
+        "find",
+        "lookup",
+        "track",
+        "fetch",
+        "read",
+        "query",
+        "describe",
+        "count",
+        "check",
+        "export",
+        "view",
+        "show",
+      ]),
     /** Operations that are destructive whatever their verb (exact names). */
     destructive: z.array(z.string()).default([]),
     /** Operations that write whatever their verb (exact names). */
@@ -198,7 +225,12 @@ export class OperationResolver {
    * The operation of a request to `template` (already templated, no query), or undefined when the
    * route carries none. `logged` is what the gateway logged (field, body or header).
    */
-  resolve(method: string, template: string, path: string, logged: string | undefined): ResolvedOperation | undefined {
+  resolve(
+    method: string,
+    template: string,
+    path: string,
+    logged: string | undefined,
+  ): ResolvedOperation | undefined {
     if (!this.options.enabled) return undefined;
     const o = this.options;
     if (isRoute(template, o.graphqlRoutes)) {
@@ -226,7 +258,12 @@ export class OperationResolver {
       if (name === undefined || name === "") return undefined;
       name = name.slice(0, MAX_NAME);
       // GraphQL over HTTP: a GET can only run a query.
-      const access = method === "GET" || method === "HEAD" ? "read" : mutation ? this.writeAccess(name) : this.access(name, "read");
+      const access =
+        method === "GET" || method === "HEAD"
+          ? "read"
+          : mutation
+            ? this.writeAccess(name)
+            : this.access(name, "read");
       return { template: `${template}#${name}`, name, access };
     }
     if (isRoute(template, o.rpcRoutes)) {

@@ -67,7 +67,8 @@ export class RouteTemplateLearner {
    * returns how its template was formed when a learned parameter is in it.
    */
   apply(event: NormalizedEvent): string | undefined {
-    if (!this.options.enabled || event.route !== undefined || event.operationAccess !== undefined) return undefined;
+    if (!this.options.enabled || event.route !== undefined || event.operationAccess !== undefined)
+      return undefined;
     const template = event.template;
     if (template.charCodeAt(0) !== 47) return undefined;
     const first = template.indexOf("/", 1);

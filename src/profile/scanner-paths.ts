@@ -14,7 +14,8 @@ const SCANNER_PATH =
  * `api-docs`) and `/.well-known/*` (OpenID and OAuth metadata, RFC 8615). Agents fetch them to
  * learn an API, so one that is served is routine; guessing them (answered 4xx) is still scanning.
  */
-const DISCOVERY_PATH = /(?:^|\/)(?:openapi\.(?:json|ya?ml)|swagger(?:\.json|\.ya?ml)?|api-docs|\.well-known)(?=[/?#.]|$)/i;
+const DISCOVERY_PATH =
+  /(?:^|\/)(?:openapi\.(?:json|ya?ml)|swagger(?:\.json|\.ya?ml)?|api-docs|\.well-known)(?=[/?#.]|$)/i;
 
 /**
  * Whether a request looks like scanner reconnaissance: a scanner path, except a discovery

@@ -74,7 +74,10 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   if (agent !== "") event.agent = agent;
   const route = read.exactText(record.route, "route");
   if (route !== "") event.route = route;
-  const operation = read.exactText(record.operation ?? record.operationName ?? record.operation_name, "operation");
+  const operation = read.exactText(
+    record.operation ?? record.operationName ?? record.operation_name,
+    "operation",
+  );
   if (operation !== "") event.operation = operation;
   else if (record.body != null) event.operation = operationOfBody(record.body);
   if (record.scopes != null) {
