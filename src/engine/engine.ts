@@ -9,7 +9,7 @@ import { DETECTORS } from "../../detectors/index.js";
 import { alertActionsOf, tiersSchema } from "../actions/policy.js";
 import type { NormalizedEvent } from "../events/event.js";
 import { RouteTemplateLearner, templateLearningOptionsSchema } from "../normalize/route-template-learner.js";
-import { S_ALERT_TIER } from "../profile/layout.js";
+import { S_ALERT_TIER, S_FIRST } from "../profile/layout.js";
 import { profileStoreOptionsSchema } from "../profile/options.js";
 import { ProfileStore } from "../profile/store.js";
 import { buildAlert } from "../risk/alert.js";
@@ -157,7 +157,8 @@ export function createEngine(
       const name = (findings[i] as Finding).detector;
       findingCounts.set(name, (findingCounts.get(name) ?? 0) + 1);
     }
-    const risk = scorer.update(profile, findings, time, event.identitySource === "ip");
+    const learning = time - (profile.s[S_FIRST] as number) < scorer.learningMs;
+    const risk = scorer.update(profile, findings, time, event.identitySource === "ip", learning);
     profile.absorb(event);
     if (profile.risk === undefined) return undefined;
     const before = profile.s[S_ALERT_TIER] as number;

@@ -49,3 +49,11 @@ const SENSITIVE_ROUTE =
 export function isSensitiveRoute(template: string): boolean {
   return SENSITIVE_ROUTE.test(template) && !isTokenEndpoint(template);
 }
+
+/** Routes where credentials are checked: login, sign-in, sessions, and the token endpoint. */
+const CREDENTIAL_ROUTE = /(?:^|\/)(?:login|log-in|signin|sign-in|sessions?|authenticate|password)$/i;
+
+/** Whether refused requests to `template` are failed credential checks (see the probing detector). */
+export function isCredentialRoute(template: string): boolean {
+  return CREDENTIAL_ROUTE.test(template) || TOKEN_ENDPOINT.test(template);
+}
