@@ -32,7 +32,7 @@ export const templateLearningOptionsSchema = z
     /** Distinct values a position must take under one prefix to become a parameter. */
     minDistinct: z.number().int().min(4).max(4096).default(24),
     /** Values holding at least this share of a prefix's requests when it is learned stay literals. */
-    keepShare: z.number().min(0).max(1).default(0.08),
+    keepShare: z.number().min(0).max(1).default(0.25),
     /** Most prefixes tracked (memory bound); past it, new prefixes are not learned. */
     maxPrefixes: z.number().int().min(16).default(20_000),
   })
