@@ -12,6 +12,9 @@ COPY src ./src
 COPY detectors ./detectors
 COPY alerts ./alerts
 COPY bench ./bench
+# The web console (/ui): bundled by esbuild into dist/ui.
+COPY console ./console
+COPY scripts/build-ui.ts ./scripts/
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim
@@ -21,6 +24,7 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node examples ./examples
+COPY --chown=node:node rules ./rules
 USER node
 # SIGTERM from `docker stop` reaches node directly (exec form), which shuts down cleanly.
 ENTRYPOINT ["node", "dist/src/cli.js"]

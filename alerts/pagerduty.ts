@@ -158,6 +158,7 @@ function testAlert(at: number) {
     id: `test-${at}`,
     agentId: "agentwatch-test",
     identitySource: "agent" as const,
+    authenticated: false,
     severity: "low" as const,
     riskScore: 0,
     timestamp: new Date(at).toISOString(),

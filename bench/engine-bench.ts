@@ -63,6 +63,7 @@ function makeEvent(agent: number, i: number, time: number): NormalizedEvent {
     userAgent: AGENT_STRINGS[agent % AGENT_STRINGS.length] as string,
     requestId: `r${agent}-${i}`,
     identitySource: "agent",
+    authenticated: true,
     template,
     queryKeys: [],
     objectId: id,

@@ -6,6 +6,7 @@
  * only by their address are skipped: there the address is the identity, and many clients share it.
  */
 import { z } from "zod";
+import { duration } from "../src/config/duration.js";
 import { quote, span } from "../src/engine/detail.js";
 import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
@@ -25,9 +26,9 @@ import type { AgentProfile } from "../src/profile/profile.js";
 
 const options = detectorOptions({
   /** Uses of one identity from two places within this many minutes count as concurrent. */
-  concurrentMinutes: z.number().positive().default(5),
+  concurrentMinutes: duration("m", { positive: true }).default(5),
   /** A network first seen this recently (relative to the established one) counts as new. */
-  newNetworkMinutes: z.number().positive().default(60),
+  newNetworkMinutes: duration("m", { positive: true }).default(60),
   /** Requests the established network must have made before it counts as the agent's usual one. */
   minEstablishedRequests: z.number().int().min(1).default(10),
   /** Score when the same token id is used concurrently from two places. */

@@ -14,6 +14,7 @@ import { probing } from "./probing.js";
 import { rareTransition } from "./rare-transition.js";
 import { rateSpike } from "./rate-spike.js";
 import { recordHarvest } from "./record-harvest.js";
+import { rules } from "./rules.js";
 
 export const DETECTORS: readonly DetectorDescriptor[] = [
   newEndpoint,
@@ -27,4 +28,5 @@ export const DETECTORS: readonly DetectorDescriptor[] = [
   dataVolume,
   destructiveBurst,
   recordHarvest,
+  rules,
 ];

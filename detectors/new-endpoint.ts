@@ -5,6 +5,7 @@
  * discovering its own workflow is expected to call unseen endpoints, one that settled is not.
  */
 import { z } from "zod";
+import { duration } from "../src/config/duration.js";
 import { clamp, pct, span } from "../src/engine/detail.js";
 import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
@@ -33,7 +34,7 @@ const options = detectorOptions({
    */
   burstDecades: z.number().positive().default(12),
   /** Span of history (hours) before an agent's request count fully backs its estimated chance of a new endpoint (ordinary endpoints and bursts). */
-  burstMaturityHours: z.number().positive().default(24),
+  burstMaturityHours: duration("h", { positive: true }).default(24),
   /** Highest score of a burst of new read endpoints on improbability alone. */
   maxBurstScore: score().default(0.75),
   /**

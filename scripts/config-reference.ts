@@ -15,8 +15,8 @@ import ts from "typescript";
 import type { z } from "zod";
 import { SINKS } from "../alerts/index.js";
 import { DETECTORS } from "../detectors/index.js";
-import { durationSchema } from "../src/actions/duration.js";
 import { secretSchema, secretUrlSchema } from "../src/actions/secret.js";
+import { durationUnits, formatDuration, parseDuration } from "../src/config/duration.js";
 import { configSchema } from "../src/config/schema.js";
 import { detectorsOptionsSchema } from "../src/engine/engine.js";
 
@@ -25,7 +25,6 @@ export const REFERENCE_PATH = join(ROOT, "docs", "configuration.md");
 
 /** Shared schemas whose structure (a union, a chain of transforms) says less than their name. */
 const NAMED_TYPES = new Map<z.ZodType, string>([
-  [durationSchema, "duration"],
   [secretSchema, "secret"],
   [secretUrlSchema, "secret URL"],
 ]);
@@ -170,10 +169,14 @@ function numberType(def: Def): string {
   return [base, ...bounds].join(", ");
 }
 
+const UNIT_NAMES = { ms: "ms", s: "seconds", m: "minutes", h: "hours", d: "days" } as const;
+
 /** A short, human type: `integer, ≥ 1`, `` `a` | `b` ``, `list of string`, `duration`. */
 function typeName(schema: z.ZodType): string {
   const named = NAMED_TYPES.get(schema);
   if (named) return named;
+  const unit = durationUnits.get(schema);
+  if (unit) return unit === "ms" ? "duration" : `duration (a number is in ${UNIT_NAMES[unit]})`;
   const def = defOf(schema);
   switch (def.type) {
     case "optional":
@@ -212,7 +215,11 @@ function defaultOf(schema: z.ZodType): string {
   if (!result.success) return "required";
   if (result.data === undefined) return "-";
   const isSection = defOf(unwrap(schema)).type === "object" && defOf(schema).type !== "default";
-  return isSection ? "" : `\`${JSON.stringify(result.data)}\``;
+  if (isSection) return "";
+  const unit = durationUnits.get(unwrap(schema));
+  if (unit !== undefined && typeof result.data === "number")
+    return `\`${formatDuration(result.data * (parseDuration(`1${unit}`) as number))}\``;
+  return `\`${JSON.stringify(result.data)}\``;
 }
 
 class Reference {
@@ -340,8 +347,9 @@ actions:
   Values are read as YAML scalars or flow collections (\`[a, b]\`).
 - **Secrets** (type \`secret\`, \`secret URL\`) may be written inline, as \`env:NAME\` (read from the
   environment) or as \`file:/path\` (read from a file, trailing newline dropped). They never print.
-- **Durations** (type \`duration\`) are milliseconds or a string such as \`500ms\`, \`30s\`, \`15m\`,
-  \`1h\`, \`7d\`; defaults are shown in milliseconds.
+- **Durations** (type \`duration\`) are a string such as \`500ms\`, \`30s\`, \`15m\`, \`24h\`,
+  \`7d\`, or a plain number in the field's unit (milliseconds unless the type names another, as
+  for the \`...Minutes\` fields). \`agentwatch config\` prints them as strings.
 - **Defaults**: \`required\` means the field must be set when its section is; \`-\` means absent
   unless set; an empty default on an object means its fields' defaults apply.
 `;

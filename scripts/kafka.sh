@@ -7,6 +7,9 @@
 #   scripts/kafka.sh restart   stop then start, keeping the data
 #   scripts/kafka.sh status    exit 0 when running, 1 otherwise
 #   scripts/kafka.sh wipe      stop and delete this broker's data directory
+#   scripts/kafka.sh consumer-groups ARGS...
+#                              the broker's own kafka-consumer-groups.sh (ConsumerGroupCommand),
+#                              against 127.0.0.1:$KAFKA_PORT; its jar is resolved (cached) on first use
 #
 # start is idempotent: a running broker is left alone. Every setting comes from the environment, so
 # a test can run a second, private broker (KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093) that it may
@@ -64,6 +67,26 @@ resolve_jars() {
     -DincludeScope=runtime -DoutputDirectory="$LIBS" >&2
   rm -rf "$work"
   touch "$KAFKA_CACHE_DIR/.complete"
+}
+
+# kafka-tools (the admin commands) is not a broker dependency: resolved apart, on first use.
+TOOLS_LIBS="$KAFKA_CACHE_DIR/tools-libs"
+resolve_tools() {
+  resolve_jars
+  if [[ -f "$TOOLS_LIBS/.complete" ]]; then return; fi
+  log "resolving org.apache.kafka:kafka-tools:$KAFKA_VERSION into $TOOLS_LIBS"
+  rm -rf "$TOOLS_LIBS"
+  mkdir -p "$TOOLS_LIBS"
+  mvn -q -B dependency:copy -Dartifact="org.apache.kafka:kafka-tools:$KAFKA_VERSION" \
+    -DoutputDirectory="$TOOLS_LIBS" >&2
+  touch "$TOOLS_LIBS/.complete"
+}
+
+consumer_groups() {
+  resolve_tools
+  java -cp "$LIBS/*:$TOOLS_LIBS/*" -Dlog4j.configuration="file:$TEMPLATES/tools-log4j.properties" \
+    org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
+    --bootstrap-server "127.0.0.1:$KAFKA_PORT" "$@"
 }
 
 java_run() {
@@ -170,8 +193,9 @@ stop) stop ;;
 restart) stop && start ;;
 status) status ;;
 wipe) stop && rm -rf "$KAFKA_DATA_DIR" && log "deleted $KAFKA_DATA_DIR" ;;
+consumer-groups) shift && consumer_groups "$@" ;;
 *)
-  echo "usage: $0 start|stop|restart|status|wipe" >&2
+  echo "usage: $0 start|stop|restart|status|wipe|consumer-groups ARGS..." >&2
   exit 2
   ;;
 esac

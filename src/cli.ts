@@ -1,27 +1,17 @@
 #!/usr/bin/env node
 /**
- * The `agentwatch` command line. Each subcommand parses its flags, loads the configuration once
- * and hands over to the module that does the work; nothing here knows how events are processed.
+ * The `agentwatch` command line. Each subcommand declares its flags here and loads the module
+ * that does its work only when it runs (`await import`): `--help`, `replay` or `decisions list`
+ * never load Kafka, Fastify, OpenTelemetry or Redis. Nothing here knows how events are processed.
  */
 import { inspect } from "node:util";
-import { Command, InvalidArgumentError, Option } from "commander";
-import { stringify as stringifyYaml } from "yaml";
-import { DETECTORS } from "../detectors/index.js";
-import { alertActionsOf } from "./actions/policy.js";
-import { loadConfig } from "./config/load.js";
-import { type Config, configSchema } from "./config/schema.js";
+import { Command, CommanderError, Option } from "commander";
+import { nonNegativeInt, positiveNumber } from "./cli/args.js";
 import { installCrashHandlers } from "./crash.js";
-import { createEngine } from "./engine/engine.js";
 import { AgentwatchError } from "./errors.js";
-import { runEval } from "./eval/run.js";
-import { assertReadable } from "./ingest/readable-inputs.js";
-import { createKeyCommand } from "./keys/keys.js";
-import { startService, VERSION } from "./main.js";
-import { createLineDecoder, FORMAT_NAMES, type FormatName } from "./parse/decoder.js";
-import { replay } from "./replay/replay.js";
+import { FORMAT_NAMES } from "./parse/format-names.js";
 import { SIM_FORMATS } from "./sim/formats.js";
-import { PRESET_NAMES } from "./sim/settings.js";
-import { runSimulate } from "./sim/simulate.js";
+import { VERSION } from "./version.js";
 
 /**
  * Read once and removed: every other AGENTWATCH_* variable overrides a config field, and a
@@ -33,45 +23,24 @@ delete process.env.AGENTWATCH_DEBUG;
 /** Installed before anything runs: a crash anywhere becomes one coded line and a clean stop. */
 const crash = installCrashHandlers({ write: (text) => process.stderr.write(text), debug: DEBUG });
 
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError("expected a positive number");
-  return parsed;
-}
-
-function nonNegativeInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError("expected a whole number");
-  return parsed;
-}
-
-/** Loads the config file (if any) with the command-line flags that override it. */
-function loadWithOverrides(
-  configPath: string | undefined,
-  overrides: { format?: FormatName; kafkaBrokers?: string; topic?: string },
-): Config {
-  const flags: Record<string, Record<string, unknown>> = {};
-  if (overrides.format) flags.input = { format: overrides.format };
-  if (overrides.kafkaBrokers || overrides.topic) {
-    flags.kafka = {
-      ...(overrides.kafkaBrokers ? { brokers: overrides.kafkaBrokers } : {}),
-      ...(overrides.topic ? { inputTopic: overrides.topic } : {}),
-    };
-  }
-  return loadConfig(configSchema, configPath, process.env, flags);
-}
-
 const formatOption = () =>
   new Option(
     "-f, --format <format>",
     "log format of the input (default: the config's input.format, auto)",
   ).choices(FORMAT_NAMES);
 
+/** Simulation presets are checked when the command runs: listing them would load the simulator. */
+const presetOption = (description: string) =>
+  new Option("--preset <name>", `${description} (default, health, fintech, sparse, ...)`);
+
 function buildCli(): Command {
   const program = new Command("agentwatch")
     .description("Watch AI agents' API traffic, profile each agent, and stop the ones that go wrong.")
     .version(VERSION)
-    .showHelpAfterError()
+    // Commander's own messages are replaced by one coded line (see main); settings given before
+    // `.command()` are inherited by every subcommand.
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
     .addHelpText(
       "after",
       "\nSet AGENTWATCH_DEBUG=1 to print the stack trace (and causes) of an error after its one-line message.",
@@ -91,20 +60,8 @@ function buildCli(): Command {
     .option("--summary-out <file>", "where to write the run summary as JSON")
     .option("-q, --quiet", "do not print the summary to stderr")
     .action(async (inputs: string[], flags) => {
-      const config = loadWithOverrides(flags.config, { format: flags.format });
-      const summary = await replay(
-        {
-          inputs,
-          alertsOut: flags.alertsOut,
-          rejectsOut: flags.rejectsOut,
-          summaryOut: flags.summaryOut,
-          maxLineBytes: config.input.maxLineLength,
-        },
-        // No wall clock: a replay's result depends on its input alone.
-        () => createLineDecoder(config.input),
-        createEngine(config.engine, { alertActions: alertActionsOf(config.actions.tiers) }),
-      );
-      if (!flags.quiet) process.stderr.write(`${JSON.stringify(summary, null, 2)}\n`);
+      const { runReplayCommand } = await import("./cli/replay-command.js");
+      await runReplayCommand(inputs, flags);
     });
 
   program
@@ -129,35 +86,14 @@ function buildCli(): Command {
       "read what followed files already hold first (default: start at their end, like tail -F)",
     )
     .action(async (inputs: string[], flags) => {
-      const config = loadWithOverrides(flags.config, {
-        format: flags.format,
-        kafkaBrokers: flags.kafkaBrokers,
-        topic: flags.topic,
-      });
-      // Read once, a missing file is a mistake to report before starting anything; followed, it
-      // is a log that may appear later.
-      if (!flags.follow && !config.kafka) await assertReadable(inputs);
-      const service = await startService(
-        config,
-        { inputs, follow: flags.follow, fromBeginning: flags.fromBeginning === true },
-        (text) => process.stderr.write(text),
-      );
-      crash.onCrash(() => service.stop());
-      const shutdown = () => void service.stop();
-      process.once("SIGTERM", shutdown);
-      process.once("SIGINT", shutdown);
-      // An input failing mid-way must still stop the service: the status API would keep it alive.
-      try {
-        await service.finished;
-      } finally {
-        await service.stop();
-      }
+      const { runServiceCommand } = await import("./cli/run-command.js");
+      await runServiceCommand(inputs, flags, crash);
     });
 
   program
     .command("simulate")
     .description("Generate realistic agent traffic with labelled attacks")
-    .addOption(new Option("--preset <name>", "starting settings").choices(PRESET_NAMES).default("default"))
+    .addOption(presetOption("starting settings").default("default"))
     .option("--settings <file>", "JSON settings applied over the preset")
     .option("--agents <n>", "number of agents", nonNegativeInt)
     .option("--hours <h>", "simulated hours", positiveNumber)
@@ -170,6 +106,11 @@ function buildCli(): Command {
     .option("--stream", "emit in simulated real time")
     .option("--speed <x>", "simulated seconds per wall-clock second with --stream", positiveNumber)
     .action(async (flags) => {
+      const [{ runSimulate }, { assertPreset }] = await Promise.all([
+        import("./sim/simulate.js"),
+        import("./sim/settings.js"),
+      ]);
+      assertPreset(flags.preset);
       const result = await runSimulate(flags);
       process.stderr.write(
         `${result.events} events (${result.maliciousEvents} malicious), ${result.agents} agents (${result.attackedAgents} attacked) in ${result.seconds.toFixed(1)} s\n`,
@@ -184,7 +125,7 @@ function buildCli(): Command {
     .addOption(formatOption())
     .option("--alerts <file>", "score a recorded alerts file instead of running the engine")
     .option("-c, --config <file>", "YAML configuration file (decoder and engine options)")
-    .addOption(new Option("--preset <name>", "simulation preset when simulating").choices(PRESET_NAMES))
+    .addOption(presetOption("simulation preset when simulating"))
     .option("--settings <file>", "simulation settings JSON when simulating")
     .option("--seed <n>", "simulation seed", nonNegativeInt)
     .option("--agents <n>", "simulated agents", nonNegativeInt)
@@ -194,17 +135,22 @@ function buildCli(): Command {
     .option("--explain <agentId>", "trace one agent's malicious requests and the alerts on it")
     .option("-q, --quiet", "do not print the table")
     .action(async (flags) => {
+      const [{ runEval }, { assertPreset }] = await Promise.all([
+        import("./eval/run.js"),
+        import("./sim/settings.js"),
+      ]);
+      if (flags.preset !== undefined) assertPreset(flags.preset);
       await runEval(flags);
     });
 
-  program
-    .command("keys")
-    .description("Manage status API keys")
+  const keys = program.command("keys").description("Manage status API keys");
+  keys
     .command("create")
     .description("Print a new API key once, with the config entry holding only its SHA-256")
-    .requiredOption("--scopes <list>", "comma-separated scopes: read, admin, gateway")
+    .requiredOption("--scopes <list>", "comma-separated scopes: read, admin, gateway, metrics")
     .option("--name <name>", "name of the key holder, shown in logs")
-    .action((flags) => {
+    .action(async (flags) => {
+      const { createKeyCommand } = await import("./keys/keys.js");
       createKeyCommand(flags.scopes, { name: flags.name });
     });
 
@@ -214,21 +160,49 @@ function buildCli(): Command {
       "Validate a configuration and print the effective result (defaults filled in, secrets redacted)",
     )
     .option("-c, --config <file>", "YAML configuration file")
-    .action((flags) => {
-      const config = loadConfig(configSchema, flags.config);
-      // JSON round trip: Secret values serialize as [redacted].
-      process.stdout.write(stringifyYaml(JSON.parse(JSON.stringify(config))));
+    .action(async (flags) => {
+      const { printEffectiveConfig } = await import("./cli/config-command.js");
+      printEffectiveConfig(flags.config);
+    });
+
+  const rulesCommand = program.command("rules").description("Work with declarative detection rules");
+  rulesCommand
+    .command("test")
+    .description(
+      "Run rules over a log and print hits per rule and agent; with --expect, exit 1 on any difference",
+    )
+    .argument("<rules>", "a rule file, or a directory of rule files")
+    .argument("<log>", "gateway access log to run them over")
+    .option("--expect <file>", "expected hits (YAML: hits: {<rule>: {<agent>: <count>}})")
+    .option("--update", "write the hits of this run to the --expect file instead of comparing")
+    .addOption(formatOption())
+    .option("-c, --config <file>", "YAML configuration file (input format, identity, profile bounds)")
+    .action(async (rulePath: string, log: string, flags) => {
+      const { runRulesTestCommand } = await import("./cli/rules-command.js");
+      await runRulesTestCommand(rulePath, log, flags);
     });
 
   program
     .command("detectors")
     .description("List the detectors with their kind and description")
-    .action(() => {
+    .action(async () => {
+      const { DETECTORS } = await import("../detectors/index.js");
       for (const d of DETECTORS)
         process.stdout.write(`${d.name.padEnd(18)} ${d.kind.padEnd(14)} ${d.description}\n`);
     });
 
   return program;
+}
+
+/** Exit status: 2 for a usage or configuration mistake (as sysexits' EX_USAGE/EX_CONFIG), 1 otherwise. */
+const USAGE_CODES = new Set(["INVALID_CONFIG", "INVALID_ARGUMENT"]);
+
+/** Commander's refusals (unknown option, bad value, missing argument) as INVALID_ARGUMENT. */
+function fromCommander(error: CommanderError): AgentwatchError {
+  return new AgentwatchError(
+    "INVALID_ARGUMENT",
+    `${error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ")} (see --help)`,
+  );
 }
 
 /**
@@ -239,13 +213,21 @@ async function main(): Promise<void> {
   try {
     await buildCli().parseAsync(process.argv);
   } catch (error) {
+    // --help, --version and a bare `agentwatch` end commander's parse with an exception too,
+    // after printing what they print.
+    if (error instanceof CommanderError && (error.exitCode === 0 || error.code === "commander.help")) {
+      process.exitCode = error.exitCode;
+      return;
+    }
     const coded =
       error instanceof AgentwatchError
         ? error
-        : new AgentwatchError("CLI_INTERNAL", error instanceof Error ? error.message : String(error));
+        : error instanceof CommanderError
+          ? fromCommander(error)
+          : new AgentwatchError("CLI_INTERNAL", error instanceof Error ? error.message : String(error));
     process.stderr.write(`agentwatch: ${coded.code}: ${coded.message}\n`);
     if (DEBUG) process.stderr.write(`${inspect(error)}\n`);
-    process.exitCode = coded.code === "INVALID_CONFIG" ? 2 : 1;
+    process.exitCode = USAGE_CODES.has(coded.code) ? 2 : 1;
     // Whatever could be stopped was stopped; a handle nobody can close (stdin being read) must not
     // keep a failed command alive. Unref'd: a process that can end by itself ends at once.
     setTimeout(() => process.exit(), 1_000).unref();

@@ -85,6 +85,17 @@ export const ERROR_CODES = {
   // process: the crash handler's codes (src/crash.ts); the process stops after reporting one
   UNHANDLED_REJECTION: { message: "a promise rejection was not handled", retriable: false, stage: "cli" },
   UNCAUGHT_EXCEPTION: { message: "an exception was not caught", retriable: false, stage: "cli" },
+  // cli
+  INVALID_ARGUMENT: {
+    message: "invalid command-line argument",
+    retriable: false,
+    stage: "cli",
+  },
+  API_UNREACHABLE: {
+    message: "the status API cannot be reached",
+    retriable: true,
+    stage: "cli",
+  },
   // cli: a command failed on something no other code covers (a bug): running it again will not help
   CLI_INTERNAL: { message: "internal error", retriable: false, stage: "cli" },
 } as const satisfies Record<string, ErrorCodeInfo>;

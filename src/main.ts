@@ -26,13 +26,13 @@ import { createKafkaClient } from "./kafka/client.js";
 import { topicNames } from "./kafka/options.js";
 import { type KafkaPipeline, runKafkaPipeline } from "./kafka/pipeline.js";
 import { resolveApiKeys } from "./keys/keys.js";
+import { JwtKeys } from "./normalize/jwt-verify.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics, type MetricSources, type Metrics } from "./observability/metrics.js";
 import { initTracing, withSpan } from "./observability/tracing.js";
 import { createLineDecoder } from "./parse/decoder.js";
 import { EventPipeline, emptyCounters, type PipelineCounters } from "./pipeline/event-pipeline.js";
-
-export const VERSION = "0.1.0";
+import { VERSION } from "./version.js";
 
 export interface RunSources {
   /** Files to read (`-` = stdin); ignored when Kafka is configured. */
@@ -63,6 +63,7 @@ export interface Service {
 /** A line-source ingest: files or stdin through one engine, alerts handed to the action layer. */
 function startLineIngest(
   config: Config,
+  jwtKeys: JwtKeys,
   sources: RunSources,
   engine: Engine,
   onAlert: (alert: Alert) => void,
@@ -79,7 +80,7 @@ function startLineIngest(
       // fragment left at the end of one file must not be glued to another file's next line.
       // The live edge is the one place the wall clock bounds event time (far-future timestamps).
       const pipeline = new EventPipeline(
-        createLineDecoder(config.input, Date.now),
+        createLineDecoder(config.input, Date.now, jwtKeys),
         engine,
         {
           onAlert,
@@ -160,6 +161,10 @@ export async function startService(
     ? new Redis(config.actions.redis.url.reveal(), { lazyConnect: true })
     : undefined;
   await redis?.connect();
+  // One key ring for every decoder; a JWKS URL is fetched here, at the edge, never per event. An
+  // issuer that cannot be reached leaves JWTs claimed (never revoked), it does not stop the service.
+  const jwtKeys = new JwtKeys(config.input.identity.jwt, (message) => logger.warn(message));
+  await jwtKeys.start();
 
   let profiles: LocalProfiles;
   let kafkaPipeline: KafkaPipeline | undefined;
@@ -182,7 +187,7 @@ export async function startService(
     const consumerLag = new Map<string, { topic: string; partition: number; lag: number }>();
     const pipeline = await runKafkaPipeline(config.kafka, {
       createEngine: (hooks) => createEngine(config.engine, { hooks, alertActions }),
-      createDecoder: () => createLineDecoder(config.input, Date.now),
+      createDecoder: () => createLineDecoder(config.input, Date.now, jwtKeys),
       maxLineBytes: config.input.maxLineLength,
       logger,
       onBatch: (report) => {
@@ -233,7 +238,7 @@ export async function startService(
           .catch((error) => logger.error({ err: error, alertId: alert.id }, "alert not queued")),
       );
     };
-    const ingest = startLineIngest(config, sources, engine, onAlert, logger, metrics, abort.signal);
+    const ingest = startLineIngest(config, jwtKeys, sources, engine, onAlert, logger, metrics, abort.signal);
     // Input that ends by itself (stdin closed, files read with --no-follow) gets its alerts through
     // the sinks before the service stops, instead of leaving them queued for a next start that a
     // one-off `run -` never has. A stop request cuts the wait short.
@@ -267,6 +272,7 @@ export async function startService(
       await stores.current?.publisher?.stop();
       await server?.close();
       redis?.disconnect();
+      jwtKeys.stop();
       await tracing.shutdown();
       logger.info("stopped");
     })();
@@ -280,7 +286,10 @@ export async function startService(
       agents: stores.current.agents,
       alerts: stores.current.alerts,
       decisions: actions.decisions,
+      input: { identity: config.input.identity, trustedProxies: config.input.trustedProxies },
       testSinks: () => actions.testSinks(),
+      deliveries: () => actions.recentDeliveries(),
+      riskTiers: config.engine.risk.tiers,
       readiness: () => {
         // Ingest is up once startService got here (Kafka: topics ready, partitions restored before
         // they are processed); Redis is the one dependency that can drop later.

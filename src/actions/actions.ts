@@ -22,12 +22,13 @@ import {
   MemoryDecisionStore,
   sameVersion,
 } from "./decision-store.js";
-import { type Job, type JobOutcome, SinkRunner } from "./delivery.js";
+import { type DeliveryClock, type Job, type JobOutcome, SinkRunner } from "./delivery.js";
 import { FileQueue } from "./file-queue.js";
 import { type DeliveryLedger, FileLedger, ledgerKey, RedisLedger } from "./ledger.js";
 import type { ActionsOptions } from "./options.js";
 import { decide, recover, requestedDecision } from "./policy.js";
 import type { DurableQueue, QueuedRecord } from "./queue.js";
+import { RecentDeliveries, type RecentDeliveriesView } from "./recent-deliveries.js";
 import type { Decision } from "./records.js";
 import { recordId, recordKey } from "./records.js";
 import { RedisDecisionStore } from "./redis-decision-store.js";
@@ -44,6 +45,8 @@ export interface ActionsDeps {
    * this instance only through the alerts topic, so this is where the status API's alert log is fed.
    */
   onAlert?: (alert: Alert) => void;
+  /** The clock deliveries wait on (backoff, breaker, Retry-After); wall time unless a test simulates it. */
+  deliveryClock?: DeliveryClock;
 }
 
 export interface AllowlistEntry {
@@ -90,6 +93,8 @@ export interface Actions {
   /** One harmless request per sink (`POST /v1/test`). */
   testSinks(): Promise<Array<{ sink: string; ok: boolean; detail: string }>>;
   stats(): ActionsStats;
+  /** The last deliveries and dead letters, newest first (for the status API). */
+  recentDeliveries(): RecentDeliveriesView;
   start(): Promise<void>;
   /** Stops taking records, lets in-flight requests finish within `delivery.drainTimeout`, keeps the rest queued. */
   stop(): Promise<void>;
@@ -114,6 +119,7 @@ class ActionLayer implements Actions {
   readonly #counts: Record<string, Record<string, number>> = {};
   readonly #decisionCounts: Record<string, number> = {};
   readonly #ending = new Set<string>();
+  readonly #recent = new RecentDeliveries();
   #queue: DurableQueue | undefined;
   #ownsQueue = false;
   #ledger: DeliveryLedger | undefined;
@@ -158,15 +164,19 @@ class ActionLayer implements Actions {
           doneTtlMs: delivery.dedupTtl,
         })
       : await FileLedger.open(delivery.dataDir, delivery.dedupTtl);
-    const deadLetters = new FileDeadLetterLog(join(delivery.dataDir, "dead-letter.jsonl"));
+    const deadLetterPath = join(delivery.dataDir, "dead-letter.jsonl");
+    await this.#recent.loadDeadLetters(deadLetterPath);
+    const deadLetters = this.#recent.remembering(new FileDeadLetterLog(deadLetterPath));
     for (const sink of this.#sinks) {
       this.#runners.set(
         sink.name,
         new SinkRunner(sink, delivery, {
+          ...(this.#deps.deliveryClock ? { clock: this.#deps.deliveryClock } : {}),
           ledger: this.#ledger,
           deadLetters,
           logger: this.#logger,
           count: (name, outcome) => this.#count(name, outcome),
+          finished: (name, job, outcome) => this.#recent.finished(name, job, outcome),
         }),
       );
     }
@@ -191,6 +201,10 @@ class ActionLayer implements Actions {
   async recover(recovery: TierRecovery): Promise<void> {
     if (!this.#queue || this.#stopping) throw new Error("actions are not running");
     await this.#queue.append({ kind: "recovered", recovery });
+  }
+
+  recentDeliveries(): RecentDeliveriesView {
+    return this.#recent.view();
   }
 
   stats(): ActionsStats {

@@ -14,7 +14,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { DeliveryResult, Sink, SinkEvent } from "../../alerts/sink.js";
 import { AgentwatchError } from "../errors.js";
-import { CircuitBreaker } from "./breaker.js";
+import { type CallKind, CircuitBreaker } from "./breaker.js";
 import type { DeadLetterLog } from "./dead-letter.js";
 import { durationSchema } from "./duration.js";
 import { DeliveryError, send } from "./http.js";
@@ -26,8 +26,13 @@ export const deliveryOptionsSchema = z
     dataDir: z.string().min(1).default("./data/actions"),
     /** Timeout of one HTTP request. */
     timeout: durationSchema.prefault("10s"),
-    /** Attempts per delivery before it is dead-lettered (waits behind an open breaker do not count). */
-    maxAttempts: z.number().int().min(1).max(100).default(8),
+    /**
+     * Attempts per delivery before it is dead-lettered. Waits behind an open breaker and failed
+     * half-open probes do not count: a sink that is down as a whole dead-letters nothing.
+     */
+    // 20: a sink failing half its requests at random loses one message in a million, not one in
+    // 256 as with 8; at the 60 s backoff cap that is about a quarter of an hour of retrying.
+    maxAttempts: z.number().int().min(1).max(100).default(20),
     /** First retry delay; doubles per attempt, with full jitter. */
     backoffBase: durationSchema.prefault("500ms"),
     /** Longest delay between two attempts. */
@@ -36,15 +41,26 @@ export const deliveryOptionsSchema = z
     maxRetryAfter: durationSchema.prefault("5m"),
     /** Parallel requests per sink. */
     concurrency: z.number().int().min(1).max(64).default(4),
-    /** Per-sink circuit breaker: a sink that keeps failing is rested instead of hammered. */
+    /**
+     * Per-sink circuit breaker on the failure rate of the last calls (resilience4j's COUNT_BASED
+     * window): a sink that keeps failing is rested instead of hammered; one that fails some of its
+     * requests is not, its retries get through.
+     */
     breaker: z
       .object({
-        /** Consecutive failures that open a sink's circuit. */
-        failureThreshold: z.number().int().min(1).default(5),
-        /** How long an open circuit rests before one probe is let through. */
+        /** Share of failures (timeouts, connection errors, 5xx) over the window that opens the circuit. */
+        failureRate: z.number().gt(0).max(1).default(0.8),
+        /** Calls the failure rate is measured over. */
+        window: z.number().int().min(1).max(1_000).default(20),
+        /** Calls needed in the window before the rate is judged. */
+        minimumCalls: z.number().int().min(1).default(5),
+        /** How long an open circuit rests before it lets `halfOpenCalls` requests through. */
         openFor: durationSchema.prefault("30s"),
+        /** Requests let through half-open; their failure rate closes or reopens the circuit. */
+        halfOpenCalls: z.number().int().min(1).max(100).default(3),
       })
       .strict()
+      .refine((b) => b.minimumCalls <= b.window, { message: "minimumCalls must not exceed window" })
       .prefault({}),
     /** Queue records being worked on at once; past it, reading the queue pauses. */
     maxInFlight: z.number().int().min(1).default(10_000),
@@ -71,14 +87,48 @@ export interface Job {
   done(outcome: JobOutcome): void;
 }
 
+/**
+ * The time delivery waits on: wall time, or a test's simulated clock (an outage of minutes run
+ * in milliseconds). `sleep` rejects with `signal`'s reason-free abort when the runner stops.
+ */
+export interface DeliveryClock {
+  now(): number;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const wallClock: DeliveryClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(new Stopped());
+        return;
+      }
+      const timer = setTimeout(() => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new Stopped());
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    }),
+};
+
 export interface RunnerDeps {
+  /** Wall time unless a test injects a simulated clock. */
+  clock?: DeliveryClock;
   ledger: DeliveryLedger;
   deadLetters: DeadLetterLog;
   logger: Logger;
   count(sink: string, outcome: string): void;
+  /** Sees every job's final outcome (the recent-deliveries view). */
+  finished?(sink: string, job: Job, outcome: JobOutcome): void;
 }
 
-class Stopped extends Error {}
+/** Raised by a wait that `stop` interrupted. */
+export class Stopped extends Error {}
 
 const tracer = trace.getTracer("agentwatch.actions");
 
@@ -95,6 +145,7 @@ export class SinkRunner {
   readonly #deps: RunnerDeps;
   readonly #concurrency: number;
   readonly #timeoutMs: number;
+  readonly #clock: DeliveryClock;
   readonly #abort = new AbortController();
   /** Aborts requests still running when the drain time is up. */
   readonly #hardStop = new AbortController();
@@ -112,10 +163,9 @@ export class SinkRunner {
     this.#deps = deps;
     this.#concurrency = sink.concurrency ?? options.concurrency;
     this.#timeoutMs = sink.timeoutMs ?? options.timeout;
-    this.breaker = new CircuitBreaker({
-      failureThreshold: options.breaker.failureThreshold,
-      openMs: options.breaker.openFor,
-    });
+    this.#clock = deps.clock ?? wallClock;
+    const { openFor, ...breaker } = options.breaker;
+    this.breaker = new CircuitBreaker({ ...breaker, openMs: openFor });
   }
 
   get name(): string {
@@ -212,6 +262,7 @@ export class SinkRunner {
 
   #finish(job: Job, outcome: JobOutcome): void {
     this.#deps.count(this.name, outcome);
+    this.#deps.finished?.(this.name, job, outcome);
     job.done(outcome);
   }
 
@@ -219,6 +270,8 @@ export class SinkRunner {
   async #attempts(jobs: Job[]): Promise<JobOutcome> {
     const events = jobs.map((j) => j.event);
     const id = `msg_${(jobs[0] as Job).key}${jobs.length > 1 ? `_${jobs.length}` : ""}`;
+    // Failed attempts that count against maxAttempts (failed half-open probes do not).
+    let counted = 0;
     for (let attempt = 1; ; attempt++) {
       await this.#gate();
       await this.#acquire();
@@ -229,9 +282,10 @@ export class SinkRunner {
       }
       let result: DeliveryResult | undefined;
       let failure: unknown;
+      let call: CallKind = "call";
       try {
         await Promise.all(jobs.map((j) => this.#deps.ledger.renew(j.key)));
-        this.breaker.begin();
+        call = this.breaker.begin();
         result = await this.#traced(attempt, jobs.length, () =>
           this.#sink.deliver(events, {
             id,
@@ -245,20 +299,23 @@ export class SinkRunner {
       } finally {
         this.#release();
       }
+      const now = this.#clock.now();
       if (result) {
-        this.breaker.success();
+        this.breaker.success(call, now);
         return result.outcome;
       }
       const error = asDeliveryError(failure);
-      if (error.code === "SINK_TIMEOUT" || error.code === "SINK_UNAVAILABLE")
-        this.breaker.failure(Date.now());
-      else this.breaker.success(); // it answered: alive
+      const sinkDown = error.code === "SINK_TIMEOUT" || error.code === "SINK_UNAVAILABLE";
+      if (sinkDown) this.breaker.failure(call, now);
+      else this.breaker.success(call, now); // it answered: alive
       if (error.code === "SINK_RATE_LIMITED") {
         // Slack and PagerDuty limit per webhook/key: the whole sink waits, not just this job.
         const pause = Math.min(error.retryAfterMs ?? this.#backoff(attempt), this.#options.maxRetryAfter);
-        this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + pause);
+        this.#pausedUntil = Math.max(this.#pausedUntil, now + pause);
       }
-      if (!error.retriable || attempt >= this.#options.maxAttempts) {
+      // A failed probe tells about the sink, not about this message: it does not use an attempt.
+      if (!(sinkDown && call === "probe")) counted++;
+      if (!error.retriable || counted >= this.#options.maxAttempts) {
         this.#deps.count(this.name, error.code);
         await this.#deadLetter(jobs, error, attempt);
         return "dead-lettered";
@@ -270,7 +327,7 @@ export class SinkRunner {
         "delivery attempt failed, will retry",
       );
       const wait = Math.min(
-        Math.max(error.retryAfterMs ?? 0, this.#backoff(attempt)),
+        Math.max(error.retryAfterMs ?? 0, this.#backoff(Math.max(1, counted))),
         this.#options.maxRetryAfter,
       );
       await this.#sleep(wait);
@@ -325,7 +382,7 @@ export class SinkRunner {
   /** Waits for the breaker, a sink-wide Retry-After pause and the sink's minimum spacing. */
   async #gate(): Promise<void> {
     for (;;) {
-      const now = Date.now();
+      const now = this.#clock.now();
       const wait = Math.max(this.#pausedUntil - now, this.#nextSendAt - now, this.breaker.waitMs(now));
       if (wait <= 0) {
         this.#nextSendAt = now + (this.#sink.minIntervalMs ?? 0);
@@ -349,19 +406,7 @@ export class SinkRunner {
 
   /** Interruptible by `stop`. */
   #sleep(ms: number): Promise<void> {
-    const signal = this.#abort.signal;
-    if (signal.aborted) return Promise.reject(new Stopped());
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new Stopped());
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
+    return this.#clock.sleep(ms, this.#abort.signal);
   }
 
   /** Open groups are sent now; waiting jobs give up their claims; running requests get `drainMs`. */

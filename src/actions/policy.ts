@@ -143,7 +143,10 @@ export function decide(
   if (previous?.alertId === alert.id) return { change: previous.change, decision: previous, next: state };
 
   const active = previous && previous.expiresAt > at ? previous : undefined;
-  const wanted = requestedDecision(tiers[alert.severity as Severity]);
+  const requested = requestedDecision(tiers[alert.severity as Severity]);
+  // A claimed identity (unverified JWT, an address, a refused credential) is never revoked: the
+  // token it names may be its victim's. Blocking it is as far as the evidence goes.
+  const wanted = requested === "revoke" && alert.authenticated !== true ? "block" : requested;
   if (!wanted) return { change: "none", decision: active, next: state };
   // Escalating within the open incident is the same offence: no new strike, the same level.
   const strikes = active ? state.strikes : decayedStrikes(state, at, options) + 1;

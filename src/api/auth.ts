@@ -13,11 +13,19 @@ import { TokenBuckets } from "./token-bucket.js";
 export interface AuthOptions {
   verify: KeyVerifier;
   rateLimit: ApiKeyRateLimit;
+  /** Limit of keys holding only the `gateway` scope; undefined = none. */
+  gatewayRateLimit: ApiKeyRateLimit | undefined;
   failedAuthPerSecond: number;
   now: () => number;
 }
 
+/**
+ * The key: `X-Agentwatch-Key` first, which gateways use because the request they check carries
+ * the client's own `Authorization` and `X-Api-Key` (identity evidence, not agentwatch keys).
+ */
 function presentedKey(request: FastifyRequest): string | undefined {
+  const own = request.headers["x-agentwatch-key"];
+  if (typeof own === "string") return own.trim();
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
     const match = /^Bearer +(\S+) *$/i.exec(authorization);
@@ -49,9 +57,12 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
       if (!take.ok) throw tooMany(take.retryAfterSeconds);
       throw new ApiError(401, "UNAUTHORIZED", undefined, { "www-authenticate": 'Bearer realm="agentwatch"' });
     }
-    const limit = principal.rateLimit ?? options.rateLimit;
-    const take = perKey.take(principal.name, limit.perSecond, limit.burst, options.now());
-    if (!take.ok) throw tooMany(take.retryAfterSeconds);
+    const gatewayOnly = principal.scopes.size === 1 && principal.scopes.has("gateway");
+    const limit = principal.rateLimit ?? (gatewayOnly ? options.gatewayRateLimit : options.rateLimit);
+    if (limit) {
+      const take = perKey.take(principal.name, limit.perSecond, limit.burst, options.now());
+      if (!take.ok) throw tooMany(take.retryAfterSeconds);
+    }
     if (!auth.some((scope) => principal.scopes.has(scope))) {
       throw new ApiError(403, "FORBIDDEN", `needs one of: ${auth.join(", ")}`);
     }

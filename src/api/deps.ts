@@ -3,10 +3,13 @@
  * root adapts the real pieces (engine profiles, the actions' decision store, sinks) to these, and
  * tests pass in-memory ones. The API itself holds no state besides rate-limit buckets.
  */
+
 import type { Logger } from "pino";
+import type { RecentDeliveriesView } from "../actions/recent-deliveries.js";
 import type { Decision } from "../actions/records.js";
 import type { Alert, Severity } from "../engine/types.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { CallerOptions } from "./caller.js";
 
 /** Risk tier of an agent; `none` below the lowest tier threshold. */
 export type Tier = Severity | "none";
@@ -117,8 +120,17 @@ export interface StatusApiDeps {
   /** Sends a test alert through every configured sink (`POST /v1/test`). */
   testSinks: () => Promise<SinkTestResult[]>;
   readiness: () => Readiness;
+  /** Risk at which each tier starts (`engine.risk.tiers`), shown by `GET /v1/session`. */
+  riskTiers?: Readonly<Record<Severity, number>>;
+  /** The last deliveries and dead letters (`GET /v1/deliveries`); empty lists without it. */
+  deliveries?: () => RecentDeliveriesView;
   metrics: Metrics;
   logger: Logger;
+  /**
+   * The run's `input` identity order and trusted proxies, so the gateway check names callers
+   * exactly as the log pipeline names agents. Default: the default identity order, no proxy trusted.
+   */
+  input?: CallerOptions;
   /** Wall clock for rate limits and throttles; tests pin it. */
   now?: () => number;
 }

@@ -3,6 +3,7 @@
  * startup; `.strict()` so a misspelt field stops startup instead of being ignored.
  */
 import { z } from "zod";
+import { duration } from "../config/duration.js";
 import { apiKeyEntrySchema, apiKeyRateLimitSchema } from "../keys/keys.js";
 
 export const statusApiOptionsSchema = z
@@ -31,8 +32,28 @@ export const statusApiOptionsSchema = z
      * an admin key is generated at start and printed once.
      */
     keys: z.array(apiKeyEntrySchema).default([]),
-    /** Per-key token bucket, unless the key sets its own `rateLimit`. */
+    /** Per-key token bucket, unless the key sets its own `rateLimit` or holds only the `gateway` scope. */
     rateLimit: apiKeyRateLimitSchema.default({ perSecond: 20, burst: 40 }),
+    /**
+     * Token bucket of keys that hold only the `gateway` scope (unless the key sets its own): a
+     * gateway checks once per proxied request, so by default there is none. Refused checks would
+     * be the gateway's errors, not decisions.
+     */
+    gatewayRateLimit: apiKeyRateLimitSchema.optional(),
+    /** The per-request gateway check. */
+    check: z
+      .object({
+        /**
+         * `Cache-Control: private, max-age` of allow and block answers, seconds, so an nginx
+         * `proxy_cache` can absorb bursts (a decision then reaches the gateway up to this much
+         * later); 0 sends `no-store`. Throttle answers are never cacheable.
+         */
+        maxAgeSeconds: z.number().int().min(0).max(60).default(1),
+        /** How often the check pulls decision changes for its token and address index, ms. */
+        indexRefreshMs: z.number().int().min(10).max(60_000).default(250),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Requests per second one client address may spend on failed authentication before it gets
      * 429, so key guessing and 401 floods stay cheap.
@@ -41,7 +62,7 @@ export const statusApiOptionsSchema = z
     /** Largest accepted request body, bytes. */
     bodyLimitBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
     /** Time allowed to receive a whole request, ms (slow-client protection). */
-    requestTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    requestTimeoutMs: duration("ms", { min: "100ms", max: "10m" }).default(10_000),
     /**
      * Trust `X-Forwarded-For` from these proxies (addresses/CIDRs) for the client address used in
      * logs and failed-auth limits. Empty: use the socket address.
@@ -58,7 +79,7 @@ export const statusApiOptionsSchema = z
         /** Redis key prefix shared by the instances of one deployment. */
         prefix: z.string().min(1).max(64).default("agentwatch:api:"),
         /** How often an instance publishes the agents that saw events since its last round. */
-        publishIntervalMs: z.number().int().min(100).max(600_000).default(5_000),
+        publishIntervalMs: duration("ms", { min: "100ms", max: "10m" }).default(5_000),
         /** How long a published agent stays visible without being refreshed. */
         ttlSeconds: z
           .number()

@@ -29,6 +29,8 @@ export interface ResponseSpec {
 
 export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: "GET" | "POST" | "DELETE";
+  /** Further methods the same handler answers (not in the OpenAPI document). */
+  alsoMethods?: readonly string[];
   /** Fastify syntax: `/v1/agents/:id`. */
   url: string;
   operationId: string;
@@ -73,7 +75,7 @@ function parsePart(where: string, schema: z.ZodType | undefined, value: unknown)
 export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]): void {
   for (const route of routes) {
     app.route({
-      method: route.method,
+      method: route.alsoMethods ? [route.method, ...route.alsoMethods] : route.method,
       url: route.url,
       config: { auth: route.auth },
       ...(route.logLevel ? { logLevel: route.logLevel } : {}),

@@ -144,6 +144,8 @@ export const alertSchema = z.object({
   id: z.string(),
   agentId: z.string(),
   identitySource: z.enum(["agent", "header", "jwt", "consumer", "apikey", "ip"]),
+  /** Whether the identity was vouched for (gateway, verified JWT, API key) rather than claimed; only such alerts revoke. */
+  authenticated: z.boolean().optional(),
   severity: z.enum(SEVERITIES),
   riskScore: z.number(),
   timestamp: z.string(),

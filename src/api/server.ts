@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { AgentwatchError } from "../errors.js";
 import { createKeyVerifier } from "../keys/keys.js";
 import { installAuth } from "./auth.js";
+import { consoleDir, serveConsole } from "./console-assets.js";
 import type { StatusApiDeps } from "./deps.js";
 import { frameworkErrorHandler, installErrorHandlers } from "./errors.js";
 import { buildOpenApiDocument } from "./openapi.js";
@@ -18,7 +19,8 @@ import { registerRoutes } from "./route.js";
 import { adminRoutes } from "./routes/admin.js";
 import { agentRoutes } from "./routes/agents.js";
 import { alertRoutes } from "./routes/alerts.js";
-import { decisionRoutes } from "./routes/decisions.js";
+import { consoleRoutes } from "./routes/console.js";
+import { type CheckOptions, decisionRoutes } from "./routes/decisions.js";
 import { healthRoutes } from "./routes/health.js";
 import { metaRoutes } from "./routes/meta.js";
 import { installTelemetry } from "./telemetry.js";
@@ -75,12 +77,14 @@ export function buildStatusServer(
   installAuth(app, {
     verify: createKeyVerifier(options.keys),
     rateLimit: options.rateLimit,
+    gatewayRateLimit: options.gatewayRateLimit,
     failedAuthPerSecond: options.failedAuthPerSecond,
     now,
   });
   installErrorHandlers(app, deps.metrics);
 
-  registerRoutes(app, statusRoutes(deps, now, meta.version ?? "0.0.0"));
+  registerRoutes(app, statusRoutes(deps, now, meta.version ?? "0.0.0", options.check));
+  serveConsole(app, consoleDir());
   return app;
 }
 
@@ -90,13 +94,19 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Every route of the API, declared as data; the OpenAPI document is generated from the same list. */
-export function statusRoutes(deps: StatusApiDeps, now: () => number, version: string): AnyRoute[] {
+export function statusRoutes(
+  deps: StatusApiDeps,
+  now: () => number,
+  version: string,
+  check: CheckOptions = { maxAgeSeconds: 1, indexRefreshMs: 250 },
+): AnyRoute[] {
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...agentRoutes(deps),
     ...alertRoutes(deps),
-    ...decisionRoutes(deps, now),
+    ...decisionRoutes(deps, now, check),
     ...adminRoutes(deps),
+    ...consoleRoutes(deps),
   ];
   // The document describes the meta routes too, so it is built once every route exists.
   let openApi: unknown;

@@ -27,7 +27,9 @@ export function installTelemetry(app: FastifyInstance, metrics: Metrics): void {
     });
   });
   app.addHook("onSend", async (_request, reply, payload) => {
-    reply.header("cache-control", "no-store");
+    // API answers are not cached unless the route chose a policy (the gateway check, the
+    // console's static files).
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     reply.header("x-content-type-options", "nosniff");
     return payload;
   });

@@ -125,6 +125,8 @@ export function createEngine(
   const active = settings.filter((s) => s.options.enabled && s.options.weight > 0);
   const detectors: Detector[] = active.map((s) => s.descriptor.create(s.options));
   const needsWarmProfile = active.map((s) => s.descriptor.kind === "baseline");
+  /** Detectors with state of their own to update (indices into `detectors`). */
+  const absorbing = detectors.flatMap((d, i) => (d.absorb === undefined ? [] : [i]));
   const names = registry.map((d) => d.name);
   const profiles = new ProfileStore(options.profiles, {
     detectorNames: names,
@@ -159,6 +161,15 @@ export function createEngine(
     }
     const learning = time - (profile.s[S_FIRST] as number) < scorer.learningMs;
     const risk = scorer.update(profile, findings, time, event.identitySource === "ip", learning);
+    for (let i = 0; i < absorbing.length; i++) {
+      const k = absorbing[i] as number;
+      if (needsWarmProfile[k] && !warm) continue;
+      try {
+        (detectors[k] as Detector).absorb?.(event, profile);
+      } catch {
+        detectorErrors++;
+      }
+    }
     profile.absorb(event);
     if (profile.risk === undefined) return undefined;
     const before = profile.s[S_ALERT_TIER] as number;

@@ -14,6 +14,8 @@ export interface Finding {
   score: number;
   /** Observed vs baseline, in words a security engineer understands. */
   detail: string;
+  /** The declarative rule that produced it (detector `rules` only), so alerts and `rules test` can name it. */
+  rule?: string;
 }
 
 export interface Detector {
@@ -24,6 +26,12 @@ export interface Detector {
    * (the profile store absorbs the event after all detectors ran).
    */
   inspect(event: NormalizedEvent, profile: AgentProfile, out: Finding[]): void;
+  /**
+   * For a detector that owns state of its own in the profile (rather than in the shared layout):
+   * update it for `event`, after every detector inspected it and before the profile absorbs it.
+   * Called for every event `inspect` was called for, right after.
+   */
+  absorb?(event: NormalizedEvent, profile: AgentProfile): void;
 }
 
 /** Self-description of a detector; `detectors/index.ts` lists one per file. */
@@ -49,6 +57,11 @@ export interface Alert {
   id: string;
   agentId: string;
   identitySource: NormalizedEvent["identitySource"];
+  /**
+   * The identity was vouched for, not just claimed (`NormalizedEvent.authenticated` of the
+   * triggering event). An alert without it never revokes a token: its tier's revoke becomes a block.
+   */
+  authenticated: boolean;
   severity: Severity;
   riskScore: number;
   /** Event time of the triggering event, ISO 8601. */

@@ -19,7 +19,7 @@
  *   -q, --quiet            do not print the table
  */
 import { createReadStream } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { z } from "zod";
 import { alertActionsOf } from "../actions/policy.js";
@@ -29,6 +29,7 @@ import { createEngine } from "../engine/engine.js";
 import { SEVERITIES } from "../engine/types.js";
 import { AgentwatchError, type ErrorCode } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
+import { writeOutputFile } from "../ingest/jsonl-writer.js";
 import { LineSplitter } from "../ingest/line-splitter.js";
 import { drain, openInput } from "../ingest/sources.js";
 import { createLineDecoder, type FormatName, type LineDecoder } from "../parse/decoder.js";
@@ -176,7 +177,7 @@ export async function runEval(
     if (trace) text += `\n\n${trace.format(labels.agents.find((a) => a.agentId === opts.explain))}`;
     (opts.print ?? ((t: string) => process.stdout.write(`${t}\n`)))(text);
   }
-  if (opts.jsonOut) await writeFile(opts.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
+  if (opts.jsonOut) await writeOutputFile(opts.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 

@@ -71,6 +71,12 @@ export type IdentitySource = "agent" | "header" | "jwt" | "consumer" | "apikey" 
 export interface NormalizedEvent extends AccessEvent {
   /** How `agentId` was resolved; `ip` means the identity is only as good as the address. */
   identitySource: IdentitySource;
+  /**
+   * The agent id and credential are vouched for (by the gateway, a verified JWT signature, or
+   * possession of an API key) and the gateway did not refuse them; false for addresses and
+   * claims such as an unverified JWT. Only authenticated identities are ever revoked.
+   */
+  authenticated: boolean;
   /** Route template: the gateway's route, or the path with ids replaced by placeholders, no query. */
   template: string;
   /** Sorted query-string keys (values dropped), empty when there is no query. */
@@ -91,4 +97,11 @@ export interface NormalizedEvent extends AccessEvent {
    * counts it so instead of by HTTP method. Undefined elsewhere.
    */
   operationAccess?: "read" | "write" | "destructive" | undefined;
+  /**
+   * The request line as the gateway logged it, when it could not be read as `METHOD target
+   * [HTTP/x]` (a TLS or SSH handshake sent to an HTTP port, binary or garbled bytes, an empty line;
+   * nginx writes such bytes as `\xHH`), cut to 256 characters. Such a request is still an event,
+   * with method and path `-`, so detectors and rules see it; undefined for every readable request.
+   */
+  malformedRequest?: string | undefined;
 }

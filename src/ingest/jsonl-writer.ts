@@ -1,6 +1,7 @@
 /**
  * Append-only JSON-lines output (alerts, rejects) to a file or stdout (`-`), with backpressure
- * absorbed in memory: replay is bounded input, and alerts/rejects are a small fraction of it.
+ * absorbed in memory: replay is bounded input, and alerts/rejects are a small fraction of it;
+ * and whole output files (reports, labels) written at once.
  *
  * Write errors (a missing directory, a full disk, a closed pipe) surface as one coded
  * OUTPUT_UNWRITABLE error: from `openAll` when a file cannot be created, so a replay fails before
@@ -10,7 +11,7 @@
 
 import { once } from "node:events";
 import type { WriteStream } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
+import { type FileHandle, open, writeFile } from "node:fs/promises";
 import { AgentwatchError } from "../errors.js";
 
 export class JsonlWriter {
@@ -81,6 +82,11 @@ export class JsonlWriter {
   private unwritable(error: Error): AgentwatchError {
     return unwritable(this.path, error);
   }
+}
+
+/** Writes a whole output file (a report, labels) at once, failing as OUTPUT_UNWRITABLE. */
+export async function writeOutputFile(path: string, text: string): Promise<void> {
+  await writeFile(path, text).catch(failWith(path));
 }
 
 function unwritable(path: string, error: Error): AgentwatchError {

@@ -74,6 +74,16 @@ export class KafkaQueue implements DurableQueue {
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.onAssignment(payload.memberAssignment[options.topic] ?? []);
     });
+    // A fetch of nothing but transaction markers never reaches eachBatch: move past them too.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0 || payload.topic !== options.topic) return;
+      const state = this.partitions.get(payload.partition);
+      if (!state) return;
+      state.nextOffset = Math.max(state.nextOffset, Number(payload.lastOffset) + 1);
+      this.commit(payload.partition, state).catch((error: Error) =>
+        this.logger.warn({ partition: payload.partition, err: error.message }, "alert queue: commit failed"),
+      );
+    });
   }
 
   /** Connects, joins the group and starts fetching. */
@@ -129,6 +139,11 @@ export class KafkaQueue implements DurableQueue {
     const state = this.partitions.get(partition);
     // Not ours any more: the new owner hands the record out again and the ledger dedups it.
     if (!state?.pending.delete(Number(offsetText))) return;
+    await this.commit(partition, state);
+  }
+
+  /** Commits the partition up to its lowest unacked record, or past everything taken when none is. */
+  private async commit(partition: number, state: PartitionState): Promise<void> {
     let lowest = state.nextOffset;
     for (const offset of state.pending) lowest = Math.min(lowest, offset);
     if (lowest > state.committed) {
@@ -185,6 +200,8 @@ export class KafkaQueue implements DurableQueue {
       state.pending.add(offset);
       this.buffer.push({ id: `${batch.partition}:${offset}`, record });
     }
+    // Past the transaction markers (and aborted records) that end the batch: lag reads 0 when drained.
+    state.nextOffset = Math.max(state.nextOffset, Number(batch.lastOffset()) + 1);
     this.wake?.();
     if (!this.paused && this.buffer.length >= this.maxBuffered) {
       this.paused = true;

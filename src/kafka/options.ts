@@ -3,6 +3,7 @@
  * and the names of the topics agentwatch derives from them.
  */
 import { z } from "zod";
+import { duration } from "../config/duration.js";
 
 /** Accepts `["a:9092", "b:9092"]` or the environment-friendly `"a:9092,b:9092"`. */
 const brokerList = z.preprocess(
@@ -87,16 +88,16 @@ export const kafkaOptionsSchema = z
       .min(64 * 1024)
       .default(4 * 1024 * 1024),
     /** Consumer session timeout: how long a silent instance keeps its partitions. */
-    sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000),
+    sessionTimeoutMs: duration("ms", { min: "6s", max: "5m" }).default(30_000),
     /** Consumer heartbeat interval; heartbeats are also sent inside long batches. */
-    heartbeatIntervalMs: z.number().int().min(100).max(60_000).default(3_000),
+    heartbeatIntervalMs: duration("ms", { min: "100ms", max: "1m" }).default(3_000),
     /**
      * Transaction timeout: an instance that dies mid-transaction blocks `read_committed` readers of
      * the partitions it wrote until its successor fences it or this passes.
      */
-    transactionTimeoutMs: z.number().int().min(1_000).max(900_000).default(30_000),
+    transactionTimeoutMs: duration("ms", { min: "1s", max: "15m" }).default(30_000),
     /** On SIGTERM, the most time spent finishing the batch, snapshotting and committing before giving up. */
-    shutdownTimeoutMs: z.number().int().min(1_000).max(300_000).default(30_000),
+    shutdownTimeoutMs: duration("ms", { min: "1s", max: "5m" }).default(30_000),
   })
   .strict();
 

@@ -79,6 +79,8 @@ export class TransactionalStage {
   private readonly admin: Admin;
   /** Offset of the first record not yet committed, per open partition. */
   private readonly floors = new Map<number, number>();
+  /** Commits past transaction markers in flight, per partition (see `commitSkipped`). */
+  private readonly skippedCommits = new Map<number, Promise<void>>();
   private readonly producers: TransactionalProducers;
   private readonly ready = new Map<number, PartitionProcessor>();
   private readonly opening = new Map<number, Promise<void>>();
@@ -151,6 +153,12 @@ export class TransactionalStage {
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.onAssignment(payload.memberId, payload.memberAssignment[this.def.topic] ?? []);
+    });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      // A fetch of nothing but transaction markers (or aborted records) never reaches eachBatch;
+      // the position still moved past them, and committing it is what lets lag read 0.
+      if (payload.batchSize === 0 && payload.topic === this.def.topic)
+        this.commitSkipped(payload.partition, Number(payload.lastOffset) + 1);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       // kafkajs restarts itself after retriable errors; after the others (a coordinator not found
@@ -272,6 +280,34 @@ export class TransactionalStage {
     return floors;
   }
 
+  /**
+   * Commits a partition's offset past records that hold no data (transaction markers), in a
+   * transaction of its own; the partition's next batch waits for it. Skipped while the partition
+   * is not open or when nothing moves.
+   */
+  private commitSkipped(partition: number, nextOffset: number): void {
+    const previous = this.skippedCommits.get(partition);
+    const commit = (async () => {
+      await previous;
+      const floor = this.floors.get(partition);
+      if (!this.ready.has(partition) || floor === undefined || nextOffset <= floor) return;
+      await this.producers.commit(new Outbox(), {
+        consumerGroupId: this.def.groupId,
+        topic: this.def.topic,
+        partition,
+        nextOffset: String(nextOffset),
+      });
+      if (this.floors.get(partition) === floor) this.floors.set(partition, nextOffset);
+    })().catch((error: Error) => {
+      // Harmless: the markers are committed past with the partition's next batch, or read again.
+      this.logger.warn({ stage: this.def.name, partition, err: error.message }, "commit past markers failed");
+    });
+    this.skippedCommits.set(partition, commit);
+    void commit.finally(() => {
+      if (this.skippedCommits.get(partition) === commit) this.skippedCommits.delete(partition);
+    });
+  }
+
   private closePartition(partition: number): void {
     this.floors.delete(partition);
     this.ready.delete(partition);
@@ -334,15 +370,21 @@ export class TransactionalStage {
     isStale,
   }: EachBatchPayload): Promise<number> {
     const partition = batch.partition;
+    await this.skippedCommits.get(partition);
     const processor = await this.processorFor(partition, heartbeat);
     const floor = this.floors.get(partition) ?? 0;
     const outbox = new Outbox();
     let last = -1;
     let handled = 0;
+    let complete = true;
+    let next = floor;
     try {
       for (const message of batch.messages) {
         // On shutdown or rebalance, stop here and commit what is done: the rest is fetched again.
-        if (!isRunning() || isStale()) break;
+        if (!isRunning() || isStale()) {
+          complete = false;
+          break;
+        }
         const offset = Number(message.offset);
         if (offset < floor) {
           this.counters.belowFloor++;
@@ -352,15 +394,21 @@ export class TransactionalStage {
         processor.handle(message, offset, outbox);
         last = offset;
         // A failed heartbeat means a rebalance is under way: commit what is done before rejoining.
-        if (++handled % HEARTBEAT_EVERY === 0 && !(await heartbeat().then(ok, notOk))) break;
+        if (++handled % HEARTBEAT_EVERY === 0 && !(await heartbeat().then(ok, notOk))) {
+          complete = false;
+          break;
+        }
       }
-      if (last < 0) return 0;
-      processor.seal(outbox, last + 1);
+      // A batch read to its end is committed past its end, transaction markers and aborted
+      // records included (as the Java consumer's position does): a drained group has lag 0.
+      next = complete ? Math.max(last + 1, Number(batch.lastOffset()) + 1) : last + 1;
+      if (last < 0 && next <= floor) return 0;
+      processor.seal(outbox, next);
       await this.producers.commit(outbox, {
         consumerGroupId: this.def.groupId,
         topic: this.def.topic,
         partition,
-        nextOffset: String(last + 1),
+        nextOffset: String(next),
       });
     } catch (error) {
       // The processor's state now holds records that were not committed: rebuild it from what was.
@@ -369,8 +417,8 @@ export class TransactionalStage {
       throw error;
     }
     processor.committed();
-    this.floors.set(partition, last + 1);
-    resolveOffset(String(last));
+    this.floors.set(partition, next);
+    resolveOffset(String(next - 1));
     this.counters.records += handled;
     this.counters.batches++;
     this.counters.commits++;

@@ -13,6 +13,7 @@ import { loadConfig } from "../config/load.js";
 import { configSchema } from "../config/schema.js";
 import { createEngine } from "../engine/engine.js";
 import { AgentwatchError } from "../errors.js";
+import { JwtKeys } from "../normalize/jwt-verify.js";
 import { createLogger } from "../observability/logger.js";
 import { createLineDecoder } from "../parse/decoder.js";
 import { runKafkaPipeline } from "./pipeline.js";
@@ -24,11 +25,13 @@ async function main(): Promise<void> {
   if (!config.kafka)
     throw new AgentwatchError("INVALID_CONFIG", "kafka.brokers is required (AGENTWATCH_KAFKA__BROKERS)");
   const logger = createLogger({ level: config.logging.level, name: "agentwatch" });
+  const jwtKeys = new JwtKeys(config.input.identity.jwt, (message) => logger.warn(message));
+  await jwtKeys.start(); // its refresh timer is unref'd: it never holds the process open
   const pipeline = await runKafkaPipeline(config.kafka, {
     createEngine: (hooks) =>
       createEngine(config.engine, { hooks, alertActions: alertActionsOf(config.actions.tiers) }),
     // Live: events may also be bounded by the wall clock (the decoder reads none unless given one).
-    createDecoder: () => createLineDecoder(config.input, Date.now),
+    createDecoder: () => createLineDecoder(config.input, Date.now, jwtKeys),
     maxLineBytes: config.input.maxLineLength,
     logger,
   });

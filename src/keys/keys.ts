@@ -11,8 +11,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { AgentwatchError } from "../errors.js";
 
-/** What a key may do: `read` the API, `admin` change state, `gateway` poll decisions. */
-export const API_SCOPES = ["read", "admin", "gateway"] as const;
+/** What a key may do: `read` the API, `admin` change state, `gateway` poll decisions, `metrics` scrape /metrics only. */
+export const API_SCOPES = ["read", "admin", "gateway", "metrics"] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 /** Prefix so a leaked key is recognisable by secret scanners and people alike. */
@@ -103,7 +103,10 @@ export function parseScopes(input: string | readonly string[]): ApiScope[] {
     .min(1)
     .safeParse([...new Set(names)]);
   if (!parsed.success) {
-    throw new AgentwatchError("INVALID_CONFIG", `scopes must be a comma list of ${API_SCOPES.join(", ")}`);
+    throw new AgentwatchError(
+      "INVALID_ARGUMENT",
+      `--scopes: expected a comma list of ${API_SCOPES.join(", ")}`,
+    );
   }
   return parsed.data;
 }

@@ -1,39 +1,51 @@
 /**
- * Agent identity resolution: which agent made this request, and with which credential.
+ * Agent identity resolution: which agent made this request, with which credential, and whether
+ * that identity is *authenticated* (something the client cannot forge says so) or merely
+ * *claimed*. Only authenticated identities may drive a token revocation (see policy.ts).
  *
  * The identity is the first usable candidate of a configured order (default
- * `agent, header:x-agent-id, jwt, consumer, apikey, ip`):
- * - `agent`: the record's explicit agent field (canonical `agentId`, a root `agent_id`);
- * - `header:<name>`: a logged request header (case-insensitive name);
- * - `jwt`: the `sub` of a logged bearer JWT (decoded, never verified, never kept), or of a JWT
- *   the gateway validated itself (AWS `authorizer.claims.sub`);
+ * `agent, consumer, jwt, apikey, ip`):
+ * - `agent`: the record's explicit agent field (canonical `agentId`, a root `agent_id`), which
+ *   the log's producer (the gateway) resolved: authenticated;
  * - `consumer`: the gateway's authenticated entity (Kong consumer, nginx `$remote_user`,
- *   Traefik basic-auth user, AWS authorizer principal / IAM user);
- * - `apikey`: an API-key id the gateway logged, else a hash of a logged API-key header;
+ *   Traefik basic-auth user, AWS authorizer principal / IAM user): authenticated;
+ * - `header:<name>`: a logged request header (case-insensitive name). Any client can send any
+ *   header, so a header is accepted in the order only when `trustedHeaders` lists it, i.e. the
+ *   operator states that the gateway sets it (and strips what the client sent);
+ * - `jwt`: the `sub` of a JWT the gateway validated itself (AWS `authorizer.claims.sub`), or of
+ *   a logged bearer JWT. The latter is authenticated only when `jwt` verification is configured
+ *   and its signature, issuer, audience and times check out; otherwise it is a claim;
+ * - `apikey`: an API-key id the gateway logged, else a hash of a logged API-key header (only the
+ *   key's holder can produce that hash, so it frames no one);
  * - `ip`: the client address; such an identity is marked `ip`, as many clients can share one.
  * A candidate is skipped (not the line rejected) when its value is empty, longer than an
  * agent id may be, or holds control characters: otherwise a client could make its requests
  * invisible by sending a garbage header.
  *
- * The credential (token id) is established independently of the order: the JWT's `jti`, a
- * credential id the gateway logged, or else a truncated SHA-256 of the raw bearer token / API
- * key, so raw secrets never reach a profile, a log or an alert.
+ * A request the gateway refused (401, 403, 407) proves nothing about the credential it carried:
+ * unless its identity was asserted by the gateway or a verified signature, it counts against
+ * its source address instead (where many refusals are a signal of their own: credential
+ * stuffing, token guessing), and it is never authenticated.
+ *
+ * The credential (token id) is established independently of the order: a credential id the
+ * gateway logged, the `jti` of a *verified* JWT, or else a truncated SHA-256 of the raw bearer
+ * token / API key, so raw secrets never reach a profile, a log or an alert, and a forged JWT
+ * cannot name its victim's `jti`.
  */
 import { z } from "zod";
 import { accessEventSchema, type IdentitySource } from "../events/event.js";
 import { readHeader } from "../parse/headers.js";
 import type { RawEvent } from "../parse/types.js";
 import { bearerToken, decodeJwtPayload, jwtScopes } from "./jwt.js";
+import { JwtKeys, JwtVerifier, jwtVerifyOptionsSchema } from "./jwt-verify.js";
 import { hashSecret } from "./secret-hash.js";
 
-export const DEFAULT_IDENTITY_ORDER = [
-  "agent",
-  "header:x-agent-id",
-  "jwt",
-  "consumer",
-  "apikey",
-  "ip",
-] as const;
+export const DEFAULT_IDENTITY_ORDER = ["agent", "consumer", "jwt", "apikey", "ip"] as const;
+
+/** HTTP statuses by which a gateway refuses a request's credential. */
+function refusedCredential(status: number): boolean {
+  return status === 401 || status === 403 || status === 407;
+}
 
 const candidateSchema = z
   .string()
@@ -52,21 +64,45 @@ export const identityOptionsSchema = z
     /**
      * Identity candidates, strongest first; the first one a record yields is the agent id.
      * Drop `ip` to reject (MISSING_IDENTITY) requests that carry no credential instead of
-     * profiling them per address. Note that headers such as `x-agent-id` are set by the
-     * client: list them before `jwt`/`consumer` only when the gateway enforces them.
+     * profiling them per address. A `header:<name>` candidate must be listed in
+     * `trustedHeaders`.
      */
     order: z
       .array(candidateSchema)
       .min(1)
       .default([...DEFAULT_IDENTITY_ORDER]),
+    /**
+     * Request headers the gateway sets itself (overwriting whatever the client sent), which may
+     * therefore name an agent: e.g. `x-agent-id` set by nginx `auth_request` from the IdP's
+     * answer. A header not listed here is the client's word and cannot be an identity.
+     */
+    trustedHeaders: z.array(headerNameSchema).default([]),
     /** Header carrying `Bearer <token>` (read for `jwt` and for the token id). */
     authorizationHeader: headerNameSchema.default("authorization"),
     /** Headers carrying a raw API key (hashed before use, for `apikey` and the token id). */
     apiKeyHeaders: z.array(headerNameSchema).default(["x-api-key", "apikey"]),
     /** JWT claim naming the agent. */
     subjectClaim: z.string().min(1).default("sub"),
+    /**
+     * Verification of logged bearer JWTs (JWKS file or URL, issuer, audience). Without a key
+     * source, a JWT's subject is only claimed: it still names the agent of requests the gateway
+     * accepted, but never drives a revocation, and refused requests count against their address.
+     */
+    jwt: jwtVerifyOptionsSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((options, ctx) => {
+    options.order.forEach((candidate, i) => {
+      const name = candidate.startsWith("header:") ? candidate.slice("header:".length) : undefined;
+      if (name !== undefined && !options.trustedHeaders.includes(name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["order", i],
+          message: `${candidate}: clients can send any header; list "${name}" in trustedHeaders only if the gateway sets it and drops the client's value`,
+        });
+      }
+    });
+  });
 
 export type IdentityOptions = z.output<typeof identityOptionsSchema>;
 
@@ -76,6 +112,8 @@ const scopesSchema = accessEventSchema.shape.scopes;
 export interface ResolvedIdentity {
   agentId: string;
   identitySource: IdentitySource;
+  /** The identity and its credential are vouched for by the gateway or a verified signature (see the header). */
+  authenticated: boolean;
   tokenId: string;
   scopes: string[] | undefined;
 }
@@ -100,30 +138,57 @@ function isRedacted(value: string): boolean {
   return true;
 }
 
+/**
+ * Reads one candidate. It sets `resolver.asserted` to whether the value it returns is vouched
+ * for by the gateway, a verified signature or possession of a secret (rather than by the
+ * client's word).
+ */
 type Candidate = (event: RawEvent, resolver: IdentityResolver) => string | undefined;
+
+function asserted<T>(resolver: IdentityResolver, value: T, vouched: boolean): T {
+  resolver.asserted = vouched;
+  return value;
+}
 
 function compileCandidate(candidate: string): { source: IdentitySource; read: Candidate } {
   if (candidate.startsWith("header:")) {
     const name = candidate.slice("header:".length);
     return {
       source: "header",
-      read: (event) =>
-        event.headers && event.headerSpelling
-          ? readHeader(event.headers, event.headerSpelling, name)
-          : undefined,
+      // Only trusted headers get here (the options' check): the gateway set them.
+      read: (event, resolver) =>
+        asserted(
+          resolver,
+          event.headers && event.headerSpelling
+            ? readHeader(event.headers, event.headerSpelling, name)
+            : undefined,
+          true,
+        ),
     };
   }
   switch (candidate) {
     case "agent":
-      return { source: "agent", read: (event) => event.agent };
+      return { source: "agent", read: (event, resolver) => asserted(resolver, event.agent, true) };
     case "jwt":
-      return { source: "jwt", read: (event, resolver) => event.jwtSubject ?? resolver.bearerSubject(event) };
+      return {
+        source: "jwt",
+        read: (event, resolver) =>
+          event.jwtSubject !== undefined
+            ? asserted(resolver, event.jwtSubject, true)
+            : resolver.bearerSubject(event),
+      };
     case "consumer":
-      return { source: "consumer", read: (event) => event.consumer };
+      return { source: "consumer", read: (event, resolver) => asserted(resolver, event.consumer, true) };
     case "apikey":
-      return { source: "apikey", read: (event, resolver) => event.apiKeyId ?? resolver.hashedApiKey(event) };
+      return {
+        source: "apikey",
+        read: (event, resolver) =>
+          event.apiKeyId !== undefined
+            ? asserted(resolver, event.apiKeyId, true)
+            : asserted(resolver, resolver.hashedApiKey(event), true), // only the key's holder has it
+      };
     case "ip":
-      return { source: "ip", read: (event) => event.clientIp };
+      return { source: "ip", read: (event, resolver) => asserted(resolver, event.clientIp, false) };
     default:
       throw new Error(`unknown identity candidate ${candidate}`); // unreachable: the schema admits none
   }
@@ -136,33 +201,55 @@ function compileCandidate(candidate: string): { source: IdentitySource; read: Ca
 export class IdentityResolver {
   private readonly sources: IdentitySource[];
   private readonly candidates: Candidate[];
+  private readonly verifier: JwtVerifier;
   /** Claims of the current event's bearer JWT; `null` = not looked at yet, undefined = none. */
   private claims: Readonly<Record<string, unknown>> | undefined | null = null;
+  /** Whether `claims` passed verification (signature, issuer, audience, times). */
+  private verified = false;
   /** The raw credential of the Authorization header (bearer token, or the whole value). */
   private credential: string | undefined;
+  /** Set by each candidate read: whether its value is vouched for (see `Candidate`). */
+  asserted = false;
 
+  /** `keys`: the edge's key ring (started when it has a URL); by default one from `options.jwt` (file only). */
   constructor(
     private readonly options: IdentityOptions,
     private readonly maxAgentIdLength: number,
     private readonly maxTokenIdLength: number,
+    keys: JwtKeys = new JwtKeys(options.jwt),
   ) {
     const compiled = options.order.map(compileCandidate);
     this.sources = compiled.map((c) => c.source);
     this.candidates = compiled.map((c) => c.read);
+    this.verifier = new JwtVerifier(keys);
   }
 
   /** Fills `out` for `event`; returns false when no candidate yields an identity. */
   resolve(event: RawEvent, out: ResolvedIdentity): boolean {
     this.claims = null;
+    this.verified = false;
     this.credential = undefined;
     let found = false;
     for (let i = 0; i < this.candidates.length; i++) {
+      this.asserted = false;
       const value = (this.candidates[i] as Candidate)(event, this);
       if (usable(value, this.maxAgentIdLength)) {
         out.agentId = value;
         out.identitySource = this.sources[i] as IdentitySource;
         found = true;
         break;
+      }
+    }
+    const refused = refusedCredential(event.status);
+    // A refused key proves nothing (it was a guess); a gateway-logged key id is the gateway's word.
+    out.authenticated =
+      found && this.asserted && !(refused && out.identitySource === "apikey" && event.apiKeyId === undefined);
+    if (found && refused && !out.authenticated) {
+      // The gateway refused the credential: what it names is no evidence about anyone but the sender.
+      found = usable(event.clientIp, this.maxAgentIdLength);
+      if (found) {
+        out.agentId = event.clientIp;
+        out.identitySource = "ip";
       }
     }
     out.tokenId = event.tokenId;
@@ -175,9 +262,10 @@ export class IdentityResolver {
     return found;
   }
 
-  /** The `sub` (or configured claim) of the event's bearer JWT. */
+  /** The `sub` (or configured claim) of the event's bearer JWT; sets `asserted` when verified. */
   bearerSubject(event: RawEvent): string | undefined {
     const subject = this.bearerClaims(event)?.[this.options.subjectClaim];
+    this.asserted = this.verified;
     return typeof subject === "string" ? subject : undefined;
   }
 
@@ -198,7 +286,11 @@ export class IdentityResolver {
       const authorization = readHeader(event.headers, event.headerSpelling, this.options.authorizationHeader);
       if (authorization !== undefined && !isRedacted(authorization)) {
         const token = bearerToken(authorization);
-        if (token !== undefined) this.claims = decodeJwtPayload(token);
+        if (token !== undefined) {
+          const verified = this.verifier.enabled ? this.verifier.verify(token, event.timestamp) : undefined;
+          this.verified = verified !== undefined;
+          this.claims = verified ?? decodeJwtPayload(token);
+        }
         this.credential = token ?? authorization; // Basic and other schemes: the whole value
       }
     }
@@ -213,7 +305,8 @@ export class IdentityResolver {
       if (scopes !== undefined && scopesSchema.safeParse(scopes).success) out.scopes = scopes;
     }
     if (out.tokenId !== "") return;
-    const jti = claims?.jti;
+    // An unverified `jti` is the client's word: a forged token must not name its victim's.
+    const jti = this.verified ? claims?.jti : undefined;
     if (typeof jti === "string" && usable(jti, this.maxTokenIdLength)) out.tokenId = jti;
     else if (this.credential !== undefined) out.tokenId = hashSecret(this.credential);
     else out.tokenId = this.hashedApiKey(event) ?? "";

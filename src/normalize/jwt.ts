@@ -1,14 +1,14 @@
 /**
- * Reads the claims of a logged bearer JWT. Nothing is verified: the gateway in front already
- * accepted or refused the token, and agentwatch only needs to know whose it was. The token
- * itself is never stored; callers keep the claims they need (`sub`, `jti`, scopes).
+ * Reads the claims of a logged bearer JWT. Nothing is verified here: decoded claims are what
+ * the client *claims* (anyone can write a JWT); `jwt-verify.ts` decides whether a signature backs
+ * them. The token itself is never stored; callers keep the claims they need (`sub`, `jti`, scopes).
  */
 
 import { parseJsonLine } from "../parse/safe-json.js";
 import { LineRejection } from "../parse/types.js";
 
 /** Longer than any sane JWT; bounds the decoding work a hostile header can cause. */
-const MAX_JWT_LENGTH = 16_384;
+export const MAX_JWT_LENGTH = 16_384;
 
 /** The token of an `Authorization: Bearer <token>` value (scheme case-insensitive), or undefined. */
 export function bearerToken(authorization: string): string | undefined {

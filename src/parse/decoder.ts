@@ -26,14 +26,18 @@
  * its clock says.
  */
 import { z } from "zod";
+import { duration } from "../config/duration.js";
 import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS, type NormalizedEvent } from "../events/event.js";
+import { ClientAddressResolver, trustedProxiesSchema } from "../normalize/client-address.js";
 import { describeInvalid, firstInvalidField, LIMITS } from "../normalize/event-check.js";
 import { canonicalMethod } from "../normalize/http-method.js";
 import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "../normalize/identity.js";
 import { canonicalAddress } from "../normalize/ip-address.js";
 import { OperationResolver, operationsOptionsSchema } from "../normalize/operations.js";
+import type { JwtKeys } from "../normalize/jwt-verify.js";
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
 import { CriUnwrapper, PARTIAL, type UnfinishedLine } from "./cri.js";
+import { FORMAT_NAMES, type FormatName } from "./format-names.js";
 import { FORMATS } from "./formats/index.js";
 import { readHeader } from "./headers.js";
 import { parseJsonLine } from "./safe-json.js";
@@ -49,18 +53,7 @@ import {
 export type { IdentityOptions } from "../normalize/identity.js";
 export type { Rejection } from "./types.js";
 
-export const FORMAT_NAMES = [
-  "auto",
-  "json",
-  "nginx",
-  "nginx-json",
-  "envoy",
-  "envoy-json",
-  "kong",
-  "traefik",
-  "aws-apigw",
-] as const;
-export type FormatName = (typeof FORMAT_NAMES)[number];
+export { FORMAT_NAMES, type FormatName };
 
 const FORMATS_BY_NAME = new Map(FORMATS.map((format) => [format.name, format]));
 for (const name of FORMAT_NAMES) {
@@ -90,7 +83,7 @@ export const decoderOptionsSchema = z
      * expiry, so one far-future event would age every profile at once; an hour tolerates gateway
      * clock drift and daylight-saving mistakes.
      */
-    maxFutureSkewMs: z.number().int().nonnegative().default(3_600_000),
+    maxFutureSkewMs: duration("ms").default(3_600_000),
     /**
      * How far ahead of the newest event of its input an event's timestamp may be, in ms: the
      * longest silence in an input's traffic taken at its word. Past it, a single event is more
@@ -98,31 +91,29 @@ export const decoderOptionsSchema = z
      * next event agrees with it. A week spans nights, weekends and most holidays, and is the
      * default idle expiry of a profile, so an accepted wrong jump evicts no more than a real one.
      */
-    maxGapMs: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(7 * 24 * 3_600_000),
+    maxGapMs: duration("ms").default(7 * 24 * 3_600_000),
     /**
      * How far behind the newest event of its input an event's timestamp may be, in ms. Logs
      * arrive somewhat out of order (requests logged at completion, merged gateway nodes, Kafka
      * lag), so the default is a generous 7 days; a record further back is a gateway with a reset
      * clock or a misread date, which would rewind its agent's profile.
      */
-    maxPastSkewMs: z
-      .number()
-      .int()
-      .nonnegative()
-      .default(7 * 24 * 3_600_000),
+    maxPastSkewMs: duration("ms").default(7 * 24 * 3_600_000),
     /**
-     * Which address is the client. `forwarded`: the first X-Forwarded-For hop when the log has
-     * one, i.e. the original client behind proxies and load balancers, but a value the client
-     * itself can set (a stolen token replayed with its victim's address in the header). `peer`:
-     * the address that connected to the gateway, which cannot be forged but is the last
-     * proxy's behind one. Formats that log no peer address (Envoy's default text format,
-     * canonical JSON) use the forwarded address either way.
+     * Which address is the client. `forwarded`: the right-most X-Forwarded-For hop that is not
+     * one of `trustedProxies`, walking from the peer (nginx `real_ip_recursive`); with no trusted
+     * proxy that is the peer itself, so a header the client wrote is never believed. `peer`: the
+     * address that connected to the gateway, whatever the header says. Formats that log no peer
+     * address (Envoy's default text format) start the walk at the list's right-most hop;
+     * formats that log one resolved address (canonical JSON, Kong, AWS) use it as is.
      */
     clientAddress: z.enum(["forwarded", "peer"]).default("forwarded"),
+    /**
+     * Proxies (CIDRs or addresses: your load balancers, CDN ranges) whose X-Forwarded-For hops are
+     * believed. Default none. The allowlist, address decisions and the gateway check all use the
+     * client address this gives.
+     */
+    trustedProxies: trustedProxiesSchema,
     /** Unwrap container-runtime (`<time> stdout F <line>`) lines before parsing. */
     unwrapCri: z.boolean().default(true),
   })
@@ -149,6 +140,8 @@ function unknownFormat(line: string): Rejection {
   return reject("UNKNOWN_FORMAT", "line matches no known log format");
 }
 
+/** Characters of an unreadable request line kept on its event: enough to tell a TLS hello from an SSH banner. */
+const MALFORMED_REQUEST_MAX = 256;
 const NO_QUERY_KEYS: readonly string[] = Object.freeze([]);
 
 function isSpace(c: number): boolean {
@@ -172,19 +165,32 @@ function iso(time: number): string {
 /**
  * Creates a decoder for one source; `options` are validated (and defaulted) here, so a raw
  * object is fine. `wallClock` is for the live edge only (see the header); without it the
- * decoder's result depends on its input alone.
+ * decoder's result depends on its input alone. `jwtKeys`: the edge's JWT key ring, shared by a
+ * process's decoders (and started when it has a URL); by default each decoder reads
+ * `identity.jwt.jwksFile` itself.
  */
-export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?: () => number): LineDecoder {
+export function createLineDecoder(
+  options: DecoderOptionsInput = {},
+  wallClock?: () => number,
+  jwtKeys?: JwtKeys,
+): LineDecoder {
   const config = decoderOptionsSchema.parse(options);
   const fixed = config.format === "auto" ? undefined : FORMATS_BY_NAME.get(config.format);
   const cri = config.unwrapCri ? new CriUnwrapper(config.maxLineLength) : undefined;
-  const resolver = new IdentityResolver(config.identity, LIMITS.agentId, LIMITS.tokenId);
-  const identity: ResolvedIdentity = { agentId: "", identitySource: "ip", tokenId: "", scopes: undefined };
+  const resolver = new IdentityResolver(config.identity, LIMITS.agentId, LIMITS.tokenId, jwtKeys);
+  const identity: ResolvedIdentity = {
+    agentId: "",
+    identitySource: "ip",
+    authenticated: false,
+    tokenId: "",
+    scopes: undefined,
+  };
   const path: PathTemplate = { template: "", queryKeys: [], objectId: undefined, objectNumber: undefined };
   const raws = new RawEventBatch();
   const operations = new OperationResolver(config.operations);
   const operationHeaders = config.operations.headers;
   const usePeer = config.clientAddress === "peer";
+  const clientAddresses = new ClientAddressResolver(config.trustedProxies);
   let lastDetected: FormatDescriptor = FORMATS[0] as FormatDescriptor;
   // The source's event time: its newest accepted event, and the time of an event just rejected
   // as out of step with it (NaN: none yet; none since the last accepted line).
@@ -245,7 +251,12 @@ export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?:
     const timeProblem = checkTime(timestamp, latestByClock);
     if (timeProblem) return timeProblem;
     // Before the `ip` identity reads it.
-    raw.clientIp = canonicalAddress(usePeer && raw.peerIp !== "" ? raw.peerIp : raw.clientIp);
+    raw.clientIp =
+      usePeer && raw.peerIp !== ""
+        ? canonicalAddress(raw.peerIp)
+        : raw.forwardedFor !== ""
+          ? clientAddresses.resolve(raw.forwardedFor, raw.peerIp)
+          : canonicalAddress(raw.peerIp || raw.clientIp);
     if (!resolver.resolve(raw, identity)) {
       return reject(
         "MISSING_IDENTITY",
@@ -274,11 +285,16 @@ export function createLineDecoder(options: DecoderOptionsInput = {}, wallClock?:
       route: raw.route,
       scopes: identity.scopes,
       identitySource: identity.identitySource,
+      authenticated: identity.authenticated,
       template: "",
       queryKeys: NO_QUERY_KEYS,
       objectId: undefined,
       objectNumber: undefined,
       operationAccess: undefined,
+      malformedRequest:
+        raw.malformedRequest === undefined || raw.malformedRequest.length <= MALFORMED_REQUEST_MAX
+          ? raw.malformedRequest
+          : raw.malformedRequest.slice(0, MALFORMED_REQUEST_MAX),
     };
     if (firstInvalidField(event as unknown as Record<string, unknown>) !== undefined) {
       return reject("INVALID_FIELD", describeInvalid(event as unknown as Record<string, unknown>));

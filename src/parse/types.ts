@@ -43,10 +43,15 @@ export interface RawEvent {
   requestBytes: number;
   responseBytes: number;
   latencyMs: number;
-  /** The client as the log names it: first X-Forwarded-For hop when logged, else the peer. */
+  /**
+   * The client as the log names it: first X-Forwarded-For hop when logged, else the peer. The
+   * decoder replaces it with the address `input.trustedProxies` allows (see client-address.ts).
+   */
   clientIp: string;
   /** The address that connected to the gateway, "" when the format does not log it. */
   peerIp: string;
+  /** The logged X-Forwarded-For list as written, "" when the format or line has none. */
+  forwardedFor: string;
   userAgent: string;
   requestId: string;
   /** The gateway's own route *template* (e.g. `/pets/{id}`); undefined when it logs none. */
@@ -68,6 +73,8 @@ export interface RawEvent {
   /** The object holding logged request headers, under the keys `headerSpelling` gives. */
   headers: Readonly<Record<string, unknown>> | undefined;
   headerSpelling: HeaderSpelling | undefined;
+  /** The request line as logged when it is no `METHOD target [HTTP/x]` (method and path are then `-`). */
+  malformedRequest: string | undefined;
 }
 
 /** Sets every field to its neutral default (field by field: several times faster than Object.assign). */
@@ -81,6 +88,7 @@ function resetRawEvent(event: RawEvent): void {
   event.latencyMs = 0;
   event.clientIp = "";
   event.peerIp = "";
+  event.forwardedFor = "";
   event.userAgent = "";
   event.requestId = "";
   event.route = undefined;
@@ -94,6 +102,7 @@ function resetRawEvent(event: RawEvent): void {
   event.jwtSubject = undefined;
   event.headers = undefined;
   event.headerSpelling = undefined;
+  event.malformedRequest = undefined;
 }
 
 /** A RawEvent with every field present, added in one order, so all share one hidden class. */

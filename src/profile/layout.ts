@@ -65,6 +65,10 @@ export const S_REC_FULL = 78; // decayed count of records read through at least 
 export const S_REC_EPISODE = 79; // highest S_REC_FULL of the current episode, not yet in S_REC_PEAK
 export const S_REC_PEAK = 80; // decaying max of S_REC_FULL over past episodes (the agent's own habit)
 export const S_SIZE = 81;
+/** Numbers per declarative-rule counter in `AgentProfile.ruleCounters`: rule key, level, event time. */
+export const RULE_COUNTER_STRIDE = 3;
+/** Counters an agent keeps at most: state stays bounded however many counting rules it trips. */
+export const MAX_RULE_COUNTERS = 16;
 /** (event time, risk) points kept in an agent's risk-history ring (see `RiskState`). */
 export const RISK_HISTORY = 16;
 /**

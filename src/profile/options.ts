@@ -3,6 +3,7 @@
  * Everything is in event time. Derived per-millisecond rates are computed once in `profileParams`.
  */
 import { z } from "zod";
+import { duration } from "../config/duration.js";
 import { EventCursor } from "./cursor.js";
 import { TemplateInterner } from "./interner.js";
 
@@ -14,7 +15,7 @@ export const profileStoreOptionsSchema = z
     /** Most agents tracked at once; past it the least recently active profile is dropped. */
     maxAgents: count().default(200_000),
     /** A profile not seen for this long (event time) is dropped; the agent starts over as new. */
-    idleExpiryMinutes: positive().default(7 * 24 * 60),
+    idleExpiryMinutes: duration("m", { positive: true }).default(7 * 24 * 60),
     /** Distinct method+template endpoints remembered per agent; further ones share one overflow slot. */
     maxEndpointsPerAgent: z.number().int().min(4).max(1024).default(32),
     /** Distinct endpoint-to-endpoint transitions remembered per agent; past it old counts are halved and the rarest dropped. */
@@ -31,25 +32,25 @@ export const profileStoreOptionsSchema = z
     /** Client networks, user agents and token ids remembered per agent (each list). */
     identityListSize: z.number().int().min(1).max(32).default(3),
     /** A gap longer than this ends a session: the next request starts a new endpoint chain. */
-    sessionGapMinutes: positive().default(30),
+    sessionGapMinutes: duration("m", { positive: true }).default(30),
     /** Half-life of the endpoint distribution, so old habits fade. */
-    endpointHalfLifeHours: positive().default(72),
+    endpointHalfLifeHours: duration("h", { positive: true }).default(72),
     /** Half-life of status-class rates (401/403/404/405/5xx share of requests). */
-    statusHalfLifeHours: positive().default(24),
+    statusHalfLifeHours: duration("h", { positive: true }).default(24),
     /** A profile is warm (baseline detectors act) after this many events... */
     warmupEvents: count().default(50),
     /** ...spread over at least this much event time. */
-    warmupMinutes: z.number().nonnegative().default(30),
+    warmupMinutes: duration("m").default(30),
     /** Short rate horizon: how fast a burst is noticed. */
-    rateShortSeconds: positive().default(60),
+    rateShortSeconds: duration("s", { positive: true }).default(60),
     /** Long rate horizon: the agent's ordinary pace, for request rate and response volume. */
-    rateLongMinutes: positive().default(360),
+    rateLongMinutes: duration("m", { positive: true }).default(360),
     /** Half-life of the agent's own peak rate and peak volume, so a burst it always has is remembered for days. */
-    peakHalfLifeHours: positive().default(7 * 24),
+    peakHalfLifeHours: duration("h", { positive: true }).default(7 * 24),
     /** Sliding window over which response bytes are summed (exfiltration). */
-    volumeWindowMinutes: positive().default(10),
+    volumeWindowMinutes: duration("m", { positive: true }).default(10),
     /** Window over which error responses across distinct endpoints count as one probing burst. */
-    probeWindowMinutes: positive().default(10),
+    probeWindowMinutes: duration("m", { positive: true }).default(10),
     /** Additive smoothing of the transition model, in pseudo-counts spread by endpoint popularity. */
     transitionSmoothing: positive().default(1),
   })

@@ -187,6 +187,12 @@ export class AgentProfile {
   /** Readable label per identity entry (network /24, truncated user agent, token digest). */
   readonly labels: (string | undefined)[];
   risk: RiskState | undefined;
+  /**
+   * Per-agent counters of declarative rules (`detectors/rules.ts`), only for agents that matched a
+   * counting rule: RULE_COUNTER_STRIDE numbers per counter (rule key, level, event time of the
+   * level), at most MAX_RULE_COUNTERS of them, the least recently used replaced first.
+   */
+  ruleCounters: Float64Array | undefined;
   /** Store bookkeeping: event time the store last moved this profile to the recent end. */
   touchedAt = 0;
 

@@ -7,7 +7,15 @@
  */
 import type { Finding } from "../engine/types.js";
 import { AgentwatchError } from "../errors.js";
-import { O_SIZE, O_SLOT, RISK_HISTORY, T_KEY, T_STRIDE } from "./layout.js";
+import {
+  MAX_RULE_COUNTERS,
+  O_SIZE,
+  O_SLOT,
+  RISK_HISTORY,
+  RULE_COUNTER_STRIDE,
+  T_KEY,
+  T_STRIDE,
+} from "./layout.js";
 import type { ProfileParams } from "./options.js";
 import { AgentProfile } from "./profile.js";
 
@@ -31,6 +39,8 @@ interface Snapshot {
   /** Object trackers, O_SIZE numbers each. */
   objs: Num[];
   labels: (string | null)[];
+  /** Declarative-rule counters (rule key, level, time), when the agent has any. */
+  rules?: Num[];
   risk?: { evidence: Record<string, number>; findings: Record<string, Finding>; history: Num[] };
 }
 
@@ -83,6 +93,7 @@ export function serializeProfile(p: AgentProfile, detectorNames: readonly string
     objs: enc(p.f.subarray(p.objBase, p.objBase + p.objCount * O_SIZE)),
     labels: p.labels.map((l) => l ?? null),
   };
+  if (p.ruleCounters) snapshot.rules = enc(p.ruleCounters);
   const risk = p.risk;
   if (risk) {
     const evidence: Record<string, number> = {};
@@ -144,6 +155,15 @@ export function restoreProfile(
   snap.labels.forEach((l, i) => {
     p.labels[i] = l ?? undefined;
   });
+  if (snap.rules !== undefined) {
+    const counters = dec(snap.rules);
+    if (
+      counters.length % RULE_COUNTER_STRIDE !== 0 ||
+      counters.length > MAX_RULE_COUNTERS * RULE_COUNTER_STRIDE
+    )
+      invalid("rule counters");
+    p.ruleCounters = counters;
+  }
   const risk = snap.risk;
   if (risk) {
     const n = detectorNames.length;

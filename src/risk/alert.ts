@@ -31,6 +31,7 @@ export function buildAlert(
     id: alertId(event.agentId, decision.severity, event.requestId, event.timestamp),
     agentId: event.agentId,
     identitySource: event.identitySource,
+    authenticated: event.authenticated,
     severity: decision.severity,
     riskScore: round(risk),
     timestamp: new Date(event.timestamp).toISOString(),

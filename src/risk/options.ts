@@ -3,13 +3,14 @@
  * start and when an alert may repeat. What each tier does is the action layer's `actions.tiers`.
  */
 import { z } from "zod";
+import { duration } from "../config/duration.js";
 
 const threshold = () => z.number().gt(0).lt(1);
 
 export const riskOptionsSchema = z
   .object({
     /** Half-life of accumulated evidence in event time: an agent that stops misbehaving calms down. */
-    halfLifeMinutes: z.number().positive().default(30),
+    halfLifeMinutes: duration("m", { positive: true }).default(30),
     /**
      * How far a detector's repeated findings can lift its own evidence, in [0, 1]: repeated findings
      * of score x approach x + (1 - x) * x * repeatGain (each repetition halves the distance), so
@@ -55,7 +56,7 @@ export const riskOptionsSchema = z
       .strict()
       .prefault({}),
     /** While an agent stays in a tier, the alert repeats at most this often (event time). */
-    cooldownMinutes: z.number().nonnegative().default(10),
+    cooldownMinutes: duration("m").default(10),
     /**
      * A tier counts as left (so rising into it again alerts at once) only when risk falls below
      * this fraction of the tier's threshold: no alert storm from a score hovering at a boundary.

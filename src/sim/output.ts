@@ -4,8 +4,9 @@
  * to wait. `paced` turns the (instant) simulation into a real-time stream for demos.
  */
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
+import { AgentwatchError } from "../errors.js";
 import type { SimEvent } from "./agent.js";
 
 export interface LineWriter {
@@ -41,11 +42,20 @@ function streamWriter(stream: Writable, ownsStream: boolean, batchBytes = 1 << 1
   };
 }
 
-/** A file, or stdout for `-`; `live` writes every line immediately. */
+/**
+ * A file, or stdout for `-`; `live` writes every line immediately. The file is opened here, so a
+ * path that cannot be written fails as OUTPUT_UNWRITABLE before anything is simulated.
+ */
 export function openLineWriter(path: string, live = false): LineWriter {
   const batch = live ? 0 : 1 << 16;
   if (path === "-") return streamWriter(process.stdout, false, batch);
-  return streamWriter(createWriteStream(path, { highWaterMark: 1 << 20 }), true, batch);
+  let fd: number;
+  try {
+    fd = openSync(path, "w");
+  } catch (error) {
+    throw new AgentwatchError("OUTPUT_UNWRITABLE", `${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return streamWriter(createWriteStream(path, { fd, highWaterMark: 1 << 20 }), true, batch);
 }
 
 export interface PaceOptions {

@@ -277,6 +277,12 @@ export const PRESETS = {
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
+/** A preset name given on the command line, refused as INVALID_ARGUMENT when there is no such preset. */
+export function assertPreset(name: string): void {
+  if (!(PRESET_NAMES as readonly string[]).includes(name))
+    throw new AgentwatchError("INVALID_ARGUMENT", `--preset: no preset ${name} (${PRESET_NAMES.join(", ")})`);
+}
+
 /**
  * Preset, then file/overrides, deep-merged and validated: one place where settings are resolved.
  * Invalid settings throw INVALID_CONFIG listing every problem with its path.

@@ -12,7 +12,8 @@
  *   --labels <file>        ground-truth labels JSON
  *   --stream               emit in simulated real time; --speed <x> simulated seconds per second (default 1)
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeOutputFile } from "../ingest/jsonl-writer.js";
 import { RENDERERS, type SimFormat } from "./formats.js";
 import { Simulation } from "./generator.js";
 import { type LineWriter, openLineWriter, paced } from "./output.js";
@@ -89,7 +90,7 @@ export async function runSimulate(opts: SimulateOptions): Promise<SimulateResult
     await writer.close();
   }
   const labels = sim.labels();
-  if (opts.labels) await writeFile(opts.labels, `${JSON.stringify(labels, null, 1)}\n`);
+  if (opts.labels) await writeOutputFile(opts.labels, `${JSON.stringify(labels, null, 1)}\n`);
   return {
     settings,
     events,

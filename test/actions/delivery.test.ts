@@ -28,22 +28,57 @@ describe("backoff and Retry-After", () => {
 });
 
 describe("circuit breaker", () => {
-  it("opens after the threshold, lets one probe through after the rest, closes on its success", () => {
-    const breaker = new CircuitBreaker({ failureThreshold: 2, openMs: 1_000 });
-    breaker.failure(0);
-    expect(breaker.waitMs(0)).toBe(0);
-    breaker.failure(0);
+  const options = { failureRate: 0.6, window: 10, minimumCalls: 5, openMs: 1_000, halfOpenCalls: 2 };
+
+  it("judges the failure rate only once the window holds the minimum number of calls", () => {
+    const breaker = new CircuitBreaker(options);
+    for (let i = 0; i < 4; i++) breaker.failure(breaker.begin(), 0);
+    expect(breaker.state).toBe("closed"); // 4 of 4 failed, but 4 < minimumCalls
+    breaker.failure(breaker.begin(), 0);
     expect(breaker.state).toBe("open");
     expect(breaker.waitMs(400)).toBe(600);
+  });
+
+  it("stays closed on a sink failing half its calls, opens when it fails most of them", () => {
+    const breaker = new CircuitBreaker(options);
+    for (let i = 0; i < 100; i++) {
+      const call = breaker.begin();
+      if (i % 2 === 1) breaker.failure(call, i);
+      else breaker.success(call, i);
+      expect(breaker.state).toBe("closed");
+    }
+    // The window slides: 6 failures among the last 10 calls reach 60%.
+    for (let i = 0; i < 5; i++) breaker.failure(breaker.begin(), 200);
+    expect(breaker.failureRate).toBeGreaterThanOrEqual(0.6);
+    expect(breaker.state).toBe("open");
+  });
+
+  it("lets halfOpenCalls through after the rest and decides on their rate, not on one failure", () => {
+    const breaker = new CircuitBreaker(options);
+    for (let i = 0; i < 5; i++) breaker.failure(breaker.begin(), 0);
     expect(breaker.waitMs(1_000)).toBe(0);
-    breaker.begin();
-    expect(breaker.waitMs(1_001)).toBeGreaterThan(0); // only one probe at a time
-    breaker.failure(1_010);
-    expect(breaker.state).toBe("open"); // failed probe: open again at once
-    expect(breaker.waitMs(2_010)).toBe(0);
-    breaker.begin();
-    breaker.success();
-    expect(breaker.state).toBe("closed");
+    expect(breaker.state).toBe("half-open");
+    const first = breaker.begin();
+    const second = breaker.begin();
+    expect([first, second]).toEqual(["probe", "probe"]);
+    expect(breaker.waitMs(1_001)).toBeGreaterThan(0); // both probes out: the rest wait
+    breaker.failure(first, 1_010);
+    expect(breaker.state).toBe("half-open"); // one failed probe does not reopen it
+    breaker.success(second, 1_020);
+    expect(breaker.state).toBe("closed"); // 1 of 2 failed: below 60%
+    expect(breaker.failureRate).toBe(0); // a fresh window
+  });
+
+  it("opens again when the probes fail, and ignores late answers to calls sent before", () => {
+    const breaker = new CircuitBreaker(options);
+    const late = breaker.begin();
+    for (let i = 0; i < 5; i++) breaker.failure(breaker.begin(), 0);
+    breaker.waitMs(1_000);
+    breaker.failure(breaker.begin(), 1_000);
+    breaker.success(late, 1_000); // sent while closed: says nothing about the sink now
+    breaker.failure(breaker.begin(), 1_100);
+    expect(breaker.state).toBe("open");
+    expect(breaker.waitMs(1_100)).toBe(1_000);
   });
 });
 

@@ -59,7 +59,7 @@ export function testOptions(dataDir: string, fakes: Fakes, overrides: Partial<Ac
       backoffBase: 5,
       backoffMax: 40,
       drainTimeout: 500,
-      breaker: { failureThreshold: 3, openFor: 100 },
+      breaker: { minimumCalls: 3, openFor: 100 },
       ...overrides.delivery,
     },
   });

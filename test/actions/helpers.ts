@@ -23,6 +23,7 @@ export function makeAlert(overrides: Partial<Alert> & { at?: number } = {}): Ale
     id: `alert-${seq}`,
     agentId: "agent-7",
     identitySource: "agent",
+    authenticated: true,
     severity,
     riskScore: 0.91,
     timestamp: new Date(at ?? BASE + seq * 1000).toISOString(),

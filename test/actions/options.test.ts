@@ -25,7 +25,8 @@ describe("actions options", () => {
       dataDir: "./data/actions",
       timeout: 10_000,
       backoffBase: 500,
-      maxAttempts: 8,
+      maxAttempts: 20,
+      breaker: { failureRate: 0.8, window: 20, minimumCalls: 5, openFor: 30_000, halfOpenCalls: 3 },
     });
     expect(options.decisions.ttl).toEqual({ throttle: 900_000, block: 3_600_000, revoke: 86_400_000 });
   });

@@ -37,6 +37,11 @@ describe("decision policy", () => {
     expect(run({ strikes: 0 }, { severity: "critical" }).decision?.type).toBe("revoke");
   });
 
+  it("never revokes for a claimed identity (unverified JWT, address): critical blocks instead", () => {
+    const claimed = run({ strikes: 0 }, { severity: "critical", authenticated: false, at: T0 });
+    expect(claimed.decision).toMatchObject({ type: "block", expiresAt: T0 + HOUR });
+  });
+
   it("is idempotent while active: a flood of alerts leaves one decision", () => {
     let state: OffenderState = { strikes: 0 };
     const first = run(state, { severity: "high", at: T0 });

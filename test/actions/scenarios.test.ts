@@ -98,7 +98,7 @@ describe("action layer scenarios", () => {
   it("a sink down for a while then back: everything is delivered, exactly once", async () => {
     fakes.gateway.down({ status: 503, body: "maintenance" });
     const actions = await start(dir, fakes, {
-      delivery: { breaker: { failureThreshold: 3, openFor: 50 }, maxAttempts: 100 },
+      delivery: { breaker: { minimumCalls: 3, openFor: 50 }, maxAttempts: 100 },
     });
     for (let i = 0; i < 5; i++)
       await actions.submit(makeAlert({ agentId: `agent-${i}`, severity: "high", at: T0 + i }));
@@ -251,7 +251,7 @@ describe("action layer scenarios", () => {
   it("keeps an agent's gateway pushes in order: a removal never overtakes a retried upsert", async () => {
     fakes.gateway.script({ status: 503 }, { status: 503 }, { status: 503 });
     const actions = await start(dir, fakes, {
-      delivery: { breaker: { failureThreshold: 100, openFor: 10 } },
+      delivery: { breaker: { failureRate: 1, window: 100, minimumCalls: 100, openFor: 10 } },
     });
     await actions.submit(makeAlert({ severity: "high", at: T0 }));
     await waitFor("decided", async () => (await actions.decisions.get("agent-7")) !== undefined);
@@ -322,7 +322,7 @@ describe("action layer scenarios", () => {
   it("gives up after maxAttempts on a sink that keeps failing, and dead-letters", async () => {
     fakes.pd.down({ status: 500, body: "oops" });
     const actions = await start(dir, fakes, {
-      delivery: { maxAttempts: 3, breaker: { failureThreshold: 100, openFor: 10 } },
+      delivery: { maxAttempts: 3, breaker: { failureRate: 1, window: 100, minimumCalls: 100, openFor: 10 } },
     });
     await actions.submit(makeAlert({ severity: "critical", at: T0 }));
     await waitFor("dead-lettered", () => actions.stats().deadLettered === 1);
@@ -333,7 +333,7 @@ describe("action layer scenarios", () => {
   it("the breaker opens on a dead sink, which does not hold up the others", async () => {
     fakes.gateway.down("drop");
     const actions = await start(dir, fakes, {
-      delivery: { breaker: { failureThreshold: 3, openFor: 60_000 }, maxAttempts: 50 },
+      delivery: { breaker: { minimumCalls: 3, openFor: 60_000 }, maxAttempts: 50 },
     });
     for (let i = 0; i < 20; i++)
       await actions.submit(makeAlert({ agentId: `agent-${i}`, severity: "critical", at: T0 + i }));
@@ -345,7 +345,7 @@ describe("action layer scenarios", () => {
         fakes.slack.messages.length === 20,
     );
     await sleep(200);
-    // 3 failures open the circuit; nothing more is sent while it rests
+    // 3 calls all failing open the circuit; nothing more is sent while it rests
     expect(fakes.gateway.requests.length).toBeLessThanOrEqual(3 + 4);
     expect(actions.stats().queued).toBe(20); // gateway deliveries are still owed, not lost
   });

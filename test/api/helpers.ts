@@ -152,6 +152,7 @@ export function makeAlert(agentId: string, severity: Severity, timestampMs = NOW
     id: `a-${alertCounter}-${agentId}`,
     agentId,
     identitySource: "header",
+    authenticated: true,
     severity,
     riskScore: 0.75,
     timestamp: new Date(timestampMs).toISOString(),

@@ -44,14 +44,14 @@ describe("keys", () => {
 
   it("rejects unknown or empty scopes", () => {
     expect(parseScopes("admin,read,admin")).toEqual(["admin", "read"]);
-    expect(() => parseScopes("read,root")).toThrow(/scopes must be/);
-    expect(() => parseScopes(" , ")).toThrow(/scopes must be/);
+    expect(() => parseScopes("read,root")).toThrow(/--scopes: expected a comma list/);
+    expect(() => parseScopes(" , ")).toThrow(/--scopes: expected a comma list/);
   });
 
   it("generates and announces an admin key when none is configured, and only then", () => {
     const announced: string[] = [];
     const [generated] = resolveApiKeys([], (text) => announced.push(text));
-    expect(generated?.scopes).toEqual(["read", "admin", "gateway"]);
+    expect(generated?.scopes).toEqual(["read", "admin", "gateway", "metrics"]);
     const key = /(aw_[A-Za-z0-9_-]{43})/.exec(announced.join(""))?.[1] as string;
     expect(hashApiKey(key)).toBe(generated?.sha256);
 

@@ -1,9 +1,10 @@
-// The documented nginx `auth_request` snippet (src/api/nginx-auth-request.conf), run by a real
-// nginx in front of a stand-in backend: allowed agents reach the backend, blocked ones get 403,
-// throttled ones 429 with Retry-After, and an unreachable agentwatch fails closed with 503.
+// The shipped nginx `auth_request` config (examples/gateways/nginx-auth-request/agentwatch.conf),
+// run as is by a real nginx in front of a stand-in backend: allowed agents reach the backend,
+// blocked ones get 403, throttled ones 429 with Retry-After; an unreachable agentwatch lets
+// requests through (fail open, the default) or answers 503 (fail closed).
 // Skipped loudly when nginx is not installed (Debian: nginx-light); a failure in CI.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -49,7 +50,6 @@ describe.skipIf(!nginx)("nginx auth_request snippet", () => {
 
   it("allows, blocks, throttles with Retry-After, and fails closed", async () => {
     const gateway = issueApiKey("nginx-edge", ["gateway"]);
-    gateway.entry.rateLimit = { perSecond: 10_000, burst: 10_000 };
     const keys = makeKeys();
     const api = buildTestServer({
       keys: { ...keys, entries: [...keys.entries, gateway.entry] },
@@ -70,56 +70,73 @@ describe.skipIf(!nginx)("nginx auth_request snippet", () => {
     const backendPort = await listenOn(backend);
     cleanups.push(() => new Promise((resolve) => backend.close(resolve)));
 
-    const snippet = readFileSync(new URL("../../src/api/nginx-auth-request.conf", import.meta.url), "utf8")
-      .replace("http://127.0.0.1:8080", apiUrl)
-      .replace("aw_REPLACE_WITH_A_GATEWAY_KEY", gateway.key);
-    expect(snippet).toContain(gateway.key);
-    const port = await freePort();
-    writeFileSync(
-      join(dir, "nginx.conf"),
-      `daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
+    const snippet = readFileSync(
+      new URL("../../examples/gateways/nginx-auth-request/agentwatch.conf", import.meta.url),
+      "utf8",
+    ).replace("http://127.0.0.1:8080", apiUrl);
+    expect(snippet).toContain('set $agentwatch_fail "open";');
+
+    async function startNginx(name: string, text: string): Promise<number> {
+      const root = join(dir, name);
+      mkdirSync(root);
+      const port = await freePort();
+      writeFileSync(
+        join(root, "nginx.conf"),
+        `daemon off;
+pid ${root}/nginx.pid;
+error_log ${root}/error.log warn;
 events { worker_connections 64; }
 http {
   access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  client_body_temp_path ${root}/body; proxy_temp_path ${root}/proxy;
+  fastcgi_temp_path ${root}/fcgi; uwsgi_temp_path ${root}/uwsgi; scgi_temp_path ${root}/scgi;
   upstream backend { server 127.0.0.1:${backendPort}; }
   server {
     listen 127.0.0.1:${port};
-${snippet}
+${text}
   }
 }
 `,
-    );
-    const proc: ChildProcess = spawn(nginx as string, ["-p", dir, "-c", join(dir, "nginx.conf")], {
-      stdio: "ignore",
-    });
-    cleanups.push(() => proc.kill("SIGTERM"));
-    const call = (agent: string) =>
-      fetch(`http://127.0.0.1:${port}/api/orders`, { headers: { "x-agent-id": agent } });
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await call("probe");
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      );
+      const proc: ChildProcess = spawn(nginx as string, ["-p", root, "-c", join(root, "nginx.conf")], {
+        stdio: "ignore",
+      });
+      cleanups.push(() => proc.kill("SIGTERM"));
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          await fetch(`http://127.0.0.1:${port}/`);
+          return port;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
       }
     }
+    const withKey = snippet.replace("aw_REPLACE_WITH_A_GATEWAY_KEY", gateway.key);
+    const open = await startNginx("open", withKey);
+    const closed = await startNginx(
+      "closed",
+      withKey.replace('set $agentwatch_fail "open";', 'set $agentwatch_fail "closed";'),
+    );
+    const wrongKey = await startNginx("wrong-key", snippet);
+    const call = (port: number, agent: string) =>
+      fetch(`http://127.0.0.1:${port}/api/orders`, { headers: { "x-agent-id": agent } });
 
-    const allowed = await call("billing-bot");
+    const allowed = await call(open, "billing-bot");
     expect(allowed.status).toBe(200);
     expect(await allowed.text()).toBe("backend");
-    expect((await call("blocked-bot")).status).toBe(403);
-    expect((await call("slow-bot")).status).toBe(200);
-    const throttled = await call("slow-bot");
+    expect((await call(open, "blocked-bot")).status).toBe(403);
+    expect((await call(closed, "blocked-bot")).status).toBe(403);
+    expect((await call(open, "slow-bot")).status).toBe(200);
+    const throttled = await call(open, "slow-bot");
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get("retry-after")).toBe("1");
+    // agentwatch answering an error (here 401 for a wrong key) is no decision: the fail mode applies.
+    expect((await call(wrongKey, "blocked-bot")).status).toBe(200);
 
     await api.app.close();
-    expect((await call("billing-bot")).status).toBe(503);
+    expect((await call(open, "billing-bot")).status).toBe(200); // fail open (default)
+    expect((await call(closed, "billing-bot")).status).toBe(503); // fail closed
   });
 });

@@ -20,7 +20,7 @@ describe("configuration reference", () => {
 
   it("documents fields with their type, default and TSDoc", () => {
     expect(reference).toContain(
-      "| `engine.risk.halfLifeMinutes` | number, > 0 | `30` | Half-life of accumulated evidence in event time",
+      "| `engine.risk.halfLifeMinutes` | duration (a number is in minutes) | `30m` | Half-life of accumulated evidence in event time",
     );
     expect(reference).toContain("| `input.maxLineLength` | integer, > 0 | `1048576` | Longest accepted line");
     expect(reference).toContain("| `kafka.brokers` | list of string | required | Bootstrap brokers");

@@ -37,7 +37,10 @@ export function runDetector(
       const profile = store.acquire(event.agentId, event.timestamp);
       profile.prepare(event);
       out.length = 0;
-      if (descriptor.kind === "baseline-free" || profile.isWarm()) detector.inspect(event, profile, out);
+      if (descriptor.kind === "baseline-free" || profile.isWarm()) {
+        detector.inspect(event, profile, out);
+        detector.absorb?.(event, profile);
+      }
       for (const f of out) found.push({ ...f, at: index });
       profile.absorb(event);
       index++;

@@ -55,6 +55,7 @@ function ev(
     userAgent: "ua",
     requestId,
     identitySource: "agent",
+    authenticated: true,
     template: "/orders/{id}",
     queryKeys: [],
     objectId: "1",

@@ -46,6 +46,8 @@ export class FakeServer {
   #script: Scripted[] = [];
   readonly #pathScripts = new Map<string, Scripted[]>();
   #down: Scripted | undefined;
+  /** Consulted before the handler on every request: an answer of its own, or undefined to go on. */
+  intercept: ((path: string) => Scripted | undefined) | undefined;
   #server: Server | undefined;
   #url = "";
 
@@ -98,7 +100,11 @@ export class FakeServer {
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
       const url = new URL(req.url ?? "/", this.#url);
-      const scripted = this.#down ?? this.#pathScripts.get(url.pathname)?.shift() ?? this.#script.shift();
+      const scripted =
+        this.#down ??
+        this.#pathScripts.get(url.pathname)?.shift() ??
+        this.#script.shift() ??
+        this.intercept?.(url.pathname);
       const reply: Scripted =
         scripted ??
         this.handler({ method: req.method ?? "", path: url.pathname, url, headers: req.headers, body });

@@ -51,6 +51,7 @@ export function ev(overrides: Partial<NormalizedEvent> & { path?: string } = {})
     userAgent: "agent-sdk/1.4 (python)",
     requestId: `req-${++sequence}`,
     identitySource: "agent",
+    authenticated: true,
     template,
     queryKeys: query
       ? query

@@ -37,6 +37,7 @@ const event: NormalizedEvent = {
   userAgent: "ua",
   requestId: "r-1",
   identitySource: "agent",
+  authenticated: true,
   template: "/customers/{id}",
   queryKeys: ["x"],
   objectId: "42",

@@ -28,17 +28,29 @@ function record(patch: Record<string, unknown> = {}): string {
   });
 }
 
+/** Headers these tests' gateway sets itself, so they may name agents. */
+const trustedHeaders = ["x-agent-id", "x-client-name"];
+
 const identify = (order: string[], patch?: Record<string, unknown>, identity: object = {}) => {
-  const event = decodeOne(record(patch), { format: "nginx-json", identity: { order, ...identity } });
+  const event = decodeOne(record(patch), {
+    format: "nginx-json",
+    identity: { order, trustedHeaders, ...identity },
+  });
   return [event.agentId, event.identitySource];
 };
 
 describe("identity resolution", () => {
-  it("defaults to agent, header:x-agent-id, jwt, consumer, apikey, ip", () => {
-    expect(DEFAULT_IDENTITY_ORDER).toEqual(["agent", "header:x-agent-id", "jwt", "consumer", "apikey", "ip"]);
-    expect(decodeOne(record(), { format: "nginx-json" })).toMatchObject({
+  it("defaults to agent, consumer, jwt, apikey, ip: no client-set header", () => {
+    expect(DEFAULT_IDENTITY_ORDER).toEqual(["agent", "consumer", "jwt", "apikey", "ip"]);
+    expect(decodeOne(record(), { format: "nginx-json", identity: {} })).toMatchObject({
       agentId: "explicit-agent",
       identitySource: "agent",
+      authenticated: true,
+    });
+    const noAgent = { agent_id: null };
+    expect(decodeOne(record(noAgent), { format: "nginx-json", identity: {} })).toMatchObject({
+      agentId: "consumer-agent",
+      identitySource: "consumer",
     });
   });
 
@@ -51,7 +63,7 @@ describe("identity resolution", () => {
   });
 
   it("falls through absent candidates in order", () => {
-    const none = { agent_id: null, http_x_agent_id: "-", http_authorization: null, remote_user: "-" };
+    const none = { agent_id: null, http_authorization: null, remote_user: "-" };
     expect(identify([...DEFAULT_IDENTITY_ORDER], none)).toEqual([hashSecret("key-secret"), "apikey"]);
     expect(identify([...DEFAULT_IDENTITY_ORDER], { ...none, http_x_api_key: null })).toEqual([
       "192.0.2.1",
@@ -97,9 +109,9 @@ describe("identity resolution", () => {
 });
 
 describe("credentials", () => {
-  it("are read whatever the identity order: jti and scopes of the JWT", () => {
+  it("are read whatever the identity order: scopes of the JWT, its jti only once verified", () => {
     const event = decodeOne(record(), { format: "nginx-json", identity: { order: ["ip"] } });
-    expect(event).toMatchObject({ identitySource: "ip", tokenId: "jti-1", scopes: ["a", "b"] });
+    expect(event).toMatchObject({ identitySource: "ip", tokenId: hashSecret(JWT), scopes: ["a", "b"] });
   });
 
   it("are hashed when only the raw secret is logged", () => {
@@ -111,7 +123,7 @@ describe("credentials", () => {
       [{ http_authorization: null }, "key-secret"],
     ];
     for (const [patch, secret] of cases) {
-      const event = decodeOne(record(patch), { format: "nginx-json" });
+      const event = decodeOne(record(patch), { format: "nginx-json", identity: {} });
       expect(event.tokenId).toBe(hashSecret(secret));
       expect(JSON.stringify(event)).not.toContain(secret);
     }
@@ -132,15 +144,18 @@ describe("identity options", () => {
       format: "auto",
       identity: {
         order: [...DEFAULT_IDENTITY_ORDER],
+        trustedHeaders: [],
         authorizationHeader: "authorization",
         apiKeyHeaders: ["x-api-key", "apikey"],
         subjectClaim: "sub",
+        jwt: expect.objectContaining({ clockToleranceMs: 60_000, cacheSize: 10_000 }),
       },
       maxLineLength: 1048576,
       maxFutureSkewMs: 3600000,
       maxGapMs: 604800000,
       maxPastSkewMs: 604800000,
       clientAddress: "forwarded",
+      trustedProxies: [],
       unwrapCri: true,
     });
     expect(decoderOptionsSchema.safeParse({ fromat: "json" }).success).toBe(false);
@@ -149,5 +164,14 @@ describe("identity options", () => {
     expect(identityOptionsSchema.safeParse({ order: [] }).success).toBe(false);
     expect(identityOptionsSchema.safeParse({ order: ["header:"] }).success).toBe(false);
     expect(identityOptionsSchema.safeParse({ orderr: ["ip"] }).success).toBe(false);
+  });
+
+  it("refuse a header identity the gateway is not said to set", () => {
+    const spoofable = identityOptionsSchema.safeParse({ order: ["header:x-agent-id", "ip"] });
+    expect(spoofable.success).toBe(false);
+    expect(spoofable.error?.issues[0]).toMatchObject({ path: ["order", 0] });
+    expect(spoofable.error?.issues[0]?.message).toContain("trustedHeaders");
+    const trusted = { order: ["header:X-Agent-Id", "ip"], trustedHeaders: ["x-agent-id"] };
+    expect(identityOptionsSchema.safeParse(trusted).success).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { FORMAT_NAMES } from "../../src/parse/decoder.js";
 import { FORMATS } from "../../src/parse/formats/index.js";
-import { decodeLines, fixtureLines } from "./helpers.js";
+import { decodeLines, EVERY_PROXY_TRUSTED, fixtureLines } from "./helpers.js";
 
 const FIXTURES = readdirSync(new URL("../fixtures/gateway-logs/", import.meta.url)).filter(
   (f) => f !== "SOURCES.md",
@@ -104,7 +104,7 @@ describe("auto detection", () => {
       fixtureLines("traefik.json.log")[0] as string,
       fixtureLines("nginx-combined.filebeat.log")[3] as string,
     ];
-    const results = decodeLines(mixed);
+    const results = decodeLines(mixed, EVERY_PROXY_TRUSTED);
     expect(results.map((r) => r.events[0]?.clientIp)).toEqual([
       "10.0.0.2",
       "192.168.144.1",

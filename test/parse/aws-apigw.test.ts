@@ -28,6 +28,7 @@ describe("AWS API Gateway JSON", () => {
       route: "/pets/{petId}",
       scopes: undefined,
       identitySource: "ip",
+      authenticated: false,
       template: "/pets/{petId}",
       queryKeys: [],
       objectId: undefined, // a route template names no object
@@ -49,6 +50,7 @@ describe("AWS API Gateway JSON", () => {
       userAgent: "agent-sdk/1.4",
       agentId: "inventory-agent",
       identitySource: "consumer",
+      authenticated: true,
       tokenId: "k3y1d0000abc",
     });
   });
@@ -61,6 +63,7 @@ describe("AWS API Gateway JSON", () => {
       template: "/prod/admin/users",
       agentId: "7c1a2b3c-cognito-sub",
       identitySource: "jwt",
+      authenticated: true,
       status: 404,
     });
   });
@@ -76,6 +79,7 @@ describe("AWS API Gateway JSON", () => {
       clientIp: "203.0.113.50",
       requestId: "KtTFxjF4oAMEP2w=",
       identitySource: "ip",
+      authenticated: false,
     });
   });
 
@@ -84,6 +88,7 @@ describe("AWS API Gateway JSON", () => {
       timestamp: 1795168801250,
       agentId: "checkout-agent",
       identitySource: "jwt",
+      authenticated: true,
       latencyMs: 48,
       route: "/orders",
       status: 201,
@@ -110,6 +115,7 @@ describe("AWS API Gateway JSON", () => {
       clientIp: "198.51.100.60",
       agentId: "AIDAEXAMPLEUSER",
       identitySource: "consumer",
+      authenticated: true,
     });
   });
 

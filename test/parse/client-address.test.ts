@@ -3,14 +3,54 @@
  * identity.
  */
 import { describe, expect, it } from "vitest";
-import { decodeLines, fixtureLines } from "./helpers.js";
+import { ClientAddressResolver } from "../../src/normalize/client-address.js";
+import { decodeLines, decodeOne, EVERY_PROXY_TRUSTED, fixtureLines } from "./helpers.js";
 
-/** Client address of each line's event, per `clientAddress` mode. */
+/** Client address of each line's event, per `clientAddress` mode (forwarded: behind trusted proxies). */
 function addresses(file: string, format: string, mode: "forwarded" | "peer"): (string | undefined)[] {
-  return decodeLines(fixtureLines(file), { format: format as never, clientAddress: mode }).map(
-    (r) => r.events[0]?.clientIp,
-  );
+  return decodeLines(fixtureLines(file), {
+    format: format as never,
+    clientAddress: mode,
+    ...EVERY_PROXY_TRUSTED,
+  }).map((r) => r.events[0]?.clientIp);
 }
+
+describe("trustedProxies", () => {
+  const line = (forwardedFor: string, peer = "10.0.0.1") =>
+    `${peer} - - [20/Nov/2026:10:00:00 +0000] "GET /a HTTP/1.1" 200 1 "-" "ua" "${forwardedFor}"`;
+
+  it("believes no header by default: the peer is the client, whatever X-Forwarded-For says", () => {
+    expect(decodeOne(line("10.20.0.5")).clientIp).toBe("10.0.0.1");
+    expect(decodeOne(line("10.20.0.5, 198.51.100.7")).clientIp).toBe("10.0.0.1");
+  });
+
+  it("takes the right-most hop that is not a trusted proxy (nginx real_ip_recursive)", () => {
+    const behindLb = { trustedProxies: ["10.0.0.0/24", "172.16.0.0/12"] };
+    // The client spoofs an allowlisted address; the load balancer appended the real one.
+    expect(decodeOne(line("10.20.0.5, 198.51.100.7"), behindLb).clientIp).toBe("198.51.100.7");
+    expect(decodeOne(line("10.20.0.5, 198.51.100.7, 172.16.3.4"), behindLb).clientIp).toBe("198.51.100.7");
+    // An untrusted peer is the client even when a trusted-looking list follows.
+    expect(decodeOne(line("198.51.100.7", "203.0.113.50"), behindLb).clientIp).toBe("203.0.113.50");
+    // Garbage in the list ends the walk at the last address reached.
+    expect(decodeOne(line("garbage, 172.16.3.4"), behindLb).clientIp).toBe("172.16.3.4");
+    // Everything trusted: as far left as can be seen.
+    expect(decodeOne(line("172.16.0.9, 172.16.3.4"), behindLb).clientIp).toBe("172.16.0.9");
+  });
+
+  it("resolves ports, brackets and IPv6 spellings the same way as the log pipeline", () => {
+    const resolver = new ClientAddressResolver(["fd00::/8", "10.0.0.0/8"]);
+    expect(resolver.resolve("[2001:DB8::1]:443, fd00::2", "10.1.1.1")).toBe("2001:db8::1");
+    expect(resolver.resolve("198.51.100.7:5000", "10.1.1.1")).toBe("198.51.100.7");
+    expect(resolver.resolve("", "::ffff:10.1.1.1")).toBe("10.1.1.1");
+    expect(resolver.resolve("198.51.100.7, 10.9.9.9", "")).toBe("198.51.100.7"); // no peer logged
+    expect(new ClientAddressResolver([]).resolve("198.51.100.7, 10.9.9.9", "")).toBe("10.9.9.9");
+  });
+
+  it("refuses entries that are neither a CIDR nor an address", () => {
+    expect(() => decodeOne(line("x"), { trustedProxies: ["10.0.0.0/33"] })).toThrow();
+    expect(() => decodeOne(line("x"), { trustedProxies: ["lb.internal"] })).toThrow();
+  });
+});
 
 describe("clientAddress", () => {
   it("nginx: the first forwarded hop, or $remote_addr", () => {
@@ -36,13 +76,16 @@ describe("clientAddress", () => {
 
   it("envoy JSON: x-forwarded-for or downstream_remote_address", () => {
     const lines = [fixtureLines("envoy-json.cri.log")[6] as string];
-    expect(decodeLines(lines, { clientAddress: "forwarded" })[0]?.events[0]?.clientIp).toBe("192.168.1.100");
+    const trusted = { clientAddress: "forwarded", ...EVERY_PROXY_TRUSTED } as const;
+    expect(decodeLines(lines, trusted)[0]?.events[0]?.clientIp).toBe("192.168.1.100");
+    expect(decodeLines(lines, { clientAddress: "forwarded" })[0]?.events[0]?.clientIp).toBe("10.42.0.1");
     expect(decodeLines(lines, { clientAddress: "peer" })[0]?.events[0]?.clientIp).toBe("10.42.0.1");
   });
 
   it("traefik: ClientHost or ClientAddr", () => {
     const lines = [fixtureLines("traefik.json.log")[6] as string];
-    expect(decodeLines(lines, { clientAddress: "forwarded" })[0]?.events[0]?.clientIp).toBe("192.168.1.100");
+    const trusted = { clientAddress: "forwarded", ...EVERY_PROXY_TRUSTED } as const;
+    expect(decodeLines(lines, trusted)[0]?.events[0]?.clientIp).toBe("192.168.1.100");
     expect(decodeLines(lines, { clientAddress: "peer" })[0]?.events[0]?.clientIp).toBe("172.71.122.85");
   });
 
@@ -88,6 +131,7 @@ describe("clientAddress", () => {
     expect(decodeLines(lines, { clientAddress: "peer" })[0]?.events[0]).toMatchObject({
       agentId: "172.71.122.85",
       identitySource: "ip",
+      authenticated: false,
     });
   });
 });

@@ -4,10 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { hashSecret } from "../../src/normalize/secret-hash.js";
-import { decodeLines, fixtureLines } from "./helpers.js";
+import { BEARER_TOKEN, decodeLines, EVERY_PROXY_TRUSTED, fixtureLines } from "./helpers.js";
 
 describe("envoy JSON", () => {
-  const real = decodeLines(fixtureLines("envoy-json.cri.log"), { format: "envoy-json" });
+  const real = decodeLines(fixtureLines("envoy-json.cri.log"), {
+    format: "envoy-json",
+    ...EVERY_PROXY_TRUSTED,
+  });
   const constructed = decodeLines(fixtureLines("envoy-json-headers.constructed.log"), {
     format: "envoy-json",
   });
@@ -30,6 +33,7 @@ describe("envoy JSON", () => {
       route: undefined, // httproute/... names a rule, not an endpoint
       scopes: undefined,
       identitySource: "ip",
+      authenticated: false,
       template: "/assets/image.webp",
       queryKeys: [],
       objectId: undefined,
@@ -52,6 +56,7 @@ describe("envoy JSON", () => {
     expect(constructed[0]?.events[0]).toMatchObject({
       agentId: "ledger-agent",
       identitySource: "header",
+      authenticated: true,
       route: "/accounts/{account}/statements",
       template: "/accounts/{account}/statements",
       objectId: "4421-0099-1234",
@@ -66,7 +71,8 @@ describe("envoy JSON", () => {
     expect(constructed[2]?.events[0]).toMatchObject({
       agentId: "billing-agent",
       identitySource: "jwt",
-      tokenId: "9f1c2e7a-jwt-0001",
+      authenticated: false,
+      tokenId: hashSecret(BEARER_TOKEN), // no JWKS configured: the jti is only claimed
       scopes: ["invoices:read", "invoices:write"],
       status: 0,
       path: "/export/all",

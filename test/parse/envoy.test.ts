@@ -1,11 +1,11 @@
 /** Envoy and Istio default text format: the documented example, unset values, response code 0, CRI lines. */
 import { describe, expect, it } from "vitest";
-import { decodeLines, fixtureLines, rejectionOf } from "./helpers.js";
+import { decodeLines, EVERY_PROXY_TRUSTED, fixtureLines, rejectionOf } from "./helpers.js";
 
 describe("envoy default text format", () => {
-  const docs = decodeLines(fixtureLines("envoy-text.docs.log"), { format: "envoy" });
+  const docs = decodeLines(fixtureLines("envoy-text.docs.log"), { format: "envoy", ...EVERY_PROXY_TRUSTED });
   const istio = decodeLines(fixtureLines("istio-text.constructed.log"), { format: "envoy" });
-  const cri = decodeLines(fixtureLines("envoy-json.cri.log"), { format: "envoy" });
+  const cri = decodeLines(fixtureLines("envoy-json.cri.log"), { format: "envoy", ...EVERY_PROXY_TRUSTED });
 
   it("reads the documented example exactly", () => {
     expect(docs[0]?.events[0]).toEqual({
@@ -25,6 +25,7 @@ describe("envoy default text format", () => {
       route: undefined,
       scopes: undefined,
       identitySource: "ip",
+      authenticated: false,
       template: "/api/v1/locations",
       queryKeys: [],
       objectId: undefined,

@@ -7,6 +7,10 @@ import { createLineDecoder, type DecoderOptionsInput, type Rejection } from "../
 /** The tests' wall clock: fixture times are before it, far-future checks are relative to it. */
 export const NOW = Date.UTC(2026, 10, 23, 12);
 
+/** The fixtures' bearer JWT (`sub` billing-agent, `jti` 9f1c2e7a-jwt-0001; its signature is made up). */
+export const BEARER_TOKEN =
+  "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJiaWxsaW5nLWFnZW50IiwianRpIjoiOWYxYzJlN2Etand0LTAwMDEiLCJzY29wZSI6Imludm9pY2VzOnJlYWQgaW52b2ljZXM6d3JpdGUiLCJpYXQiOjE3NjM5MDAwMDB9.c2lnbmF0dXJlLW5vdC1jaGVja2Vk";
+
 export function fixtureLines(name: string): string[] {
   const text = readFileSync(new URL(`../fixtures/gateway-logs/${name}`, import.meta.url), "utf8");
   return text.split("\n").filter((line) => line !== "");
@@ -23,7 +27,24 @@ export interface Decoded {
  * event-time.test.ts) is opened wide when they are decoded as one stream.
  */
 const CENTURY_MS = 100 * 365 * 86_400_000;
-export const SAMPLE_LINES: DecoderOptionsInput = { maxPastSkewMs: CENTURY_MS, maxGapMs: CENTURY_MS };
+/**
+ * The fixtures' gateways name agents in an `x-agent-id` header; parser tests read them as a
+ * deployment would whose gateway sets that header (identity trust is tested in test/normalize).
+ */
+export const SAMPLE_LINES: DecoderOptionsInput = {
+  maxPastSkewMs: CENTURY_MS,
+  maxGapMs: CENTURY_MS,
+  identity: {
+    order: ["agent", "header:x-agent-id", "jwt", "consumer", "apikey", "ip"],
+    trustedHeaders: ["x-agent-id"],
+  },
+};
+
+/**
+ * The fixtures' lines come from gateways behind proxies they trusted: trusting every hop makes the
+ * client the first X-Forwarded-For hop, which is what those format tests check is read.
+ */
+export const EVERY_PROXY_TRUSTED: DecoderOptionsInput = { trustedProxies: ["0.0.0.0/0", "::/0"] };
 
 /** Decodes sample lines in order with one decoder (as a source does), one result per line. */
 export function decodeLines(lines: readonly string[], options: DecoderOptionsInput = {}): Decoded[] {

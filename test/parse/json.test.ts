@@ -23,6 +23,7 @@ describe("canonical JSON lines", () => {
       route: undefined,
       scopes: ["tickets:read"],
       identitySource: "agent",
+      authenticated: true,
       template: "/tickets/{id}",
       queryKeys: ["expand"],
       objectId: "5531",
@@ -51,6 +52,7 @@ describe("canonical JSON lines", () => {
       timestamp: Date.UTC(2026, 10, 20, 10, 15, 2),
       agentId: "10.1.2.4",
       identitySource: "ip",
+      authenticated: false,
       requestBytes: 0,
       tokenId: "",
     });

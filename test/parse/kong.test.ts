@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { hashSecret } from "../../src/normalize/secret-hash.js";
-import { decodeLines, fixtureLines, rejectionOf } from "./helpers.js";
+import { BEARER_TOKEN, decodeLines, fixtureLines, rejectionOf } from "./helpers.js";
 
 describe("kong file-log / http-log", () => {
   const [docs] = decodeLines(fixtureLines("kong-file-log.jsonl"), { format: "kong" });
@@ -29,6 +29,7 @@ describe("kong file-log / http-log", () => {
         route: undefined, // route.paths are prefixes, not templates
         scopes: undefined,
         identitySource: "consumer",
+        authenticated: true,
         template: "/log",
         queryKeys: [],
         objectId: undefined,
@@ -50,7 +51,8 @@ describe("kong file-log / http-log", () => {
     expect(constructed[1]?.events[0]).toMatchObject({
       agentId: "billing-agent",
       identitySource: "jwt",
-      tokenId: "9f1c2e7a-jwt-0001",
+      authenticated: false,
+      tokenId: hashSecret(BEARER_TOKEN), // no JWKS configured: the jti is only claimed
       template: "/invoices",
       queryKeys: ["draft"],
     });

@@ -3,10 +3,14 @@
  * rejects.
  */
 import { describe, expect, it } from "vitest";
-import { decodeLines, fixtureLines, rejectionOf } from "./helpers.js";
+import { hashSecret } from "../../src/normalize/secret-hash.js";
+import { BEARER_TOKEN, decodeLines, EVERY_PROXY_TRUSTED, fixtureLines, rejectionOf } from "./helpers.js";
 
 describe("nginx JSON (escape=json)", () => {
-  const lines = decodeLines(fixtureLines("nginx-json.constructed.jsonl"), { format: "nginx-json" });
+  const lines = decodeLines(fixtureLines("nginx-json.constructed.jsonl"), {
+    format: "nginx-json",
+    ...EVERY_PROXY_TRUSTED,
+  });
 
   it("reads a record exactly: seconds to ms, X-Forwarded-For first hop, agent header", () => {
     expect(lines[0]?.events[0]).toEqual({
@@ -26,6 +30,7 @@ describe("nginx JSON (escape=json)", () => {
       route: undefined,
       scopes: undefined,
       identitySource: "header",
+      authenticated: true,
       template: "/customers/{id}/invoices",
       queryKeys: ["from", "to"],
       objectId: "1042",
@@ -41,7 +46,8 @@ describe("nginx JSON (escape=json)", () => {
       requestBytes: 930,
       agentId: "billing-agent",
       identitySource: "jwt",
-      tokenId: "9f1c2e7a-jwt-0001",
+      authenticated: false,
+      tokenId: hashSecret(BEARER_TOKEN), // no JWKS configured: the jti is only claimed
     });
   });
 
@@ -56,6 +62,7 @@ describe("nginx JSON (escape=json)", () => {
       userAgent: "",
       agentId: "svc-reporting",
       identitySource: "consumer",
+      authenticated: true,
     });
   });
 

@@ -1,10 +1,13 @@
 /** nginx combined/main text logs: fields, time offsets, virtual-host prefixes, forwarded hops, rejects. */
 import { describe, expect, it } from "vitest";
-import { decodeLines, decodeOne, fixtureLines, rejectionOf } from "./helpers.js";
+import { decodeLines, decodeOne, EVERY_PROXY_TRUSTED, fixtureLines, rejectionOf } from "./helpers.js";
 
 describe("nginx combined/main", () => {
   const crowdsec = decodeLines(fixtureLines("nginx-combined.crowdsec.log"), { format: "nginx" });
-  const filebeat = decodeLines(fixtureLines("nginx-combined.filebeat.log"), { format: "nginx" });
+  const filebeat = decodeLines(fixtureLines("nginx-combined.filebeat.log"), {
+    format: "nginx",
+    ...EVERY_PROXY_TRUSTED,
+  });
 
   it("reads every field of a plain combined line", () => {
     expect(crowdsec[2]?.events[0]).toEqual({
@@ -25,6 +28,7 @@ describe("nginx combined/main", () => {
       route: undefined,
       scopes: undefined,
       identitySource: "ip",
+      authenticated: false,
       template: "/solr/admin/info/system",
       queryKeys: ["wt"],
       objectId: undefined,
@@ -87,7 +91,9 @@ describe("nginx combined/main", () => {
   it("takes the client from a trailing X-Forwarded-For field (main format)", () => {
     const line =
       '10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /a HTTP/1.1" 200 1 "-" "ua" "203.0.113.9, 10.0.0.1"';
-    expect(decodeOne(line, { format: "nginx" }).clientIp).toBe("203.0.113.9");
+    expect(decodeOne(line, { format: "nginx", trustedProxies: ["10.0.0.0/8"] }).clientIp).toBe("203.0.113.9");
+    // Nothing trusted (the default): the header is the client's word, the peer is the client.
+    expect(decodeOne(line, { format: "nginx" }).clientIp).toBe("10.0.0.1");
   });
 
   it("rejects lines that are not in the format", () => {

@@ -1,9 +1,9 @@
 /** Traefik JSON access logs: nanosecond durations, StartUTC, client hops and kept request headers. */
 import { describe, expect, it } from "vitest";
-import { decodeLines, fixtureLines } from "./helpers.js";
+import { decodeLines, EVERY_PROXY_TRUSTED, fixtureLines } from "./helpers.js";
 
 describe("traefik JSON", () => {
-  const real = decodeLines(fixtureLines("traefik.json.log"), { format: "traefik" });
+  const real = decodeLines(fixtureLines("traefik.json.log"), { format: "traefik", ...EVERY_PROXY_TRUSTED });
   const constructed = decodeLines(fixtureLines("traefik-headers.constructed.log"), { format: "traefik" });
 
   it("reads a real record exactly, durations from nanoseconds", () => {
@@ -24,6 +24,7 @@ describe("traefik JSON", () => {
       route: undefined,
       scopes: undefined,
       identitySource: "ip",
+      authenticated: false,
       template: "/594vaeoi.save",
       queryKeys: [],
       objectId: undefined,
@@ -49,6 +50,7 @@ describe("traefik JSON", () => {
     expect(constructed[0]?.events[0]).toMatchObject({
       agentId: "docs-agent",
       identitySource: "header",
+      authenticated: true,
       requestId: "c0ffee00-0000-4000-8000-000000000001",
       template: "/documents/{uuid}/versions",
       objectId: "6f1c2a3e-0b4d-4c5e-8f90-1a2b3c4d5e6f",
@@ -57,11 +59,13 @@ describe("traefik JSON", () => {
     expect(constructed[1]?.events[0]).toMatchObject({
       agentId: "backup",
       identitySource: "consumer",
+      authenticated: true,
       status: 401,
     });
     expect(constructed[2]?.events[0]).toMatchObject({
       agentId: "report-agent",
       identitySource: "jwt",
+      authenticated: false,
       scopes: ["reports:read"],
       requestBytes: 77,
     });

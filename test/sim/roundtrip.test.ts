@@ -24,7 +24,12 @@ const stamps = events.map((e) => e.timestamp);
 const now = () => Math.max(...stamps);
 
 function decodeAll(format: SimFormat, auto = false) {
-  const decode = createLineDecoder({ format: auto ? "auto" : PARSER_FORMAT[format] }, now);
+  // The simulated Envoy names agents in x-agent-id, which its gateway sets (so the config trusts it).
+  const identity = {
+    order: ["agent", "header:x-agent-id", "consumer", "jwt", "apikey", "ip"],
+    trustedHeaders: ["x-agent-id"],
+  };
+  const decode = createLineDecoder({ format: auto ? "auto" : PARSER_FORMAT[format], identity }, now);
   const render = RENDERERS[format];
   const out: NormalizedEvent[] = [];
   const rejected: string[] = [];

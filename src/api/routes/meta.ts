@@ -1,6 +1,7 @@
 /**
- * About the service itself: Prometheus metrics and the OpenAPI document, both behind the read
- * scope (metrics reveal traffic volumes and agent counts; Prometheus sends bearer tokens).
+ * About the service itself: Prometheus metrics and the OpenAPI document, both behind a key
+ * (metrics reveal traffic volumes and agent counts; Prometheus sends bearer tokens). A `metrics`
+ * key can scrape and do nothing else, so Prometheus never holds a key that reads agents.
  */
 import type { StatusApiDeps } from "../deps.js";
 import { type AnyRoute, defineRoute } from "../route.js";
@@ -12,7 +13,7 @@ export function metaRoutes(deps: StatusApiDeps, openApi: () => unknown): AnyRout
       url: "/metrics",
       operationId: "metrics",
       summary: "Prometheus metrics (text exposition format).",
-      auth: ["read"],
+      auth: ["read", "metrics"],
       logLevel: "warn",
       responses: { 200: { description: "Metrics", contentType: deps.metrics.contentType } },
       handler: async (_input, { reply }) =>

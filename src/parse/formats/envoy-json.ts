@@ -50,6 +50,7 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   event.latencyMs = read.number(record.duration, "duration");
   event.peerIp = firstHop(read.text(record.downstream_remote_address, "downstream_remote_address"));
   const forwardedFor = read.text(record["x-forwarded-for"] ?? record.x_forwarded_for, "x-forwarded-for");
+  event.forwardedFor = forwardedFor;
   event.clientIp = firstHop(forwardedFor) || event.peerIp;
   event.userAgent = read.text(record["user-agent"] ?? record.user_agent, "user-agent");
   event.requestId = read.text(record["x-request-id"] ?? record.request_id, "x-request-id");

@@ -59,7 +59,9 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   event.requestBytes = Number(fields[numbers]);
   event.responseBytes = Number(fields[numbers + 1]);
   event.latencyMs = Number(fields[numbers + 2]);
-  event.clientIp = firstHop(fields[numbers + 4] ?? "");
+  const forwardedFor = fields[numbers + 4] ?? "";
+  if (forwardedFor !== "-") event.forwardedFor = forwardedFor;
+  event.clientIp = firstHop(forwardedFor);
   const userAgent = fields[numbers + 5];
   if (userAgent !== undefined && userAgent !== "-") event.userAgent = userAgent;
   const requestId = fields[numbers + 6];

@@ -71,6 +71,7 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
     } else {
       event.method = "-"; // garbage or empty request line, as in the text format
       event.path = "-";
+      event.malformedRequest = requestLine;
     }
   } else {
     event.method = read.text(record.request_method, "request_method");
@@ -93,7 +94,8 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
       ? read.number(record.request_time, "request_time") * 1000
       : upstreamMs(record.upstream_response_time);
   event.peerIp = firstHop(read.text(record.remote_addr, "remote_addr"));
-  event.clientIp = firstHop(read.text(record.http_x_forwarded_for, "http_x_forwarded_for")) || event.peerIp;
+  event.forwardedFor = read.text(record.http_x_forwarded_for, "http_x_forwarded_for");
+  event.clientIp = firstHop(event.forwardedFor) || event.peerIp;
   event.userAgent = read.text(record.http_user_agent, "http_user_agent");
   event.requestId = read.text(record.request_id ?? record.http_x_request_id, "request_id");
   event.consumer = read.optionalText(record.remote_user, "remote_user");

@@ -7,11 +7,11 @@
  * Real deployments bend it, and all of these are read (see test/fixtures/gateway-logs):
  * - an X-Forwarded-For list before the address (`10.0.0.2, 10.0.0.1, 127.0.0.1 - - [...]`),
  *   bare or quoted, and a virtual-host prefix (`www.example.net:80 192.168.1.1 - - [...]`):
- *   the client is the first address token, i.e. the first hop, and the peer (`$remote_addr`,
- *   for `clientAddress: peer`) the last one;
+ *   the peer (`$remote_addr`) is the last address token and the ones before it are the
+ *   forwarded list (the decoder believes its hops only from `input.trustedProxies`);
  * - the `-` ident field missing (`192.168.1.1 - [...]`);
- * - trailing quoted fields: the first one is `main`'s `"$http_x_forwarded_for"`, whose first
- *   hop then is the client; further ones are ignored;
+ * - trailing quoted fields: the first one is `main`'s `"$http_x_forwarded_for"` (the forwarded
+ *   list); further ones are ignored;
  * - an empty or garbage request line (`""` with 400): kept as an event with method and path
  *   `-`, because a client that sends garbage is exactly what the probing detectors look for.
  * `$remote_user` (when not `-`) is the authenticated name: the `consumer` identity evidence.
@@ -60,7 +60,11 @@ function readHead(line: string, end: number, event: RawEvent): void {
     const hop = firstHop(value);
     if (hop !== "") {
       if (event.clientIp === "") event.clientIp = hop;
-      event.peerIp = hop; // $remote_addr is the last address before the user fields
+      // The hops before $remote_addr (the last address before the user fields) are a forwarded list.
+      if (event.peerIp !== "")
+        event.forwardedFor =
+          event.forwardedFor === "" ? event.peerIp : `${event.forwardedFor},${event.peerIp}`;
+      event.peerIp = hop;
     }
     last = value;
   }
@@ -84,6 +88,7 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   } else {
     event.method = "-";
     event.path = "-";
+    event.malformedRequest = requestLine;
   }
   const status = tail.next();
   const bytes = tail.next();
@@ -95,6 +100,7 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   if (userAgent !== undefined && userAgent !== "-") event.userAgent = userAgent;
   const forwardedFor = tail.next();
   if (forwardedFor !== undefined && tail.quoted) {
+    if (forwardedFor !== "-") event.forwardedFor = forwardedFor;
     const hop = firstHop(forwardedFor);
     if (hop !== "") event.clientIp = hop;
   }

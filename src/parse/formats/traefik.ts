@@ -5,8 +5,8 @@
  * `request_<Canonical-Name>` keys when `accessLog.fields.headers` keeps them (they are dropped
  * by default and `REDACTED` when redacted): they serve `header:<name>` and `jwt` identity
  * candidates, and `ClientUsername` (basic-auth user, `-` when none) is the consumer.
- * `ClientHost` can itself be a forwarded list (`192.168.1.100,10.0.0.50`): first hop; the
- * peer (for `clientAddress: peer`) is `ClientAddr` without its port.
+ * `ClientHost` can itself be a forwarded list (`192.168.1.100,10.0.0.50`), walked from the peer
+ * (`ClientAddr` without its port) as `input.trustedProxies` allows.
  * `RouterName` names a router, not an endpoint, so the path is templated instead.
  */
 import { FieldReader, firstHop, headerValue, parseIsoTime } from "../fields.js";
@@ -43,7 +43,8 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   event.responseBytes = read.number(record.DownstreamContentSize, "DownstreamContentSize");
   event.latencyMs = read.number(record.Duration, "Duration") / NANOS_PER_MS;
   event.peerIp = firstHop(read.text(record.ClientAddr, "ClientAddr"));
-  event.clientIp = firstHop(read.text(record.ClientHost, "ClientHost")) || event.peerIp;
+  event.forwardedFor = read.text(record.ClientHost, "ClientHost");
+  event.clientIp = firstHop(event.forwardedFor) || event.peerIp;
   event.userAgent = headerValue(record["request_User-Agent"]);
   event.requestId = headerValue(record["request_X-Request-Id"]);
   event.consumer = read.optionalText(record.ClientUsername, "ClientUsername");
