@@ -46,7 +46,13 @@ export class CallerResolver {
   readonly #identity: IdentityResolver;
   readonly #addresses: ClientAddressResolver;
   readonly #raws = new RawEventBatch();
-  readonly #out: ResolvedIdentity = { agentId: "", identitySource: "ip", tokenId: "", scopes: undefined };
+  readonly #out: ResolvedIdentity = {
+    agentId: "",
+    identitySource: "ip",
+    authenticated: false,
+    tokenId: "",
+    scopes: undefined,
+  };
 
   constructor(options: CallerOptions) {
     this.#identity = new IdentityResolver(options.identity, LIMITS.agentId, LIMITS.tokenId);

@@ -6,7 +6,9 @@
  * limit, Cache-Control, and bad input that must be answered 204 or 400, never 500.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import type { NormalizedEvent } from "../../src/events/event.js";
 import { identityOptionsSchema } from "../../src/normalize/identity.js";
+import { createLineDecoder } from "../../src/parse/decoder.js";
 import { tokenDigest } from "../../src/profile/keys.js";
 import { buildTestServer, makeDecision, NOW } from "./helpers.js";
 
@@ -15,9 +17,15 @@ function jwt(claims: Record<string, unknown>): string {
   return `${part({ alg: "RS256", typ: "JWT" })}.${part(claims)}.c2lnbmF0dXJl`;
 }
 
+/** The gateway sets X-Agent-Id itself (and strips the client's): a trusted identity header. */
+const AGENT_HEADER_TRUSTED = identityOptionsSchema.parse({
+  order: ["agent", "header:x-agent-id", "consumer", "jwt", "apikey", "ip"],
+  trustedHeaders: ["x-agent-id"],
+});
+
 const server = buildTestServer({
   options: { check: { indexRefreshMs: 10, maxAgeSeconds: 2 } },
-  deps: { input: { identity: identityOptionsSchema.parse({}), trustedProxies: ["10.0.0.0/8"] } },
+  deps: { input: { identity: AGENT_HEADER_TRUSTED, trustedProxies: ["10.0.0.0/8"] } },
 });
 const { app, keys, decisions } = server;
 afterAll(() => app.close());
@@ -56,7 +64,19 @@ describe("gateway check: scoped decisions", () => {
 
   it("refuses a decided token wherever it is used, whoever claims to hold it", async () => {
     const token = jwt({ sub: "tok-bot", jti: "jti-77" });
-    decisions.put(makeDecision("tok-bot", { type: "revoke", tokenHashes: [tokenDigest("jti-77")] }));
+    // The token id as the log pipeline derives it from a logged Authorization header.
+    const events: NormalizedEvent[] = [];
+    const line = JSON.stringify({
+      time_iso8601: "2026-11-23T12:00:00+00:00",
+      remote_addr: "192.0.2.1",
+      request: "GET /api/orders HTTP/1.1",
+      status: 200,
+      http_authorization: `Bearer ${token}`,
+    });
+    expect(createLineDecoder({ format: "nginx-json" })(line, events)).toBeUndefined();
+    const tokenId = events[0]?.tokenId ?? "";
+    expect(tokenId).not.toBe("");
+    decisions.put(makeDecision("tok-bot", { type: "revoke", tokenHashes: [tokenDigest(tokenId)] }));
     await settle();
     expect(
       (await check({ authorization: `Bearer ${token}`, "x-agent-id": "innocent-name" })).statusCode,

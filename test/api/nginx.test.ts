@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { listenStatusServer } from "../../src/api/server.js";
 import { issueApiKey } from "../../src/keys/keys.js";
+import { identityOptionsSchema } from "../../src/normalize/identity.js";
 import { requiredInCi } from "../helpers/requirement.js";
 import { buildTestServer, makeDecision, makeKeys } from "./helpers.js";
 
@@ -54,7 +55,16 @@ describe.skipIf(!nginx)("nginx auth_request snippet", () => {
     const api = buildTestServer({
       keys: { ...keys, entries: [...keys.entries, gateway.entry] },
       options: { port: 0 },
-      deps: { now: Date.now },
+      deps: {
+        now: Date.now,
+        input: {
+          identity: identityOptionsSchema.parse({
+            order: ["header:x-agent-id", "ip"],
+            trustedHeaders: ["x-agent-id"],
+          }),
+          trustedProxies: [],
+        },
+      },
     });
     const now = Date.now();
     api.decisions.put(makeDecision("blocked-bot", { expiresAt: now + 60_000 }));

@@ -11,7 +11,7 @@ import { BlockList } from "node:net";
 import type { FastifyReply } from "fastify";
 import { DECISION_RANK, type Decision } from "../../actions/records.js";
 import { inNetworks, parseNetwork } from "../../normalize/client-address.js";
-import { DEFAULT_IDENTITY_ORDER } from "../../normalize/identity.js";
+import { identityOptionsSchema } from "../../normalize/identity.js";
 import { type Caller, type CallerOptions, CallerResolver } from "../caller.js";
 import { DecisionIndex } from "../decision-index.js";
 import type { StatusApiDeps } from "../deps.js";
@@ -40,12 +40,7 @@ export interface CheckOptions {
 
 /** Without the run's `input` options: the default identity order, no trusted proxy. */
 const DEFAULT_CALLER_OPTIONS: CallerOptions = {
-  identity: {
-    order: [...DEFAULT_IDENTITY_ORDER],
-    authorizationHeader: "authorization",
-    apiKeyHeaders: ["x-api-key", "apikey"],
-    subjectClaim: "sub",
-  },
+  identity: identityOptionsSchema.parse({}),
   trustedProxies: [],
 };
 
