@@ -33,8 +33,8 @@ import { describeInvalid, firstInvalidField, LIMITS } from "../normalize/event-c
 import { canonicalMethod } from "../normalize/http-method.js";
 import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "../normalize/identity.js";
 import { canonicalAddress } from "../normalize/ip-address.js";
-import { OperationResolver, operationsOptionsSchema } from "../normalize/operations.js";
 import type { JwtKeys } from "../normalize/jwt-verify.js";
+import { OperationResolver, operationsOptionsSchema } from "../normalize/operations.js";
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
 import { CriUnwrapper, PARTIAL, type UnfinishedLine } from "./cri.js";
 import { FORMAT_NAMES, type FormatName } from "./format-names.js";
