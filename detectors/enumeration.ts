@@ -165,7 +165,7 @@ export const enumeration: DetectorDescriptor<typeof options> = {
           score: clamp(score, 0, 0.95),
           detail:
             `${event.method} ${event.template}: ${novel} distinct ids in the last ${n} requests` +
-            `${gap > 0 ? ` (recent pace: one every ${span(gap)})` : ""}${runText}, ${pct(errShare)} found nothing (401/403/404, or a small 2xx error body; ${usual})` +
+            `${gap > 0 ? ` (recent pace: one every ${span(gap)})` : ""}${runText}, ${pct(errShare)} answered 401/403/404 (${usual})` +
             (walkScore > 0
               ? `; over the last ~${Math.round(walkN)} new ids here ${pct(walkErr / walkN)} failed vs ${pct(walkUsual)} usual before them`
               : ""),
