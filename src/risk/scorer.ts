@@ -161,15 +161,16 @@ export class RiskScorer {
         this.setAt[i] = this.stamp;
       }
     }
-    let keep = 1;
     let keepFree = 1;
+    let keepBaseline = 1;
     for (let i = 0; i < n; i++) {
-      keep *= 1 - (ev[i] as number);
       if (this.baselineFree[i] === 1) keepFree *= 1 - (ev[i] as number);
+      else keepBaseline *= 1 - (ev[i] as number);
     }
-    let combined = 1 - keep;
-    // Learning: baseline evidence lifts risk at most to the cap; baseline-free evidence counts in full.
-    if (learning && combined > this.learningCap) combined = Math.max(1 - keepFree, this.learningCap);
+    // Learning: baseline evidence on its own reaches at most the cap; baseline-free evidence counts
+    // in full, and baseline evidence still corroborates it.
+    const baseline = learning ? Math.min(1 - keepBaseline, this.learningCap) : 1 - keepBaseline;
+    const combined = 1 - keepFree * (1 - baseline);
     const risk = combined < NEGLIGIBLE ? 0 : combined;
     if (findings.length > 0) this.record(state, s, time, risk);
     s[S_RISK] = risk;
