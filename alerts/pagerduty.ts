@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { secretSchema } from "../src/actions/secret.js";
 import type { Severity } from "../src/engine/types.js";
+import { visibleText } from "../src/events/visible-text.js";
 import { describeOutcome, formatRisk } from "./describe.js";
 import {
   type AlertEvent,
@@ -83,7 +84,8 @@ export function buildTrigger(
     event_action: "trigger",
     dedup_key: dedupKeyFor(event),
     payload: {
-      summary: summary.slice(0, 1024),
+      // Alerts carry visible text already (risk/alert.ts); the summary is checked again as it is what pages show.
+      summary: visibleText(summary).slice(0, 1024),
       source: options.source,
       severity: PAGERDUTY_SEVERITY[alert.severity],
       timestamp: alert.timestamp,

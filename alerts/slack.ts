@@ -4,7 +4,8 @@
  * for notifications; an incident whose risk fell back gets a short "recovered" note. Slack
  * accepts about one message per second per webhook and answers 429 with
  * `Retry-After`; the delivery layer spaces and retries, this file only builds and sends.
- * Everything interpolated is escaped for mrkdwn: agent ids and paths come from attackers.
+ * Agent ids, paths, request ids and details come from attackers: they reach Slack only as
+ * `plain_text` or as escaped inline code with `verbatim` set (slack-text.ts), never as live mrkdwn.
  */
 import { z } from "zod";
 import { durationSchema } from "../src/actions/duration.js";
@@ -18,6 +19,7 @@ import {
   sinkBase,
   sinkBaseShape,
 } from "./sink.js";
+import { mrkdwnCode, slackPlainText } from "./slack-text.js";
 
 export const slackSinkOptionsSchema = z
   .object({
@@ -43,11 +45,6 @@ const EMOJI = {
   critical: ":fire:",
 };
 
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
 function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
@@ -67,62 +64,65 @@ export function buildSlackMessage(events: readonly AlertEvent[], maxReasons = 5)
   );
   const latest = events[events.length - 1] as AlertEvent;
   const { alert } = worst;
-  const agent = escapeMrkdwn(clip(alert.agentId, 200));
+  const agent = mrkdwnCode(clip(alert.agentId, 200));
   const decision = describeOutcome(latest);
   const burst = events.length > 1 ? ` (${events.length} alerts)` : "";
-  // Slack wants &, < and > escaped in every text, plain_text included; clip before escaping so
-  // an entity is never cut in half, leaving room for the entities.
+  // Clip before escaping so an entity is never cut in half, leaving room for the entities.
   const header = clip(
-    escapeMrkdwn(
+    slackPlainText(
       clip(`${alert.severity.toUpperCase()} risk ${formatRisk(alert)}: agent ${alert.agentId}${burst}`, 100),
     ),
     150,
   );
   const reasons = alert.reasons
     .slice(0, maxReasons)
-    .map(
-      (r) => `• *${escapeMrkdwn(r.detector)}* (${r.score.toFixed(2)}): ${escapeMrkdwn(clip(r.detail, 400))}`,
-    )
+    // Escaped one by one: a newline inside a detail is shown as `\n`, only ours break lines.
+    .map((r) => slackPlainText(`• ${r.detector} (${r.score.toFixed(2)}): ${clip(r.detail, 400)}`))
     .join("\n");
   const req = alert.request;
   const first = events[0] as AlertEvent;
   const span =
     events.length > 1 ? `${first.alert.timestamp} – ${latest.alert.timestamp}` : `${alert.timestamp}`;
   const blocks: unknown[] = [
-    { type: "header", text: { type: "plain_text", text: header, emoji: true } },
+    { type: "header", text: { type: "plain_text", text: header, emoji: false } },
     {
       type: "section",
       fields: [
-        { type: "mrkdwn", text: `*Agent*\n\`${agent}\` (${alert.identitySource})` },
+        { type: "mrkdwn", text: `*Agent*\n${agent} (${alert.identitySource})`, verbatim: true },
         { type: "mrkdwn", text: `*Tier*\n${EMOJI[alert.severity]} ${alert.severity}` },
         { type: "mrkdwn", text: `*Risk*\n${formatRisk(alert)}` },
-        { type: "mrkdwn", text: `*Decision*\n${escapeMrkdwn(decision)}` },
+        { type: "plain_text", text: clip(slackPlainText(`Decision\n${decision}`), 2000), emoji: false },
       ],
     },
     {
       type: "section",
-      text: { type: "mrkdwn", text: clip(`*Top reasons (observed vs baseline)*\n${reasons || "—"}`, 3000) },
+      text: {
+        type: "plain_text",
+        text: clip(`Top reasons (observed vs baseline)\n${reasons || "—"}`, 3000),
+        emoji: false,
+      },
     },
     {
       type: "context",
       elements: [
         {
-          type: "mrkdwn",
+          type: "plain_text",
           text: clip(
-            `${escapeMrkdwn(req.method)} \`${escapeMrkdwn(req.template)}\` → ${req.status} from ${escapeMrkdwn(req.clientIp)} · ${span}${alert.requestId ? ` · request ${escapeMrkdwn(alert.requestId)}` : ""}`,
-            3000,
+            slackPlainText(
+              `${req.method} ${req.template} → ${req.status} from ${req.clientIp || "unknown address"} · ${span}${alert.requestId ? ` · request ${alert.requestId}` : ""}`,
+            ),
+            2000,
           ),
+          emoji: false,
         },
       ],
     },
   ];
   const topReason = alert.reasons[0]
-    ? ` Top reason: ${alert.reasons[0].detector}: ${alert.reasons[0].detail}`
+    ? ` Top reason: ${alert.reasons[0].detector}: ${mrkdwnCode(clip(alert.reasons[0].detail, 400))}`
     : "";
   const text = clip(
-    escapeMrkdwn(
-      `agentwatch: ${alert.severity} risk ${formatRisk(alert)} for agent ${alert.agentId}${burst}. Decision: ${decision}.${topReason}`,
-    ),
+    `agentwatch: ${alert.severity} risk ${formatRisk(alert)} for agent ${agent}${burst}. Decision: ${slackPlainText(decision)}.${topReason}`,
     3000,
   );
   return { text, blocks };
@@ -131,16 +131,19 @@ export function buildSlackMessage(events: readonly AlertEvent[], maxReasons = 5)
 /** Pure: the note that an agent Slack was alerted about has fallen back below every tier. */
 export function buildSlackRecoveryMessage(event: RecoveredEvent): SlackMessage {
   const { recovery, decision } = event;
-  const agent = escapeMrkdwn(clip(recovery.agentId, 200));
-  const what = escapeMrkdwn(describeRecovery(event));
+  const agent = mrkdwnCode(clip(recovery.agentId, 200));
+  const what = slackPlainText(describeRecovery(event));
   const risk = recovery.riskScore.toFixed(2);
-  const text = `:white_check_mark: agentwatch: agent \`${agent}\` recovered, risk fell back to ${risk} (was ${recovery.previousSeverity}). ${what}.`;
-  const context = `incident ${escapeMrkdwn(decision.incidentKey)} · ${recovery.timestamp}`;
+  const text = `:white_check_mark: agentwatch: agent ${agent} recovered, risk fell back to ${risk} (was ${recovery.previousSeverity}). ${what}.`;
+  const context = `incident ${decision.incidentKey} · ${recovery.timestamp}`;
   return {
     text: clip(text, 3000),
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: clip(text, 3000) } },
-      { type: "context", elements: [{ type: "mrkdwn", text: clip(context, 3000) }] },
+      { type: "section", text: { type: "mrkdwn", text: clip(text, 3000), verbatim: true } },
+      {
+        type: "context",
+        elements: [{ type: "plain_text", text: clip(slackPlainText(context), 2000), emoji: false }],
+      },
     ],
   };
 }

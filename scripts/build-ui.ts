@@ -6,17 +6,22 @@
  *   npm run build:ui            # into dist/ui
  *   tsx scripts/build-ui.ts DIR # into DIR
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Writes the console into `outDir` (replacing what was there); returns the asset names. */
+/**
+ * Writes the console into `outDir` (replacing what was there); returns the asset names. It is built
+ * beside `outDir` and moved into place, so a server starting meanwhile sees the old or the new
+ * build, not half of one.
+ */
 export async function buildConsole(outDir = join(root, "dist/ui")): Promise<string[]> {
-  rmSync(outDir, { recursive: true, force: true });
-  const assets = join(outDir, "assets");
+  const staging = `${outDir}.building-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  const assets = join(staging, "assets");
   mkdirSync(assets, { recursive: true });
   const result = await build({
     entryPoints: [join(root, "console/src/main.tsx"), join(root, "console/src/style.css")],
@@ -39,7 +44,9 @@ export async function buildConsole(outDir = join(root, "dist/ui")): Promise<stri
   const html = readFileSync(join(root, "console/index.html"), "utf8")
     .replace("%SCRIPT%", script)
     .replace("%STYLE%", style);
-  writeFileSync(join(outDir, "index.html"), html);
+  writeFileSync(join(staging, "index.html"), html);
+  rmSync(outDir, { recursive: true, force: true });
+  renameSync(staging, outDir);
   return names;
 }
 

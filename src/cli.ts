@@ -7,6 +7,7 @@
 import { inspect } from "node:util";
 import { Command, CommanderError, Option } from "commander";
 import { nonNegativeInt, positiveNumber } from "./cli/args.js";
+import { registerRemoteCommands } from "./cli/remote-commands.js";
 import { installCrashHandlers } from "./crash.js";
 import { AgentwatchError } from "./errors.js";
 import { FORMAT_NAMES } from "./parse/format-names.js";
@@ -59,6 +60,11 @@ function buildCli(): Command {
     .option("--rejects-out <file>", "where to write rejected lines with their reason code")
     .option("--summary-out <file>", "where to write the run summary as JSON")
     .option("-q, --quiet", "do not print the summary to stderr")
+    .addOption(
+      new Option("--report <style>", "summary on stderr: human report, JSON, or auto (human on a terminal)")
+        .choices(["auto", "human", "json"])
+        .default("auto"),
+    )
     .action(async (inputs: string[], flags) => {
       const { runReplayCommand } = await import("./cli/replay-command.js");
       await runReplayCommand(inputs, flags);
@@ -153,6 +159,7 @@ function buildCli(): Command {
       const { createKeyCommand } = await import("./keys/keys.js");
       createKeyCommand(flags.scopes, { name: flags.name });
     });
+  registerRemoteCommands(program, keys);
 
   program
     .command("config")

@@ -67,6 +67,7 @@ function startLineIngest(
   sources: RunSources,
   engine: Engine,
   onAlert: (alert: Alert) => void,
+  underDecision: (agentId: string, at: number) => boolean,
   logger: Logger,
   metrics: Metrics,
   signal: AbortSignal,
@@ -84,6 +85,7 @@ function startLineIngest(
         engine,
         {
           onAlert,
+          underDecision,
           onReject: (record) => logger.debug({ reject: { ...record, raw: undefined } }, "line rejected"),
         },
         counters,
@@ -238,7 +240,17 @@ export async function startService(
           .catch((error) => logger.error({ err: error, alertId: alert.id }, "alert not queued")),
       );
     };
-    const ingest = startLineIngest(config, jwtKeys, sources, engine, onAlert, logger, metrics, abort.signal);
+    const ingest = startLineIngest(
+      config,
+      jwtKeys,
+      sources,
+      engine,
+      onAlert,
+      (agentId, at) => actions.enforcing(agentId, at),
+      logger,
+      metrics,
+      abort.signal,
+    );
     // Input that ends by itself (stdin closed, files read with --no-follow) gets its alerts through
     // the sinks before the service stops, instead of leaving them queued for a next start that a
     // one-off `run -` never has. A stop request cuts the wait short.

@@ -121,6 +121,10 @@ export interface Decision {
   riskScore: number;
   shadow: boolean;
   reason: string;
+  /** What it applies to: how the agent is recognised and its id (or address/CIDR for `ip`). */
+  identity?: { kind: string; value: string };
+  tokenHashes?: string[];
+  notRevoked?: string;
 }
 
 export interface SizeSummary {

@@ -12,9 +12,21 @@ export function bytes(n: number): string {
 }
 
 /** What enforces a decision, in the words of the people who run the gateways. */
-export function enforcement(decision: { type: string; ratePerMinute?: number; shadow: boolean }): string {
+export function enforcement(decision: {
+  type: string;
+  ratePerMinute?: number;
+  shadow: boolean;
+  tokenHashes?: string[];
+  notRevoked?: string;
+}): string {
   if (decision.shadow) return "shadow: decided, not enforced";
   if (decision.type === "throttle") return `gateways throttle to ${decision.ratePerMinute ?? 60}/min`;
-  if (decision.type === "revoke") return "gateways block; tokens revoked";
-  return "gateways block";
+  const tokens = decision.tokenHashes?.length ?? 0;
+  if (decision.type === "revoke")
+    return `gateways block; ${tokens === 1 ? "1 token" : `${tokens} tokens`} revoked`;
+  return decision.notRevoked ? `gateways block (not revoked: ${decision.notRevoked})` : "gateways block";
 }
+
+/** Who a decision applies to: `jwt sub-42`, `ip 10.1.0.0/16`. */
+export const scopeOf = (decision: { identity?: { kind: string; value: string } }): string =>
+  decision.identity ? `${decision.identity.kind} ${decision.identity.value}` : "–";

@@ -6,6 +6,7 @@
  * into "ended" records on the same queue, so their announcements (gateway removal, PagerDuty
  * resolve) are as durable as alerts.
  */
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -29,7 +30,7 @@ import type { ActionsOptions } from "./options.js";
 import { decide, recover, requestedDecision } from "./policy.js";
 import type { DurableQueue, QueuedRecord } from "./queue.js";
 import { RecentDeliveries, type RecentDeliveriesView } from "./recent-deliveries.js";
-import type { Decision } from "./records.js";
+import type { Decision, DecisionType } from "./records.js";
 import { recordId, recordKey } from "./records.js";
 import { RedisDecisionStore } from "./redis-decision-store.js";
 import { route } from "./router.js";
@@ -55,6 +56,16 @@ export interface AllowlistEntry {
   source: "config" | "api";
 }
 
+export interface ManualDecision {
+  agentId: string;
+  type: DecisionType;
+  durationMs: number;
+  /** Why, shown with the decision (`manual: <reason>`). */
+  reason: string;
+  /** Throttle only; the configured `throttleRatePerMinute` when absent. */
+  ratePerMinute?: number;
+}
+
 /** Decisions as the status API and gateways see them. "Active" is judged on the event clock. */
 export interface Decisions {
   get(agentId: string): Promise<Decision | undefined>;
@@ -62,6 +73,11 @@ export interface Decisions {
   changesSince(cursor: string | undefined): Promise<DecisionChanges>;
   /** Lifts the agent's decision now (gateways are told, pages resolved) and forgives its strikes. */
   unblock(agentId: string): Promise<boolean>;
+  /**
+   * An operator's decision (`agentwatch decisions add`): in force from now on the event clock for
+   * `durationMs`, replacing the agent's current one; gateways see it like any other.
+   */
+  add(request: ManualDecision): Promise<Decision>;
   allowlist: {
     /** Throws on an invalid entry; returns false when it was already there. */
     add(entry: string): Promise<boolean>;
@@ -76,6 +92,8 @@ export interface ActionsStats {
   /** Decisions made, by change (created, escalated, reopened, lifted, kept), and alerts allowlisted. */
   decisionsMade: Record<string, number>;
   decisionsActive: number;
+  /** Per sink, whether its circuit breaker is open (the sink is being rested). */
+  circuitOpen: Record<string, boolean>;
   queued: number;
   deadLettered: number;
 }
@@ -95,6 +113,11 @@ export interface Actions {
   stats(): ActionsStats;
   /** The last deliveries and dead letters, newest first (for the status API). */
   recentDeliveries(): RecentDeliveriesView;
+  /**
+   * Whether this instance knows of an enforced (not shadow) decision on the agent in force at
+   * event time `at`. Synchronous, from memory: for the event path, which must not wait on a store.
+   */
+  enforcing(agentId: string, at: number): boolean;
   start(): Promise<void>;
   /** Stops taking records, lets in-flight requests finish within `delivery.drainTimeout`, keeps the rest queued. */
   stop(): Promise<void>;
@@ -133,6 +156,8 @@ class ActionLayer implements Actions {
   #deadLettered = 0;
   #activeCount = 0;
   #allowlist: { value: Allowlist; at: number } | undefined;
+  /** Agent -> expiry of its enforced decision, as this instance last decided or ended it. */
+  readonly #enforced = new Map<string, number>();
 
   constructor(options: ActionsOptions, deps: ActionsDeps) {
     this.#options = options;
@@ -214,9 +239,22 @@ class ActionLayer implements Actions {
       deliveries,
       decisionsMade: { ...this.#decisionCounts },
       decisionsActive: this.#activeCount,
+      circuitOpen: Object.fromEntries(
+        [...this.#runners.values()].map((runner) => [runner.name, runner.breaker.state === "open"]),
+      ),
       queued: this.#queue?.depth ?? 0,
       deadLettered: this.#deadLettered,
     };
+  }
+
+  enforcing(agentId: string, at: number): boolean {
+    const expiresAt = this.#enforced.get(agentId);
+    return expiresAt !== undefined && expiresAt > at;
+  }
+
+  #noteDecision(agentId: string, decision: Decision | undefined): void {
+    if (decision && !decision.shadow) this.#enforced.set(agentId, decision.expiresAt);
+    else this.#enforced.delete(agentId);
   }
 
   async testSinks(): Promise<Array<{ sink: string; ok: boolean; detail: string }>> {
@@ -300,6 +338,7 @@ class ActionLayer implements Actions {
       if (!(record.reason === "expired" && extended)) {
         await this.#store.remove(decision.agentId, decision);
         const superseded = current !== undefined && current.incidentKey !== decision.incidentKey;
+        if (!superseded) this.#noteDecision(decision.agentId, undefined);
         event = { kind: "ended", decision, reason: record.reason, at: record.at, superseded };
       }
       this.#ending.delete(`${decision.incidentKey}@${decision.updatedAt}`);
@@ -371,6 +410,7 @@ class ActionLayer implements Actions {
     }
     if (outcome.change === "created" || outcome.change === "escalated" || outcome.change === "reopened")
       this.#countDecision(outcome.change);
+    this.#noteDecision(alert.agentId, outcome.decision);
     return { kind: "alert", alert, decision: outcome.decision, change: outcome.change, allowlisted: false };
   }
 
@@ -427,6 +467,7 @@ class ActionLayer implements Actions {
       unblock: async (agentId) => {
         const removed = await this.#store.remove(agentId, undefined, true);
         if (!removed) return false;
+        this.#noteDecision(agentId, undefined);
         await this.#queue?.append({
           kind: "ended",
           decision: removed,
@@ -434,6 +475,30 @@ class ActionLayer implements Actions {
           at: this.#clock.now(),
         });
         return true;
+      },
+      add: async (request) => {
+        const now = this.#clock.now();
+        const decision: Decision = {
+          agentId: request.agentId,
+          type: request.type,
+          ...(request.type === "throttle"
+            ? { ratePerMinute: request.ratePerMinute ?? this.#options.decisions.throttleRatePerMinute }
+            : {}),
+          since: now,
+          updatedAt: now,
+          expiresAt: now + request.durationMs,
+          change: "created",
+          alertId: `manual-${randomUUID()}`,
+          severity: "high",
+          riskScore: 1,
+          level: 0,
+          shadow: this.#options.shadow,
+          incidentKey: `manual:${request.agentId}:${now}`,
+          reason: `manual: ${request.reason}`,
+        };
+        await this.#store.update(request.agentId, (state) => ({ next: { ...state, decision } }));
+        this.#countDecision("manual");
+        return decision;
       },
       allowlist: {
         add: async (entry) => {

@@ -60,6 +60,15 @@ function loadAssets(dir: string): Map<string, Asset> {
   return assets;
 }
 
+/** The built files, or undefined when they cannot be read (being rebuilt this instant, say). */
+function load(dir: string): { index: Buffer; assets: Map<string, Asset> } | undefined {
+  try {
+    return { index: readFileSync(join(dir, "index.html")), assets: loadAssets(dir) };
+  } catch {
+    return undefined;
+  }
+}
+
 function secure(reply: FastifyReply): FastifyReply {
   return reply
     .header("content-security-policy", CONSOLE_CSP)
@@ -72,9 +81,9 @@ function secure(reply: FastifyReply): FastifyReply {
 
 /** Registers `/ui`, `/ui/` and `/ui/assets/*`; without a built console, `/ui/` says how to build it. */
 export function serveConsole(app: FastifyInstance, dir: string | undefined): void {
-  const index = dir ? readFileSync(join(dir, "index.html")) : undefined;
-  const assets = dir ? loadAssets(dir) : new Map<string, Asset>();
+  const { index, assets } = (dir && load(dir)) || { index: undefined, assets: new Map<string, Asset>() };
   const config = { auth: "public" as const };
+  if (!index) app.log.warn("web console not built (npm run build:ui): /ui/ answers 404");
 
   app.get("/ui", { config, logLevel: "warn" }, (_request, reply) => reply.redirect("/ui/", 301));
   app.get("/ui/", { config, logLevel: "warn" }, (_request, reply) => {

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { RecentDeliveriesView } from "../actions/recent-deliveries.js";
 import type { Decision } from "../actions/records.js";
 import type { Alert, Severity } from "../engine/types.js";
+import type { ApiKeyEntry } from "../keys/keys.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { CallerOptions } from "./caller.js";
 
@@ -94,6 +95,14 @@ export interface DecisionSource {
   ): Promise<{ added: Decision[]; removed: string[]; cursor: string; reset: boolean }>;
   /** Lifts the agent's decision (and announces it); false when there was none. */
   unblock(agentId: string): Promise<boolean>;
+  /** An operator's decision, in force from now for `durationMs` (`POST /v1/decisions`). */
+  add(request: {
+    agentId: string;
+    type: Decision["type"];
+    durationMs: number;
+    reason: string;
+    ratePerMinute?: number;
+  }): Promise<Decision>;
   allowlist: {
     /** False when already there; throws RangeError on an entry it cannot use. */
     add(entry: string): Promise<boolean>;
@@ -117,6 +126,8 @@ export interface StatusApiDeps {
   agents: AgentDirectory;
   alerts: AlertLog;
   decisions: DecisionSource;
+  /** The keys the server verifies (set by buildStatusServer), listed by name and scopes by `GET /v1/keys`. */
+  apiKeys?: readonly ApiKeyEntry[];
   /** Sends a test alert through every configured sink (`POST /v1/test`). */
   testSinks: () => Promise<SinkTestResult[]>;
   readiness: () => Readiness;

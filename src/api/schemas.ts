@@ -4,6 +4,7 @@
  * generated from both, so the docs cannot drift from what the code accepts and returns.
  */
 import { z } from "zod";
+import { duration } from "../config/duration.js";
 import { SEVERITIES } from "../engine/types.js";
 
 /** Largest page any listing serves. */
@@ -121,6 +122,20 @@ export const allowlistBodySchema = z
   })
   .strict();
 
+/** An operator's decision: `agentwatch decisions add`. */
+export const decisionAddBodySchema = z
+  .object({
+    agentId: idSchema,
+    type: z.enum(["throttle", "block", "revoke"]),
+    /** How long it stays in force, e.g. `4h` (or milliseconds). */
+    duration: duration("ms", { positive: true, max: "365d" }),
+    /** Why, shown with the decision and in the audit log. */
+    reason: z.string().min(1).max(512),
+    /** Throttle only: requests per minute let through. */
+    ratePerMinute: z.number().int().positive().max(1_000_000).optional(),
+  })
+  .strict();
+
 // ---- outputs ----
 
 export const errorBodySchema = z.object({
@@ -227,6 +242,9 @@ export const allowlistResultSchema = z.object({
 });
 export const allowlistListSchema = z.object({
   items: z.array(z.object({ entry: z.string(), source: z.enum(["config", "api"]) })),
+});
+export const keyListSchema = z.object({
+  items: z.array(z.object({ name: z.string(), scopes: z.array(z.string()) })),
 });
 export const sinkTestSchema = z.object({
   ok: z.boolean(),

@@ -22,6 +22,7 @@ import { alertRoutes } from "./routes/alerts.js";
 import { consoleRoutes } from "./routes/console.js";
 import { type CheckOptions, decisionRoutes } from "./routes/decisions.js";
 import { healthRoutes } from "./routes/health.js";
+import { manageRoutes } from "./routes/manage.js";
 import { metaRoutes } from "./routes/meta.js";
 import { installTelemetry } from "./telemetry.js";
 
@@ -83,7 +84,11 @@ export function buildStatusServer(
   });
   installErrorHandlers(app, deps.metrics);
 
-  registerRoutes(app, statusRoutes(deps, now, meta.version ?? "0.0.0", options.check));
+  // The keys this server verifies are the ones `GET /v1/keys` lists.
+  registerRoutes(
+    app,
+    statusRoutes({ ...deps, apiKeys: options.keys }, now, meta.version ?? "0.0.0", options.check),
+  );
   serveConsole(app, consoleDir());
   return app;
 }
@@ -106,6 +111,7 @@ export function statusRoutes(
     ...alertRoutes(deps),
     ...decisionRoutes(deps, now, check),
     ...adminRoutes(deps),
+    ...manageRoutes(deps),
     ...consoleRoutes(deps),
   ];
   // The document describes the meta routes too, so it is built once every route exists.

@@ -34,6 +34,7 @@
  */
 import { z } from "zod";
 import { accessEventSchema, type IdentitySource } from "../events/event.js";
+import { hasInvisible } from "../events/visible-text.js";
 import { readHeader } from "../parse/headers.js";
 import type { RawEvent } from "../parse/types.js";
 import { bearerToken, decodeJwtPayload, jwtScopes } from "./jwt.js";
@@ -118,14 +119,19 @@ export interface ResolvedIdentity {
   scopes: string[] | undefined;
 }
 
-/** Whether `value` can serve as an id: non-empty, within the schema's length limit, no control characters. */
+/**
+ * Whether `value` can serve as an id: non-empty, within the schema's length limit, no control,
+ * bidi or zero-width characters (an id shown to a human must read as what it is).
+ */
 function usable(value: string | undefined, maxLength: number): value is string {
   if (value === undefined || value === "" || value.length > maxLength) return false;
+  let ascii = true;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c < 32 || c === 127) return false;
+    if (c > 127) ascii = false;
   }
-  return true;
+  return ascii || !hasInvisible(value);
 }
 
 /**

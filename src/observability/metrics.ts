@@ -18,6 +18,7 @@ export interface MetricSources {
   actions?: () => {
     deliveries: Readonly<Record<string, Readonly<Record<string, number>>>>;
     decisionsActive: number;
+    circuitOpen?: Readonly<Record<string, boolean>>;
     queued: number;
     deadLettered: number;
   };
@@ -120,6 +121,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   pulled(Gauge, "agentwatch_decisions_active", "Throttle/block/revoke decisions in force.", [], () =>
     single(sources.actions?.().decisionsActive),
   );
+  pulled(Gauge, "agentwatch_sink_circuit_open", "1 while a sink's circuit breaker is open.", ["sink"], () => {
+    const open = sources.actions?.().circuitOpen;
+    return open && Object.entries(open).map(([sink, isOpen]): [Labels, number] => [{ sink }, isOpen ? 1 : 0]);
+  });
   pulled(Gauge, "agentwatch_delivery_queue_depth", "Alerts waiting on the durable queue.", [], () =>
     single(sources.actions?.().queued),
   );

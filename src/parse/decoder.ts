@@ -25,6 +25,7 @@
  * `maxFutureSkewMs` past the present, so replay gives the same result on any machine, whatever
  * its clock says.
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 import { duration } from "../config/duration.js";
 import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS, type NormalizedEvent } from "../events/event.js";
@@ -158,6 +159,18 @@ function trimmed(line: string): string {
   return isSpace(first) || first === 0xfeff || isSpace(line.charCodeAt(line.length - 1)) ? line.trim() : line;
 }
 
+/**
+ * Clients can set the request id (`X-Request-Id`) on many gateways, and it is echoed to humans in
+ * alerts: one holding anything but printable ASCII without spaces is dropped, not the request.
+ */
+function safeRequestId(id: string): string {
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c <= 32 || c >= 127) return "";
+  }
+  return id;
+}
+
 function iso(time: number): string {
   return new Date(time).toISOString();
 }
@@ -257,6 +270,8 @@ export function createLineDecoder(
         : raw.forwardedFor !== ""
           ? clientAddresses.resolve(raw.forwardedFor, raw.peerIp)
           : canonicalAddress(raw.peerIp || raw.clientIp);
+    // An address that is no IP literal is no address (a newline or a fake message in `clientIp`).
+    if (raw.clientIp !== "" && isIP(raw.clientIp) === 0) raw.clientIp = "";
     if (!resolver.resolve(raw, identity)) {
       return reject(
         "MISSING_IDENTITY",
@@ -281,7 +296,7 @@ export function createLineDecoder(
       userId: raw.userId,
       userAgent:
         raw.userAgent.length > LIMITS.userAgent ? raw.userAgent.slice(0, LIMITS.userAgent) : raw.userAgent,
-      requestId: raw.requestId,
+      requestId: safeRequestId(raw.requestId),
       route: raw.route,
       scopes: identity.scopes,
       identitySource: identity.identitySource,

@@ -29,17 +29,30 @@ export interface RejectRecord {
 export interface PipelineCounters {
   linesRead: number;
   eventsApplied: number;
+  /** Events the gateway refused because of a decision: logged, but no evidence (no feedback loop). */
+  refusedByDecision: number;
   rejected: number;
   rejectedByReason: Partial<Record<ErrorCode, number>>;
 }
 
 export function emptyCounters(): PipelineCounters {
-  return { linesRead: 0, eventsApplied: 0, rejected: 0, rejectedByReason: {} };
+  return { linesRead: 0, eventsApplied: 0, refusedByDecision: 0, rejected: 0, rejectedByReason: {} };
 }
 
 export interface PipelineCallbacks {
   onAlert(alert: Alert): void;
   onReject(record: RejectRecord): void;
+  /**
+   * Whether the agent is under an enforced decision at the event's time. A request the gateway
+   * refused then (403/429) is the decision at work, not new behaviour: feeding it to the detectors
+   * would turn each refusal into probing/failure evidence that keeps the agent's risk up.
+   */
+  underDecision?(agentId: string, at: number): boolean;
+}
+
+/** Statuses a gateway answers when it enforces a block (403) or a throttle (429). */
+function refusedStatus(status: number): boolean {
+  return status === 403 || status === 429;
 }
 
 export class EventPipeline {
@@ -63,8 +76,14 @@ export class EventPipeline {
       this.record(source, lineNumber, rejection.code, rejection.message, line);
       return;
     }
+    const underDecision = this.callbacks.underDecision;
     for (let i = 0; i < batch.length; i++) {
-      const alert = this.engine.process(batch[i] as NormalizedEvent);
+      const event = batch[i] as NormalizedEvent;
+      if (underDecision && refusedStatus(event.status) && underDecision(event.agentId, event.timestamp)) {
+        this.counters.refusedByDecision++;
+        continue;
+      }
+      const alert = this.engine.process(event);
       this.counters.eventsApplied++;
       if (alert) this.callbacks.onAlert(alert);
     }

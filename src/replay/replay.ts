@@ -16,7 +16,12 @@ import { LineSplitter } from "../ingest/line-splitter.js";
 import { assertReadable } from "../ingest/readable-inputs.js";
 import { type ChunkSink, drain, openInput } from "../ingest/sources.js";
 import type { LineDecoder } from "../parse/decoder.js";
-import { EventPipeline, emptyCounters, type PipelineCallbacks } from "../pipeline/event-pipeline.js";
+import {
+  EventPipeline,
+  emptyCounters,
+  type PipelineCallbacks,
+  type PipelineCounters,
+} from "../pipeline/event-pipeline.js";
 
 export interface ReplayOptions {
   inputs: string[];
@@ -24,6 +29,10 @@ export interface ReplayOptions {
   rejectsOut?: string;
   summaryOut?: string;
   maxLineBytes: number;
+  /** Told of every alert and reject too (the human report collects from them). */
+  observer?: Partial<PipelineCallbacks>;
+  /** Counters to count into, so a caller can show progress while the replay runs. */
+  counters?: PipelineCounters;
 }
 
 export interface ReplaySummary {
@@ -52,11 +61,18 @@ export async function replay(
   const [alerts, rejects, summaryWriter] = outputs.map((path) =>
     path === undefined ? undefined : writers.shift(),
   ) as [JsonlWriter, JsonlWriter | undefined, JsonlWriter | undefined];
+  const { observer } = options;
   const callbacks: PipelineCallbacks = {
-    onAlert: (alert) => alerts.write(alert),
-    onReject: (record) => rejects?.write(record),
+    onAlert: (alert) => {
+      alerts.write(alert);
+      observer?.onAlert?.(alert);
+    },
+    onReject: (record) => {
+      rejects?.write(record);
+      observer?.onReject?.(record);
+    },
   };
-  const counters = emptyCounters();
+  const counters = options.counters ?? emptyCounters();
   // Replay input is finite, so an exact set is affordable; the engine's store is bounded.
   const agents = new Set<string>();
   const counting: Pick<Engine, "process"> = {

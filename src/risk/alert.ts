@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { Alert, TierAction } from "../engine/types.js";
 import type { NormalizedEvent } from "../events/event.js";
+import { visibleText } from "../events/visible-text.js";
 import { tokenDigest } from "../profile/keys.js";
 import type { TierDecision } from "./scorer.js";
 
@@ -36,10 +37,11 @@ export function buildAlert(
     riskScore: round(risk),
     timestamp: new Date(event.timestamp).toISOString(),
     action,
-    reasons: decision.reasons.map((r) => ({ ...r, score: round(r.score) })),
+    // Details quote paths and headers an attacker wrote: every sink and the API show them as text.
+    reasons: decision.reasons.map((r) => ({ ...r, detail: visibleText(r.detail), score: round(r.score) })),
     request: {
       method: event.method,
-      template: event.template,
+      template: visibleText(event.template),
       status: event.status,
       clientIp: event.clientIp,
     },

@@ -76,6 +76,63 @@ function combine(sources: readonly string[]): RegExp | undefined {
   return sources.length === 0 ? undefined : new RegExp(sources.map((s) => `(?:${s})`).join("|"), "i");
 }
 
+/** Whether a regex source has a `|` outside any group or class (so a leading `^` binds only its first branch). */
+function hasTopLevelAlternation(source: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === "\\") i++;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * The prefilter over every rule's path patterns, as three regexes by how they are anchored, because
+ * one alternation of all of them is tried at every position of the path (about ten times slower):
+ * patterns anchored at the start (most globs, `^` regexes) are tried once at position 0, globs that start with any directories
+ * globs as one suffix pattern, and only substrings and free regexes float.
+ */
+class PathPrefilter {
+  private readonly tests: readonly RegExp[];
+
+  constructor(conditions: readonly TextMatch[]) {
+    const anchored: string[] = [];
+    const suffix: string[] = [];
+    const floating: string[] = [];
+    for (const m of conditions) {
+      for (const glob of m.glob ?? []) {
+        if (glob.startsWith("**/")) suffix.push(globSource(glob.slice(3)));
+        else anchored.push(`${globSource(glob)}$`);
+      }
+      for (const text of m.contains ?? []) floating.push(escapeRegex(text));
+      for (const source of m.regex ?? []) {
+        if (source.startsWith("^") && !hasTopLevelAlternation(source)) anchored.push(source.slice(1));
+        else floating.push(source);
+      }
+    }
+    const group = (sources: string[]) => sources.map((s) => `(?:${s})`).join("|");
+    this.tests = [
+      ...(anchored.length > 0 ? [new RegExp(`^(?:${group(anchored)})`, "i")] : []),
+      ...(suffix.length > 0 ? [new RegExp(`/(?:${group(suffix)})$`, "i")] : []),
+      ...(floating.length > 0 ? [new RegExp(group(floating), "i")] : []),
+    ];
+  }
+
+  test(path: string): boolean {
+    for (let i = 0; i < this.tests.length; i++) if ((this.tests[i] as RegExp).test(path)) return true;
+    return false;
+  }
+}
+
+/** User agents repeat (one or a few per agent): their prefilter result is remembered, within a bound. */
+const USER_AGENT_MEMORY = 1024;
+
 function statusTable(entries: readonly (number | string)[]): Uint8Array {
   const table = new Uint8Array(1000);
   for (const entry of entries) {
@@ -131,15 +188,16 @@ export class RuleMatcher {
   private readonly byUserAgent: readonly CompiledRule[];
   /** Every other rule: looked at on every request (keep these few and cheap). */
   private readonly rest: readonly CompiledRule[];
-  private readonly anyPath: RegExp | undefined;
+  private readonly anyPath: PathPrefilter;
   private readonly anyUserAgent: RegExp | undefined;
+  private readonly userAgentHits = new Map<string, boolean>();
 
   constructor(rules: readonly LoadedRule[]) {
     this.rules = rules.map(compileRule);
     this.byPath = this.rules.filter((r) => r.path !== undefined);
     this.byUserAgent = this.rules.filter((r) => r.path === undefined && r.userAgent !== undefined);
     this.rest = this.rules.filter((r) => r.path === undefined && r.userAgent === undefined);
-    this.anyPath = combine(this.byPath.flatMap((r) => sourcesOf(r.rule.match.path as TextMatch)));
+    this.anyPath = new PathPrefilter(this.byPath.map((r) => r.rule.match.path as TextMatch));
     this.anyUserAgent = combine(
       this.byUserAgent.flatMap((r) => sourcesOf(r.rule.match.userAgent as TextMatch)),
     );
@@ -154,9 +212,19 @@ export class RuleMatcher {
     const path = event.path;
     const q = path.indexOf("?");
     const bare = q < 0 ? path : path.slice(0, q);
-    if (this.anyPath?.test(bare)) this.check(this.byPath, event, bare, q, out);
-    if (this.anyUserAgent?.test(event.userAgent)) this.check(this.byUserAgent, event, bare, q, out);
+    if (this.byPath.length > 0 && this.anyPath.test(bare)) this.check(this.byPath, event, bare, q, out);
+    if (this.anyUserAgent !== undefined && this.userAgentMatches(this.anyUserAgent, event.userAgent))
+      this.check(this.byUserAgent, event, bare, q, out);
     this.check(this.rest, event, bare, q, out);
+  }
+
+  private userAgentMatches(prefilter: RegExp, userAgent: string): boolean {
+    const known = this.userAgentHits.get(userAgent);
+    if (known !== undefined) return known;
+    const hit = prefilter.test(userAgent);
+    if (this.userAgentHits.size >= USER_AGENT_MEMORY) this.userAgentHits.clear();
+    this.userAgentHits.set(userAgent, hit);
+    return hit;
   }
 
   private check(

@@ -5,8 +5,10 @@
  * level, so a typo is an error that names its file, line and field (see `load.ts`).
  */
 import { z } from "zod";
-import { durationSchema } from "../actions/duration.js";
+import { duration } from "../config/duration.js";
 import type { IdentitySource } from "../events/event.js";
+
+const durationSchema = duration("ms");
 
 const IDENTITY_KINDS = [
   "agent",

@@ -113,7 +113,7 @@ describe("recovery", () => {
     expect((await actions.decisions.changesSince("0")).removed).toEqual(["throttled"]);
     // high notifies: the blocked agent's chat gets the note; medium never reached chat, so no note
     expect(fakes.slack.messages.map((m) => m.text)).toEqual([
-      expect.stringContaining("high risk 0.91 for agent blocked"),
+      expect.stringContaining("high risk 0.91 for agent `blocked`"),
       expect.stringMatching(/`blocked` recovered.*block stays in force/),
     ]);
   });

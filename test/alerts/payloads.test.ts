@@ -6,7 +6,8 @@ import { buildRevocationRequest } from "../../alerts/revoke-rfc7009.js";
 import { revokePayload } from "../../alerts/revoke-webhook.js";
 import { signature, signedHeaders, verifySignature } from "../../alerts/signing.js";
 import type { AlertEvent } from "../../alerts/sink.js";
-import { buildSlackMessage, escapeMrkdwn } from "../../alerts/slack.js";
+import { buildSlackMessage, buildSlackRecoveryMessage } from "../../alerts/slack.js";
+import { mrkdwnCode, slackPlainText } from "../../alerts/slack-text.js";
 import { webhookPayload } from "../../alerts/webhook.js";
 import { decide, decisionOptionsSchema, tiersSchema } from "../../src/actions/policy.js";
 import { Secret } from "../../src/actions/secret.js";
@@ -33,7 +34,7 @@ describe("Slack message", () => {
     expect(json).toContain("0.88");
     expect(json).toContain("412 requests/min vs baseline 35 ± 6");
     expect(json).toContain("block for 1h");
-    expect(msg.text).toContain("high risk 0.88 for agent agent-7");
+    expect(msg.text).toContain("high risk 0.88 for agent `agent-7`");
     expect(msg.text).toContain("Decision: block for 1h");
   });
 
@@ -55,7 +56,65 @@ describe("Slack message", () => {
     const all = JSON.stringify(msg);
     expect(all).not.toContain("<!channel>");
     expect(all).toContain("&lt;!channel&gt; &amp; &lt;https://evil|click&gt;");
-    expect(escapeMrkdwn("a<b>&c")).toBe("a&lt;b&gt;&amp;c");
+    expect(slackPlainText("a<b>&c")).toBe("a&lt;b&gt;&amp;c");
+  });
+
+  it("shows attacker text only as plain_text or escaped code: no live formatting, no fake sections", () => {
+    const hostile =
+      "bot`*FAKE: all clear, risk 0.00*`\n:white_check_mark: *RESOLVED - false positive* @here \u202Eevil";
+    const msg = buildSlackMessage([
+      alertEvent({
+        agentId: hostile,
+        requestId: "req\n*RESOLVED*",
+        reasons: [{ detector: "enumeration", score: 0.9, detail: `path ${hostile}` }],
+      }),
+    ]);
+    type TextObject = { type: string; text: string; verbatim?: boolean };
+    const objects: TextObject[] = [];
+    for (const block of msg.blocks as Array<{
+      text?: TextObject;
+      fields?: TextObject[];
+      elements?: TextObject[];
+    }>)
+      objects.push(
+        ...[block.text, ...(block.fields ?? []), ...(block.elements ?? [])].filter((o) => o !== undefined),
+      );
+    for (const o of objects) {
+      // No raw newline from attacker text, no bidi override, no backtick-closed span with bold inside.
+      expect(o.text).not.toContain("\u202E");
+      expect(o.text).not.toContain("\n:white_check_mark:");
+      if (o.type === "mrkdwn") {
+        // Outside code spans (where Slack formats nothing) no attacker text is left.
+        expect(o.text.replace(/`[^`]*`/g, "")).not.toContain("FAKE");
+        if (o.text.includes("bot")) expect(o.verbatim).toBe(true);
+      }
+    }
+    const agentField = objects.find((o) => o.text.startsWith("*Agent*"));
+    expect(agentField?.text).toBe(`*Agent*\n${mrkdwnCode(hostile)} (agent)`);
+    // One code span: the attacker's backticks are look-alikes, the newline and U+202E are shown escaped.
+    expect(mrkdwnCode(hostile).match(/`/g)).toHaveLength(2);
+    expect(mrkdwnCode(hostile)).toContain("\\n:white_check_mark:");
+    expect(mrkdwnCode(hostile)).toContain("\\u202e");
+    expect(msg.text.match(/`/g)?.length).toBe(4); // agent and top reason, each one span
+    const recovery = buildSlackRecoveryMessage({
+      kind: "recovered",
+      recovery: {
+        agentId: hostile,
+        identitySource: "agent",
+        previousSeverity: "high",
+        riskScore: 0.1,
+        timestamp: "2026-01-01T00:00:00.000Z",
+      },
+      decision: {
+        incidentKey: `agentwatch/${hostile}/1`,
+        type: "block",
+        expiresAt: Date.UTC(2026, 0, 2),
+        shadow: false,
+      },
+      lifted: false,
+    } as never);
+    expect(recovery.text.replace(/`[^`]*`/g, "")).not.toContain("FAKE");
+    expect(JSON.stringify(recovery)).not.toContain("\u202E");
   });
 
   it("stays within Block Kit limits for huge inputs", () => {

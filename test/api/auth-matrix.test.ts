@@ -39,6 +39,16 @@ const CASES: Case[] = [
   { method: "GET", url: "/v1/session", scope: "gateway", lacking: undefined, ok: 200 },
   { method: "GET", url: "/v1/overview/agents", scope: "read", lacking: "admin", ok: 200 },
   { method: "GET", url: "/v1/deliveries", scope: "read", lacking: "gateway", ok: 200 },
+  {
+    method: "POST",
+    url: "/v1/decisions",
+    scope: "admin",
+    lacking: "read",
+    body: { agentId: "agent-manual", type: "block", duration: "4h", reason: "SEC-12" },
+    ok: 201,
+  },
+  { method: "DELETE", url: "/v1/decisions/agent-high", scope: "admin", lacking: "gateway", ok: 204 },
+  { method: "GET", url: "/v1/keys", scope: "admin", lacking: "read", ok: 200 },
 ];
 
 describe("status API authorization matrix", () => {
@@ -64,6 +74,7 @@ describe("status API authorization matrix", () => {
           .split("?")[0]
           ?.replace("/agent-high", "/{id}")
           .replace("/allowlist/agent-x", "/allowlist/{id}")
+          .replace("/decisions/agent-high", "/decisions/{id}")
           .replace("/check/api/orders", "/check/*")}`,
     );
     expect([...declared].sort()).toEqual([...tested, "GET /healthz", "GET /readyz"].sort());

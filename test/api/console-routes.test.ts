@@ -41,7 +41,7 @@ describe("console read routes", () => {
     });
   });
 
-  it("lists agents with identity kind (from the latest alert), decision and risk history", async () => {
+  it("lists agents with identity kind (the decision's scope, else the latest alert), decision and risk history", async () => {
     server.profiles.add({
       ...makeSummary("agent-high", 0.82, "high"),
       profile: {
@@ -55,17 +55,20 @@ describe("console read routes", () => {
     });
     await server.alerts.append({ ...makeAlert("agent-high", "medium", NOW - 120_000), identitySource: "ip" });
     await server.alerts.append({ ...makeAlert("agent-high", "high", NOW - 60_000), identitySource: "jwt" });
+    server.decisions.put(makeDecision("agent-low", { identity: { kind: "consumer", value: "agent-low" } }));
     server.decisions.put(makeDecision("agent-high", { type: "throttle" }));
     const res = await app.inject({ url: "/v1/overview/agents?limit=2", headers: bearer(keys.read.key) });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.items.map((a: { agentId: string }) => a.agentId)).toEqual(["agent-high", "agent-low"]);
+    const calm = await app.inject({ url: "/v1/overview/agents?tier=none", headers: bearer(keys.read.key) });
+    expect(calm.json().items[0]).toMatchObject({ agentId: "agent-calm", identityKind: null, decision: null });
     const [high, low] = body.items;
     expect(high).toMatchObject({ tier: "high", identityKind: "jwt", decision: "throttle" });
     // The last 48 points, oldest first.
     expect(high.history).toHaveLength(48);
     expect(high.history[47]).toEqual([new Date(NOW - 60_000).toISOString(), 59 / 60]);
-    expect(low).toMatchObject({ identityKind: null, decision: null, history: [] });
+    expect(low).toMatchObject({ identityKind: "consumer", decision: "block", history: [] });
     expect(body.nextCursor).toEqual(expect.any(String));
   });
 

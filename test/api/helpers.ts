@@ -70,6 +70,19 @@ export class TestDecisions implements DecisionSource {
     return this.current.get(agentId);
   }
 
+  async add(request: Parameters<DecisionSource["add"]>[0]) {
+    const at = Date.now();
+    const decision = makeDecision(request.agentId, {
+      type: request.type,
+      since: at,
+      updatedAt: at,
+      expiresAt: at + request.durationMs,
+      reason: `manual: ${request.reason}`,
+    });
+    this.put(decision);
+    return decision;
+  }
+
   async changesSince(cursor: string | undefined) {
     const from = cursor === undefined ? Number.NaN : Number(cursor);
     const oldest = this.#feed[0]?.seq ?? this.#seq + 1;

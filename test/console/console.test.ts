@@ -41,6 +41,10 @@ interface Row {
   risk: number;
 }
 
+/** `expect.poll` with room for a loaded CI machine (its default gives up after one second). */
+const poll = <T>(probe: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) =>
+  expect.poll(probe, { timeout: 10_000, interval: 100, ...options });
+
 /** Resolves with `probe()`'s first defined, truthy answer; fails after `timeoutMs`. */
 async function waitUntil<T>(
   what: string,
@@ -84,7 +88,7 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
   async function login(page: Page, key: string): Promise<void> {
     await page.goto(`${origin}/ui/`);
     // Keyboard only: the key field has focus; Enter submits.
-    await expect.poll(() => page.evaluate<string | undefined>("document.activeElement?.id")).toBe("api-key");
+    await poll(() => page.evaluate<string | undefined>("document.activeElement?.id")).toBe("api-key");
     await page.keyboard.type(key);
     await page.keyboard.press("Enter");
   }
@@ -208,7 +212,7 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
   it("a wrong key gets a clear message and is not kept", async () => {
     const page = await (context as BrowserContext).newPage();
     await login(page, "aw_not_a_key_anyone_has_000000000000000000000");
-    await expect.poll(() => page.getByRole("alert").textContent()).toContain("This API key was not accepted");
+    await poll(() => page.getByRole("alert").textContent()).toContain("This API key was not accepted");
     expect(await page.evaluate<number>("sessionStorage.length + localStorage.length")).toBe(0);
     await page.close();
   });
@@ -217,7 +221,7 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     const page = await (context as BrowserContext).newPage();
     await login(page, KEYS.admin.key);
     const rows = page.locator("[data-testid=agents-table] tbody tr");
-    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(attacked.length);
+    await poll(() => rows.count()).toBeGreaterThan(attacked.length);
     const shown = await rows.evaluateAll((trs) =>
       trs.map((tr) => ({ agentId: tr.getAttribute("data-agent"), tier: tr.getAttribute("data-tier") })),
     );
@@ -227,7 +231,7 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     expect(api[0]?.tier).not.toBe("none");
     // Each attacked agent's sparkline draws its risk history.
     for (const agentId of attacked) {
-      await expect.poll(() => page.locator(`tr[data-agent="${agentId}"] .spark-line`).count()).toBe(1);
+      await poll(() => page.locator(`tr[data-agent="${agentId}"] .spark-line`).count()).toBe(1);
     }
     // The key sits in this tab's session storage only: not in the URL, not in local storage.
     expect(await page.evaluate<string[]>("Object.keys(sessionStorage)")).toEqual(["agentwatch.apiKey"]);
@@ -238,12 +242,12 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     // Filters: by tier, then by text.
     const topTier = shown[0]?.tier as string;
     await page.getByLabel("Tier").selectOption(topTier);
-    await expect
-      .poll(() => rows.evaluateAll((trs) => [...new Set(trs.map((tr) => tr.getAttribute("data-tier")))]))
-      .toEqual([topTier]);
+    await poll(() =>
+      rows.evaluateAll((trs) => [...new Set(trs.map((tr) => tr.getAttribute("data-tier")))]),
+    ).toEqual([topTier]);
     await page.getByLabel("Tier").selectOption("");
     await page.getByRole("searchbox", { name: "Agent" }).fill(attacked[0] as string);
-    await expect.poll(() => rows.count()).toBe(1);
+    await poll(() => rows.count()).toBe(1);
     await page.getByRole("searchbox", { name: "Agent" }).fill("");
 
     // Live: an agent that turns up in the followed log appears without a reload, with its tier.
@@ -265,19 +269,17 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
         )
         .join("\n")}\n`,
     );
-    await expect
-      .poll(
-        () =>
-          page
-            .locator('tr[data-agent="late-intruder"]')
-            .getAttribute("data-tier", { timeout: 500 })
-            .catch(() => null),
-        {
-          timeout: 15_000,
-          interval: 500,
-        },
-      )
-      .not.toBeNull();
+    await poll(
+      () =>
+        page
+          .locator('tr[data-agent="late-intruder"]')
+          .getAttribute("data-tier", { timeout: 500 })
+          .catch(() => null),
+      {
+        timeout: 15_000,
+        interval: 500,
+      },
+    ).not.toBeNull();
     expect(await page.locator('tr[data-agent="late-intruder"]').getAttribute("data-tier")).not.toBe("none");
     attacked.push("late-intruder");
 
@@ -290,7 +292,7 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     await page.close();
   });
 
-  it("draws an agent's risk chart with its alerts and profile; an admin unblocks it", async () => {
+  it("draws an agent's risk chart with its alerts and profile; an admin unblocks and allowlists it", async () => {
     const decided = (await json<{ decisions: Array<{ agentId: string }> }>("/v1/decisions")).decisions;
     const target = decided.find((d) => attacked.includes(d.agentId))?.agentId as string;
     expect(target).toBeDefined();
@@ -299,19 +301,19 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     const page = await (context as BrowserContext).newPage();
     await login(page, KEYS.admin.key);
     await page.locator(`tr[data-agent="${target}"] a`).click();
-    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain(target);
-    await expect.poll(() => page.getByTestId("risk-line").count()).toBe(1);
+    await poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain(target);
+    await poll(() => page.getByTestId("risk-line").count()).toBe(1);
     expect(await page.getByTestId("alert-mark").count()).toBeGreaterThan(0);
     const firstReason = (
       await json<{ items: Array<{ reasons: Array<{ detail: string }> }> }>(
         `/v1/alerts?agent=${encodeURIComponent(target)}&limit=1`,
       )
     ).items[0]?.reasons[0]?.detail as string;
-    await expect.poll(() => page.getByTestId("alert-reasons").textContent()).toContain(firstReason);
+    await poll(() => page.getByTestId("alert-reasons").textContent()).toContain(firstReason);
     const pictures = page.getByTestId("profile-pictures").locator("figure");
-    await expect.poll(() => pictures.count()).toBe(4);
+    await poll(() => pictures.count()).toBe(4);
     for (let i = 0; i < 3; i++) expect(await pictures.nth(i).locator(".bars li").count()).toBeGreaterThan(0);
-    await expect.poll(() => page.getByTestId("decision").textContent()).toContain("expires");
+    await poll(() => page.getByTestId("decision").textContent()).toContain("expires");
     await page.screenshot({ path: join(ARTIFACTS, "agent.png"), fullPage: true });
 
     // By keyboard: the button opens a confirmation; Tab reaches its confirm button; Enter lifts.
@@ -320,9 +322,16 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     await page.getByRole("dialog").waitFor({ state: "visible" });
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.getByRole("status").textContent()).toContain("Decision lifted");
+    await poll(() => page.getByRole("status").textContent()).toContain("Decision lifted");
     expect(await gatewayCheck(target)).toBe(204);
-    await expect.poll(() => page.getByTestId("decision").textContent()).toContain("No decision in force");
+    await poll(() => page.getByTestId("decision").textContent()).toContain("No decision in force");
+
+    // Allowlist, by mouse this time: the confirmation, then the entry is on the API's allowlist.
+    await page.getByRole("button", { name: "Allowlist" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Allowlist" }).click();
+    await poll(() => page.getByRole("status").textContent()).toContain("Allowlisted");
+    const allowlist = await json<{ items: Array<{ entry: string }> }>("/v1/allowlist");
+    expect(allowlist.items.map((item) => item.entry)).toContain(target);
     await page.close();
   });
 
@@ -333,9 +342,9 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     const page = await (context as BrowserContext).newPage();
     await login(page, KEYS.read.key);
     await page.goto(`${origin}/ui/#/agents/${encodeURIComponent(target)}`);
-    await expect.poll(() => page.getByTestId("decision").textContent()).toContain("expires");
-    await expect.poll(() => page.getByRole("button", { name: "Unblock" }).count()).toBe(0);
-    await expect.poll(() => page.getByRole("button", { name: "Allowlist" }).count()).toBe(0);
+    await poll(() => page.getByTestId("decision").textContent()).toContain("expires");
+    await poll(() => page.getByRole("button", { name: "Unblock" }).count()).toBe(0);
+    await poll(() => page.getByRole("button", { name: "Allowlist" }).count()).toBe(0);
     // What the page would have sent, sent from the page with the read key: 403.
     const status = await page.evaluate(
       async ([agentId, key]) => {
@@ -360,11 +369,15 @@ describe.runIf(haveChromium)("web console in headless Chromium", () => {
     const timeline = page.getByTestId("alert-timeline");
     await timeline.waitFor({ state: "visible" });
     const alerts = (await json<{ items: unknown[] }>("/v1/alerts?limit=500")).items;
-    await expect.poll(() => timeline.locator("circle").count()).toBe(alerts.length);
-    const decisions = (await json<{ decisions: unknown[] }>("/v1/decisions")).decisions;
-    await expect
-      .poll(() => page.locator("[data-testid=decisions-table] tbody tr").count())
-      .toBe(decisions.length);
+    await poll(() => timeline.locator("circle").count()).toBe(alerts.length);
+    const decisions = (
+      await json<{ decisions: Array<{ identity: { kind: string; value: string } }> }>("/v1/decisions")
+    ).decisions;
+    const decisionRows = page.locator("[data-testid=decisions-table] tbody tr");
+    await poll(() => decisionRows.count()).toBe(decisions.length);
+    // Each says what it applies to: the identity kind and value the decision is scoped to.
+    const first = decisions[0]?.identity;
+    expect(await decisionRows.first().textContent()).toContain(`${first?.kind} ${first?.value}`);
     expect(await page.locator("[data-testid=deliveries-table] tbody tr").count()).toBeGreaterThan(0);
     const deadLetters = page.locator("[data-testid=dead-letters-table] tbody tr");
     expect(await deadLetters.count()).toBeGreaterThan(0);

@@ -123,6 +123,40 @@ describe("matching", () => {
   });
 });
 
+describe("the combined path prefilter", () => {
+  it("keeps each pattern's own anchoring: suffix globs, `^` regexes with and without top-level `|`", () => {
+    const file = ruleFile(
+      [
+        "  - { id: suffix, description: x, match: { path: ['**/x.php'] }, score: 0.5, reason: r }",
+        "  - { id: anchored, description: x, match: { path: { regex: ['^/start'] } }, score: 0.5, reason: r }",
+        "  - { id: either, description: x, match: { path: { regex: ['^/first|second'] } }, score: 0.5, reason: r }",
+        "  - { id: inside, description: x, match: { path: { contains: ['/mid/'] } }, score: 0.5, reason: r }",
+      ].join("\n"),
+    );
+    const paths = [
+      "/x.php",
+      "/a/b/x.php",
+      "/ax.php",
+      "/start/1",
+      "/not/start",
+      "/deep/second",
+      "/a/mid/b",
+      "/mid",
+    ];
+    const found = run(
+      file,
+      paths.map((path) => ev({ path })),
+    );
+    expect(found.findings.map((f) => [paths[f.at], f.rule])).toEqual([
+      ["/x.php", "suffix"],
+      ["/a/b/x.php", "suffix"],
+      ["/start/1", "anchored"],
+      ["/deep/second", "either"],
+      ["/a/mid/b", "inside"],
+    ]);
+  });
+});
+
 describe("counting per agent, in event time", () => {
   it("a window count fires from its threshold until the window closes, then starts over", () => {
     const file = ruleFile(

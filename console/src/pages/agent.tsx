@@ -5,7 +5,7 @@
 import { useState } from "preact/hooks";
 import { type AgentDetail, api, describeFailure, type Session } from "../api.js";
 import { Bars, RiskChart } from "../charts.js";
-import { bytes, enforcement, pct, utc } from "../format.js";
+import { bytes, enforcement, pct, scopeOf, utc } from "../format.js";
 import { usePolled } from "../poll.js";
 import { Confirm, ErrorNote, Updated } from "./common.js";
 
@@ -97,8 +97,8 @@ function DecisionPanel({
       {decision ? (
         <p>
           <strong class={`badge tier-${decision.severity}`}>{decision.type}</strong> since{" "}
-          {utc(decision.since)}, expires <strong>{utc(decision.expiresAt)}</strong> UTC (event time) ·{" "}
-          {enforcement(decision)} · {decision.reason}
+          {utc(decision.since)}, expires <strong>{utc(decision.expiresAt)}</strong> UTC (event time) · applies
+          to {scopeOf(decision)} · {enforcement(decision)} · {decision.reason}
         </p>
       ) : (
         <p>No decision in force.</p>

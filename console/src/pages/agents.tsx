@@ -4,7 +4,7 @@ import { type AgentRow, api, type Tier } from "../api.js";
 import { Sparkline } from "../charts.js";
 import { utc } from "../format.js";
 import { usePolled } from "../poll.js";
-import { ErrorNote, Updated } from "./common.js";
+import { ErrorNote, Table, Updated } from "./common.js";
 
 const TIERS: Array<Tier | ""> = ["", "critical", "high", "medium", "low", "none"];
 
@@ -12,7 +12,10 @@ export function AgentsPage() {
   const [tier, setTier] = useState<Tier | "">("");
   const [text, setText] = useState("");
   const polled = usePolled(
-    () => api<{ items: AgentRow[] }>(`/v1/overview/agents?limit=100${tier ? `&tier=${tier}` : ""}`),
+    () =>
+      api<{ items: AgentRow[]; nextCursor: string | null }>(
+        `/v1/overview/agents?limit=100${tier ? `&tier=${tier}` : ""}`,
+      ),
     [tier],
   );
   const needle = text.trim().toLowerCase();
@@ -47,45 +50,47 @@ export function AgentsPage() {
         </label>
       </form>
       <ErrorNote error={polled.error} />
-      <div class="table-wrap">
-        <table class="agents" data-testid="agents-table">
-          <thead>
-            <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Risk</th>
-              <th scope="col">Tier</th>
-              <th scope="col" class="wide">
-                Identity
-              </th>
-              <th scope="col">Decision</th>
-              <th scope="col" class="wide">
-                Last seen (UTC)
-              </th>
-              <th scope="col">Risk, last hours</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.agentId} data-agent={row.agentId} data-tier={row.tier}>
-                <th scope="row">
-                  <a href={`#/agents/${encodeURIComponent(row.agentId)}`}>{row.agentId}</a>
-                </th>
-                <td class="num">{row.risk.toFixed(2)}</td>
-                <td>
-                  <span class={`badge tier-${row.tier}`}>{row.tier}</span>
-                </td>
-                <td class="wide">{row.identityKind ?? "–"}</td>
-                <td>{row.decision ?? "–"}</td>
-                <td class="wide">{utc(row.lastSeen)}</td>
-                <td>
-                  <Sparkline points={row.history} label={`${row.agentId} risk`} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {polled.data && rows.length === 0 && <p class="empty">No agent matches.</p>}
-      </div>
+      <Table
+        testId="agents-table"
+        head={[
+          "Agent",
+          "Risk",
+          "Tier",
+          { text: "Identity", wide: true },
+          "Decision",
+          { text: "Last seen (UTC)", wide: true },
+          "Risk, last hours",
+        ]}
+        empty={polled.data && rows.length === 0 && "No agent matches."}
+      >
+        {rows.map((row) => (
+          <tr key={row.agentId} data-agent={row.agentId} data-tier={row.tier}>
+            <th scope="row">
+              <a href={`#/agents/${encodeURIComponent(row.agentId)}`}>{row.agentId}</a>
+            </th>
+            <td class="num">{row.risk.toFixed(2)}</td>
+            <td>
+              <span class={`badge tier-${row.tier}`}>{row.tier}</span>
+            </td>
+            <td class="wide">{row.identityKind ?? "–"}</td>
+            <td>{row.decision ?? "–"}</td>
+            <td class="wide">{utc(row.lastSeen)}</td>
+            <td>
+              <Sparkline points={row.history} label={`${row.agentId} risk`} />
+            </td>
+          </tr>
+        ))}
+      </Table>
+      {polled.data?.nextCursor && (
+        <p class="empty">
+          Showing the 100 riskiest agents{tier ? ` in tier ${tier}` : ""}.{" "}
+          {needle ? (
+            <a href={`#/agents/${encodeURIComponent(text.trim())}`}>Open agent “{text.trim()}”</a>
+          ) : (
+            "Filter by tier, or type an id to open any agent."
+          )}
+        </p>
+      )}
     </section>
   );
 }

@@ -1,9 +1,9 @@
 /** Alerts and decisions: a timeline by severity, the decisions in force, deliveries and dead letters. */
 import { type Alert, api, type DeadLetter, type Decision, type Delivery } from "../api.js";
 import { AlertTimeline } from "../charts.js";
-import { enforcement, utc } from "../format.js";
+import { enforcement, scopeOf, utc } from "../format.js";
 import { usePolled } from "../poll.js";
-import { ErrorNote, Updated } from "./common.js";
+import { ErrorNote, Table, Updated } from "./common.js";
 
 interface Snapshot {
   alerts: Alert[];
@@ -38,91 +38,67 @@ export function AlertsPage() {
           <h2>Alerts by severity ({data.alerts.length})</h2>
           <AlertTimeline alerts={data.alerts} />
           <h2>Decisions in force ({data.decisions.length})</h2>
-          <div class="table-wrap">
-            <table data-testid="decisions-table">
-              <thead>
-                <tr>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Decision</th>
-                  <th scope="col">Enforced by</th>
-                  <th scope="col" class="wide">
-                    Since (UTC)
-                  </th>
-                  <th scope="col">Expires (UTC)</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.decisions.map((d) => (
-                  <tr key={d.agentId}>
-                    <th scope="row">{agentLink(d.agentId)}</th>
-                    <td>
-                      <span class={`badge tier-${d.severity}`}>{d.type}</span>
-                    </td>
-                    <td>{enforcement(d)}</td>
-                    <td class="wide">{utc(d.since)}</td>
-                    <td>{utc(d.expiresAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            testId="decisions-table"
+            head={[
+              "Agent",
+              "Decision",
+              { text: "Applies to", wide: true },
+              "Enforced by",
+              { text: "Since (UTC)", wide: true },
+              "Expires (UTC)",
+            ]}
+          >
+            {data.decisions.map((d) => (
+              <tr key={d.agentId}>
+                <th scope="row">{agentLink(d.agentId)}</th>
+                <td>
+                  <span class={`badge tier-${d.severity}`}>{d.type}</span>
+                </td>
+                <td class="wide">{scopeOf(d)}</td>
+                <td>{enforcement(d)}</td>
+                <td class="wide">{utc(d.since)}</td>
+                <td>{utc(d.expiresAt)}</td>
+              </tr>
+            ))}
+          </Table>
           <h2>Recent deliveries to sinks</h2>
-          <div class="table-wrap">
-            <table data-testid="deliveries-table">
-              <thead>
-                <tr>
-                  <th scope="col">When (UTC)</th>
-                  <th scope="col">Sink</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Outcome</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.deliveries.slice(0, 50).map((d) => (
-                  <tr key={`${d.recordId}/${d.sink}`}>
-                    <td>{utc(d.at)}</td>
-                    <td>{d.sink}</td>
-                    <td>{d.kind}</td>
-                    <td>{agentLink(d.agentId)}</td>
-                    <td class={`outcome-${d.outcome}`}>{d.outcome}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {data.deliveries.length === 0 && <p class="empty">No delivery yet.</p>}
-          </div>
+          <Table
+            testId="deliveries-table"
+            head={["When (UTC)", "Sink", "What", "Agent", "Outcome"]}
+            empty={data.deliveries.length === 0 && "No delivery yet."}
+          >
+            {data.deliveries.slice(0, 50).map((d) => (
+              <tr key={`${d.recordId}/${d.sink}`}>
+                <td>{utc(d.at)}</td>
+                <td>{d.sink}</td>
+                <td>{d.kind}</td>
+                <td>{agentLink(d.agentId)}</td>
+                <td class={`outcome-${d.outcome}`}>{d.outcome}</td>
+              </tr>
+            ))}
+          </Table>
           <h2>Dead letters ({data.deadLetters.length})</h2>
-          <div class="table-wrap">
-            <table data-testid="dead-letters-table">
-              <thead>
-                <tr>
-                  <th scope="col">When (UTC)</th>
-                  <th scope="col">Sink</th>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Why</th>
-                  <th scope="col">Attempts</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.deadLetters.map((d) => (
-                  <tr key={`${d.at}/${d.sink}/${d.agentId}`}>
-                    <td>{utc(d.at)}</td>
-                    <td>
-                      {d.sink} ({d.sinkType})
-                    </td>
-                    <td>{agentLink(d.agentId)}</td>
-                    <td>
-                      {d.code}
-                      {d.status ? ` ${d.status}` : ""}: {d.reason}
-                    </td>
-                    <td class="num">{d.attempts}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {data.deadLetters.length === 0 && <p class="empty">No dead letter.</p>}
-          </div>
+          <Table
+            testId="dead-letters-table"
+            head={["When (UTC)", "Sink", "Agent", "Why", "Attempts"]}
+            empty={data.deadLetters.length === 0 && "No dead letter."}
+          >
+            {data.deadLetters.map((d) => (
+              <tr key={`${d.at}/${d.sink}/${d.agentId}`}>
+                <td>{utc(d.at)}</td>
+                <td>
+                  {d.sink} ({d.sinkType})
+                </td>
+                <td>{agentLink(d.agentId)}</td>
+                <td>
+                  {d.code}
+                  {d.status ? ` ${d.status}` : ""}: {d.reason}
+                </td>
+                <td class="num">{d.attempts}</td>
+              </tr>
+            ))}
+          </Table>
         </>
       )}
     </section>

@@ -10,6 +10,38 @@ export function ErrorNote({ error }: { error: string | undefined }) {
   ) : null;
 }
 
+/** A scrollable table: column headings (`wide` ones hide on a phone), then the rows given. */
+export function Table(props: {
+  testId: string;
+  head: Array<string | { text: string; wide: true }>;
+  empty?: string | false;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="table-wrap">
+      <table data-testid={props.testId}>
+        <thead>
+          <tr>
+            {props.head.map((h) =>
+              typeof h === "string" ? (
+                <th key={h} scope="col">
+                  {h}
+                </th>
+              ) : (
+                <th key={h.text} scope="col" class="wide">
+                  {h.text}
+                </th>
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+      {props.empty && <p class="empty">{props.empty}</p>}
+    </div>
+  );
+}
+
 export function Updated({ at }: { at: Date | undefined }) {
   return (
     <p class="updated" aria-live="polite">

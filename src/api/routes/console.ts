@@ -27,7 +27,7 @@ const sessionSchema = z.object({
 });
 
 const overviewItemSchema = agentBriefSchema.extend({
-  /** How the agent was identified (from its latest alert); null when it has raised none. */
+  /** How the agent was identified (its decision's scope, else its latest alert); null when neither exists. */
   identityKind: alertSchema.shape.identitySource.nullable(),
   /** Type of the decision in force, if any. */
   decision: z.enum(["throttle", "block", "revoke"]).nullable(),
@@ -114,7 +114,7 @@ export function consoleRoutes(deps: StatusApiDeps): AnyRoute[] {
         // Newest first: the first alert seen per agent is its latest.
         for (const alert of alerts.items)
           if (!kinds.has(alert.agentId)) kinds.set(alert.agentId, alert.identitySource);
-        const decided = new Map(decisions.added.map((d) => [d.agentId, d.type]));
+        const decided = new Map(decisions.added.map((d) => [d.agentId, d]));
         const items = await Promise.all(
           page.items.map(async ({ lastSeenMs, ...brief }) => {
             const detail = await deps.agents.get(brief.agentId);
@@ -124,8 +124,8 @@ export function consoleRoutes(deps: StatusApiDeps): AnyRoute[] {
             return {
               ...brief,
               lastSeen: new Date(lastSeenMs).toISOString(),
-              identityKind: kinds.get(brief.agentId) ?? null,
-              decision: decided.get(brief.agentId) ?? null,
+              identityKind: decided.get(brief.agentId)?.identity?.kind ?? kinds.get(brief.agentId) ?? null,
+              decision: decided.get(brief.agentId)?.type ?? null,
               history,
             };
           }),
