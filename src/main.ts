@@ -6,6 +6,7 @@
  * Two ingest modes share the rest: lines from files/stdin through one in-process engine, or the
  * Kafka consumer group (engines per partition, alerts through the alerts topic).
  */
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -32,6 +33,7 @@ import { createMetrics, type MetricSources, type Metrics } from "./observability
 import { initTracing, withSpan } from "./observability/tracing.js";
 import { createLineDecoder } from "./parse/decoder.js";
 import { EventPipeline, emptyCounters, type PipelineCounters } from "./pipeline/event-pipeline.js";
+import { ProfileSnapshotter, restoreProfileSnapshot } from "./state/profile-file.js";
 import { VERSION } from "./version.js";
 
 export interface RunSources {
@@ -181,6 +183,7 @@ export async function startService(
   // creates the topics), so the pipeline starts first and the action layer consumes that topic.
   let actions: Actions;
   let alertQueue: KafkaQueue | undefined;
+  let snapshotter: ProfileSnapshotter | undefined;
   const metricSources: MetricSources = { actions: () => actions.stats() };
   const alertActions = alertActionsOf(config.actions.tiers);
 
@@ -240,6 +243,13 @@ export async function startService(
           .catch((error) => logger.error({ err: error, alertId: alert.id }, "alert not queued")),
       );
     };
+    if (config.state.snapshots) {
+      // Restored before the first line, saved every interval and once more when stopping.
+      const path = join(config.actions.delivery.dataDir, "profiles.snapshot");
+      await restoreProfileSnapshot(path, engine.profiles, logger);
+      snapshotter = new ProfileSnapshotter(path, engine.profiles, config.state.snapshotInterval, logger);
+      snapshotter.start();
+    }
     const ingest = startLineIngest(
       config,
       jwtKeys,
@@ -277,6 +287,7 @@ export async function startService(
       await kafkaPipeline
         ?.stop()
         .catch((error) => logger.error({ err: error }, "kafka pipeline stop failed"));
+      await snapshotter?.stop();
       logger.info("stopping: actions");
       await actions.stop();
       await alertQueue?.close(); // the action layer closes only queues it opened itself

@@ -17,6 +17,7 @@ import type { Alert } from "../engine/types.js";
 import { Allowlist, allowlistEntryError } from "./allowlist.js";
 import { EventClock } from "./clock.js";
 import { FileDeadLetterLog } from "./dead-letter.js";
+import { JournaledDecisionStore } from "./decision-journal.js";
 import {
   type DecisionChanges,
   type DecisionStore,
@@ -136,7 +137,8 @@ class ActionLayer implements Actions {
   readonly #options: ActionsOptions;
   readonly #deps: ActionsDeps;
   readonly #logger: Logger;
-  readonly #store: DecisionStore;
+  /** Redis; or, once started, the in-memory store with its on-disk journal. */
+  #store: DecisionStore;
   readonly #sinks: Sink[];
   readonly #clock = new EventClock();
   readonly #counts: Record<string, Record<string, number>> = {};
@@ -169,7 +171,7 @@ class ActionLayer implements Actions {
           keyPrefix: `${prefix}decisions:`,
           stateRetentionMs: options.decisions.decayAfter * 10 + options.decisions.maxTtl,
         })
-      : new MemoryDecisionStore();
+      : new MemoryDecisionStore(); // replaced by the journaled store in `start`
     this.#sinks = options.sinks.map((sink) => createSink(sink, { logger: this.#logger }));
     this.decisions = this.#decisionsApi();
   }
@@ -189,6 +191,16 @@ class ActionLayer implements Actions {
           doneTtlMs: delivery.dedupTtl,
         })
       : await FileLedger.open(delivery.dataDir, delivery.dedupTtl);
+    if (!this.#deps.redis) {
+      this.#store = await JournaledDecisionStore.open(
+        join(delivery.dataDir, "decisions.jsonl"),
+        {},
+        this.#logger,
+      );
+      // The event clock resumes where the journaled decisions left it: on the wall clock, a
+      // replayed or delayed stream's decisions would all look expired and be lifted at once.
+      for (const decision of await this.#store.list()) this.#clock.observe(decision.updatedAt);
+    }
     const deadLetterPath = join(delivery.dataDir, "dead-letter.jsonl");
     await this.#recent.loadDeadLetters(deadLetterPath);
     const deadLetters = this.#recent.remembering(new FileDeadLetterLog(deadLetterPath));
@@ -276,7 +288,8 @@ class ActionLayer implements Actions {
     const drain = this.#options.delivery.drainTimeout;
     await Promise.all([this.#loop, ...[...this.#runners.values()].map((r) => r.stop(drain))]);
     if (this.#ownsQueue) await this.#queue?.close();
-    if (this.#store instanceof RedisDecisionStore) await this.#store.close();
+    if (this.#store instanceof RedisDecisionStore || this.#store instanceof JournaledDecisionStore)
+      await this.#store.close();
     this.#logger.info({ queued: this.#queue?.depth ?? 0 }, "actions stopped");
   }
 
@@ -375,6 +388,8 @@ class ActionLayer implements Actions {
    */
   async #ack(id: string): Promise<void> {
     try {
+      // The decision this record made must be journaled before the record leaves the queue.
+      if (this.#store instanceof JournaledDecisionStore) await this.#store.flushed();
       await this.#queue?.ack(id);
     } catch (error) {
       this.#logger.warn({ err: error, record: id }, "queue ack failed; the record will be handed out again");

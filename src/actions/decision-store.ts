@@ -137,6 +137,27 @@ export class MemoryDecisionStore implements DecisionStore {
     return this.#states.get(agentId)?.decision;
   }
 
+  /** Agents with a state kept. */
+  get size(): number {
+    return this.#states.size;
+  }
+
+  /** The agent's whole offender state (for the decision journal). */
+  stateOf(agentId: string): OffenderState | undefined {
+    return this.#states.get(agentId);
+  }
+
+  /** Every agent's offender state, least recently offending first (for compacting the journal). */
+  states(): IterableIterator<[string, OffenderState]> {
+    return this.#states.entries();
+  }
+
+  /** Puts back a state read from the decision journal (no change is fed: a restart is a reset). */
+  load(agentId: string, state: OffenderState | undefined): void {
+    this.#states.delete(agentId);
+    if (state) this.#states.set(agentId, state);
+  }
+
   async list(): Promise<Decision[]> {
     const out: Decision[] = [];
     for (const state of this.#states.values()) if (state.decision) out.push(state.decision);

@@ -5,11 +5,25 @@
  * state, status API on 127.0.0.1.
  */
 import { z } from "zod";
+import { durationSchema } from "../actions/duration.js";
 import { actionsOptionsSchema } from "../actions/index.js";
 import { statusApiOptionsSchema } from "../api/options.js";
 import { engineOptionsSchema } from "../engine/engine.js";
 import { kafkaOptionsSchema } from "../kafka/options.js";
 import { decoderOptionsSchema } from "../parse/decoder.js";
+
+/** Durable state of `agentwatch run` on files or stdin (Kafka keeps its own in the changelog). */
+const stateOptionsSchema = z
+  .object({
+    /**
+     * Profiles are snapshotted to `<actions.delivery.dataDir>/profiles.snapshot` this often and on
+     * stop, and restored at start; a SIGKILL loses at most this much profile history.
+     */
+    snapshotInterval: durationSchema.prefault("30s"),
+    /** Off: profiles start empty at every start (decisions are journaled either way). */
+    snapshots: z.boolean().default(true),
+  })
+  .strict();
 
 const loggingOptionsSchema = z
   .object({
@@ -30,6 +44,8 @@ export const configSchema = z
     api: statusApiOptionsSchema.prefault({}),
     /** Consume from Kafka instead of files/stdin (`agentwatch run`). Absent: no Kafka. */
     kafka: kafkaOptionsSchema.optional(),
+    /** Profile snapshots on disk between runs (files/stdin mode). */
+    state: stateOptionsSchema.prefault({}),
     /** The service's own logs (pino, JSON lines on stdout; secrets and token ids redacted). */
     logging: loggingOptionsSchema.prefault({}),
   })

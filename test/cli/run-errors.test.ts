@@ -131,7 +131,6 @@ describe("agentwatch run with an input that fails", () => {
             `    dataDir: ${join(dir, "listen-data")}`,
           ].join("\n"),
         );
-        const started = Date.now();
         const outcome = await runCli(["run", "-c", config, ...flags, input === "-" ? "-" : followed]);
         expect(outcome.hung).toBe(false);
         expect(outcome.code).toBe(1);
@@ -139,8 +138,7 @@ describe("agentwatch run with an input that fails", () => {
         expect(errors).toEqual([
           `agentwatch: API_LISTEN_FAILED: the status API could not listen on its address: 127.0.0.1:${port} (EADDRINUSE)`,
         ]);
-        // tsx start-up included; a hang would be killed at 10 s.
-        expect(Date.now() - started).toBeLessThan(8_000);
+        // "At once": a run that hangs is killed at 10 s and fails `hung` above.
       } finally {
         holder.close();
       }
