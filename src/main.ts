@@ -157,6 +157,9 @@ export async function startService(
   sources: RunSources,
   announce: (text: string) => void,
 ): Promise<Service> {
+  // Everything the service writes (queue, ledger, dead letters, snapshots, alert log) is for its
+  // own eyes: files 0600, directories 0700, whatever the caller's umask.
+  process.umask(0o077);
   const logger = createLogger({ level: config.logging.level, name: "agentwatch" });
   const tracing = initTracing({ serviceVersion: VERSION });
   const metrics = createMetrics();

@@ -7,6 +7,7 @@
  * resolve) are as durable as alerts.
  */
 import { randomUUID } from "node:crypto";
+import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -35,6 +36,7 @@ import type { Decision, DecisionType } from "./records.js";
 import { recordId, recordKey } from "./records.js";
 import { RedisDecisionStore } from "./redis-decision-store.js";
 import { route } from "./router.js";
+import { scrubSecrets } from "./secret.js";
 
 export interface ActionsDeps {
   logger: Logger;
@@ -180,6 +182,9 @@ class ActionLayer implements Actions {
     if (this.#loop) throw new Error("actions already started");
     const { delivery } = this.#options;
     this.#queue = this.#deps.queue;
+    // The data directory holds alerts, agent ids and token hashes: owner only, even if it existed.
+    await mkdir(delivery.dataDir, { recursive: true, mode: 0o700 });
+    await chmod(delivery.dataDir, 0o700);
     if (!this.#queue) {
       this.#queue = await FileQueue.open({ dir: join(delivery.dataDir, "queue") });
       this.#ownsQueue = true;
@@ -272,10 +277,11 @@ class ActionLayer implements Actions {
   async testSinks(): Promise<Array<{ sink: string; ok: boolean; detail: string }>> {
     const at = Date.now();
     return Promise.all(
-      [...this.#runners.values()].map(async (runner) => ({
-        sink: runner.name,
-        ...(await runner.probe({ kind: "test", at })),
-      })),
+      [...this.#runners.values()].map(async (runner) => {
+        const { ok, detail } = await runner.probe({ kind: "test", at });
+        // A receiver's error can quote the request (URL, key): the API never returns a secret.
+        return { sink: runner.name, ok, detail: scrubSecrets(detail) };
+      }),
     );
   }
 

@@ -9,10 +9,42 @@ import { z } from "zod";
 
 const REDACTED = "[redacted]";
 
+/**
+ * Every configured secret value, and the parts of secret URLs a receiver could echo (path, query
+ * values): `scrubSecrets` removes them from text that is written or returned (dead letters,
+ * `/v1/test` results, error messages), where a receiver's answer may quote the request.
+ * Values shorter than 8 characters are not scrubbed (they would mangle ordinary words).
+ */
+const KNOWN_SECRETS = new Set<string>();
+const MIN_SCRUBBED_LENGTH = 8;
+
+function remember(value: string): void {
+  if (value.length >= MIN_SCRUBBED_LENGTH) KNOWN_SECRETS.add(value);
+  if (!/^https?:\/\//i.test(value)) return;
+  try {
+    const url = new URL(value);
+    for (const part of [url.pathname + url.search, url.pathname, url.password, ...url.searchParams.values()])
+      if (part.length >= MIN_SCRUBBED_LENGTH) KNOWN_SECRETS.add(part);
+    for (const segment of url.pathname.split("/")) if (segment.length >= 16) KNOWN_SECRETS.add(segment); // a token in the path (Slack, Discord)
+  } catch {
+    // Not a URL after all: the whole value is remembered.
+  }
+}
+
+/** `text` with every configured secret value (longest first) replaced by `[redacted]`. */
+export function scrubSecrets(text: string): string {
+  if (KNOWN_SECRETS.size === 0) return text;
+  let out = text;
+  for (const secret of [...KNOWN_SECRETS].sort((a, b) => b.length - a.length))
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
 export class Secret {
   readonly #value: string;
   constructor(value: string) {
     this.#value = value;
+    remember(value);
   }
   /** The plain value. Call it only where the request is built, never to log. */
   reveal(): string {

@@ -187,7 +187,10 @@ export function loadConfig<S extends z.ZodType>(
     try {
       raw = parseYaml(text) ?? {};
     } catch (error) {
-      throw new AgentwatchError("INVALID_CONFIG", `${file} is not valid YAML: ${(error as Error).message}`);
+      // The parser's first line names the problem and its position; the lines after it quote the
+      // source, which may hold a secret (`whsec_...`): they are never printed.
+      const problem = ((error as Error).message.split("\n")[0] ?? "").replace(/:$/, "");
+      throw new AgentwatchError("INVALID_CONFIG", `${file} is not valid YAML: ${problem}`);
     }
     if (!isPlainObject(raw))
       throw new AgentwatchError("INVALID_CONFIG", `${file}: top level must be a mapping`);

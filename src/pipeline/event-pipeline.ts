@@ -9,12 +9,14 @@
  * One pipeline per input: its decoder keeps that input's state (CRI partial lines, event time).
  * Pipelines of several inputs may share one engine and, to count as one, one counters object.
  */
+
 import type { Engine } from "../engine/engine.js";
 import type { Alert } from "../engine/types.js";
 import { ERROR_CODES, type ErrorCode } from "../errors.js";
 import type { NormalizedEvent } from "../events/event.js";
 import { REJECT_PREFIX_BYTES } from "../ingest/line-splitter.js";
 import type { LineDecoder } from "../parse/decoder.js";
+import { redactCredentials } from "../parse/redact-credentials.js";
 
 /** One rejected line, as written to the rejects file. */
 export interface RejectRecord {
@@ -22,7 +24,7 @@ export interface RejectRecord {
   line: number;
   code: ErrorCode;
   message: string;
-  /** The raw line, truncated to REJECT_PREFIX_BYTES characters. */
+  /** The raw line, credentials redacted, truncated to REJECT_PREFIX_BYTES characters. */
   raw: string;
 }
 
@@ -107,6 +109,10 @@ export class EventPipeline {
   private record(source: string, line: number, code: ErrorCode, message: string, raw: string): void {
     this.counters.rejected++;
     this.counters.rejectedByReason[code] = (this.counters.rejectedByReason[code] ?? 0) + 1;
-    this.callbacks.onReject({ source, line, code, message, raw: raw.slice(0, REJECT_PREFIX_BYTES) });
+    // Redacted before cut, so no credential survives half-cut at the end of the prefix.
+    const kept = redactCredentials(
+      raw.length > 4 * REJECT_PREFIX_BYTES ? raw.slice(0, 4 * REJECT_PREFIX_BYTES) : raw,
+    );
+    this.callbacks.onReject({ source, line, code, message, raw: kept.slice(0, REJECT_PREFIX_BYTES) });
   }
 }
