@@ -129,7 +129,7 @@ describe("delivery against slow and limited sinks", () => {
       dir,
       {},
       {
-        sinks: [{ type: "slack", name: "chat", url: slack.webhookUrl, groupWindow: 10, minInterval: 160 }],
+        sinks: [{ type: "slack", name: "chat", url: slack.webhookUrl, groupWindow: 10, minInterval: 300 }],
       },
     );
     running.push(a);
