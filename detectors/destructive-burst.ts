@@ -10,13 +10,21 @@ import { z } from "zod";
 import { clamp, num, pct, span } from "../src/engine/detail.js";
 import { detectorOptions } from "../src/engine/detector-options.js";
 import type { DetectorDescriptor } from "../src/engine/types.js";
-import { S_PR_N, S_PRIV_LONG, S_PRIV_RECENT, S_ST_N } from "../src/profile/layout.js";
+import { S_PR_N, S_PRIV_LONG, S_PRIV_RECENT, S_ST_N, T_HITS, T_STRIDE } from "../src/profile/layout.js";
 
 const options = detectorOptions({
   /** Score per privileged call beyond what the agent's habit explains, within the probe window. */
   perCall: z.number().min(0).max(1).default(0.25),
   /** Pseudo-requests without privileged calls added to the agent's history when estimating its habit. */
   habitPrior: z.number().min(0).default(20),
+  /**
+   * Share of the window a privileged endpoint may take without a finding once it is the agent's
+   * routine: called at least `routineCalls` times before the current window (an admin agent whose
+   * job is role changes; a support agent that issues refunds). The endpoint's call count never
+   * decays, so the habit is remembered for as long as the profile keeps the endpoint (days).
+   */
+  routineShare: z.number().min(0).max(1).default(0.5),
+  routineCalls: z.number().int().min(1).default(2),
   /** Added to every finding, so a single unexplained call is logged (low tier) but not throttled. */
   offset: z.number().min(0).max(1).default(0.05),
 });
@@ -41,7 +49,11 @@ export const destructiveBurst: DetectorDescriptor<typeof options> = {
         const longCalls = Math.max(0, (s[S_PRIV_LONG] as number) - recent);
         const longRequests = Math.max(0, (s[S_ST_N] as number) - window + 1);
         // Smoothed toward none: a habit takes some history to show, a few requests are not one.
-        const share = longCalls / (longRequests + o.habitPrior);
+        let share = longCalls / (longRequests + o.habitPrior);
+        const slot = c.slot;
+        const before = slot >= 0 ? (profile.f[slot * T_STRIDE + T_HITS] as number) - recent : 0;
+        const routine = before >= o.routineCalls;
+        if (routine) share = Math.max(share, o.routineShare);
         const excess = calls - share * window;
         if (excess < 1) return;
         out.push({
@@ -49,7 +61,8 @@ export const destructiveBurst: DetectorDescriptor<typeof options> = {
           score: clamp(o.offset + o.perCall * excess, 0, 0.95),
           detail:
             `${event.method} ${event.template}: ~${num(calls)} destructive/privileged calls among the last ~${num(window)} ` +
-            `requests (~${span(profile.params.probeWindowMs)}); agent's usual share: ${pct(share)} of ${num(longRequests)} earlier requests`,
+            `requests (~${span(profile.params.probeWindowMs)}); agent's usual share: ${pct(share)} of ${num(longRequests)} earlier requests` +
+            (routine ? ` (this endpoint is routine for it: ${num(before)} earlier calls)` : ""),
         });
       },
     };

@@ -75,8 +75,7 @@ export const enumeration: DetectorDescriptor<typeof options> = {
         const t = profile.f;
         const b = profile.objBase + idx * O_SIZE;
         // The window as it will be once this access is in it.
-        const st = event.status;
-        const err = st === 401 || st === 403 || st === 404;
+        const err = profile.cursor.missed;
         const fill = t[b + O_FILL] as number;
         let n = fill + 1;
         let novel = bitCount(t[b + O_NOVEL_MASK] as number) + (profile.cursor.objSeen ? 0 : 1);

@@ -23,7 +23,11 @@ import {
   T_ERR_TIME,
   T_STRIDE,
 } from "../src/profile/layout.js";
-import { isSensitiveRoute } from "../src/profile/scanner-paths.js";
+import { isCredentialRoute, isSensitiveRoute } from "../src/profile/scanner-paths.js";
+
+function st401or403(status: number): boolean {
+  return status === 401 || status === 403;
+}
 
 /** Requests before the probe window needed for the agent's own error share to count as its usual. */
 const MIN_HISTORY = 20;
@@ -40,6 +44,13 @@ const options = detectorOptions({
    * the agent tried something beyond its permissions.
    */
   deniedWriteScore: z.number().min(0).max(1).default(0.5),
+  /**
+   * Refused logins (401/403 on a login or token route) within the probe window that make credential
+   * stuffing or password spraying: one agent trying credentials, not using its own.
+   */
+  minLoginFailures: z.number().min(2).default(5),
+  /** Score at `minLoginFailures`; each further failure adds a tenth of it (up to 0.9). */
+  loginFailureScore: z.number().min(0).max(1).default(0.45),
 });
 
 export const probing: DetectorDescriptor<typeof options> = {
@@ -93,6 +104,11 @@ export const probing: DetectorDescriptor<typeof options> = {
         // Each further refusal in the window adds: an agent that keeps trying is not confused.
         if (deniedWrite)
           score = Math.max(score, o.deniedWriteScore + 0.1 * Math.min(4, errors - 1)) + (score > 0 ? 0.1 : 0);
+        // Credential stuffing: refusals pile up on the one route where credentials are checked.
+        const loginFailures = st401or403(event.status) && isCredentialRoute(event.template) ? errors : 0;
+        const stuffing = loginFailures >= o.minLoginFailures && share >= o.minErrorShare && share > 2 * usual;
+        if (stuffing)
+          score = Math.max(score, o.loginFailureScore * (1 + 0.1 * (loginFailures - o.minLoginFailures)));
         if (score === 0) return;
         out.push({
           detector: "probing",
@@ -104,6 +120,9 @@ export const probing: DetectorDescriptor<typeof options> = {
             (scanner ? `, this one ${quote(event.path, 60)}` : "") +
             (deniedWrite
               ? `; ${event.method} ${event.template} refused with 403: a denied privileged write`
+              : "") +
+            (stuffing
+              ? `; ${event.method} ${event.template} is a login route: ~${num(loginFailures)} refused attempts (credential stuffing)`
               : ""),
         });
       },

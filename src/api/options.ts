@@ -50,7 +50,7 @@ export const statusApiOptionsSchema = z
          */
         maxAgeSeconds: z.number().int().min(0).max(60).default(1),
         /** How often the check pulls decision changes for its token and address index, ms. */
-        indexRefreshMs: z.number().int().min(10).max(60_000).default(250),
+        indexRefreshMs: duration("ms", { min: "10ms", max: "1m" }).default(250),
       })
       .strict()
       .prefault({}),

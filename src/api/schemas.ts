@@ -167,7 +167,13 @@ export const alertSchema = z.object({
   requestId: z.string().optional(),
   action: z.enum(["log", "throttle", "block", "block-and-revoke"]),
   reasons: z.array(findingSchema),
-  request: z.object({ method: z.string(), template: z.string(), status: z.number(), clientIp: z.string() }),
+  request: z.object({
+    method: z.string(),
+    template: z.string(),
+    status: z.number(),
+    clientIp: z.string(),
+    templateSource: z.string().optional(),
+  }),
   tokenHash: z.string().optional(),
 });
 

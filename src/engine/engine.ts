@@ -8,7 +8,8 @@ import { z } from "zod";
 import { DETECTORS } from "../../detectors/index.js";
 import { alertActionsOf, tiersSchema } from "../actions/policy.js";
 import type { NormalizedEvent } from "../events/event.js";
-import { S_ALERT_TIER } from "../profile/layout.js";
+import { RouteTemplateLearner, templateLearningOptionsSchema } from "../normalize/route-template-learner.js";
+import { S_ALERT_TIER, S_FIRST } from "../profile/layout.js";
 import { profileStoreOptionsSchema } from "../profile/options.js";
 import { ProfileStore } from "../profile/store.js";
 import { buildAlert } from "../risk/alert.js";
@@ -31,6 +32,8 @@ export const detectorsOptionsSchema = z
 
 export const engineOptionsSchema = z
   .object({
+    /** Route templates learned from the traffic (slugs, SKUs, opaque ids no shape rule knows). */
+    templates: templateLearningOptionsSchema.prefault({}),
     /** Bounds of the profile store and the horizons profiles remember over. */
     profiles: profileStoreOptionsSchema.prefault({}),
     /** Per-detector options (each has `enabled` and `weight`), keyed by detector name. */
@@ -134,8 +137,10 @@ export function createEngine(
   const alertCounts: Record<Severity, number> = { low: 0, medium: 0, high: 0, critical: 0 };
   let detectorErrors = 0;
   const findings: Finding[] = [];
+  const templates = new RouteTemplateLearner(options.templates);
 
   function process(event: NormalizedEvent): Alert | undefined {
+    const templateSource = templates.apply(event);
     const profile = profiles.acquire(event.agentId, event.timestamp);
     profile.prepare(event);
     // The agent's clock, never behind its latest event: state moves on it; the alert keeps the event's own time.
@@ -154,7 +159,8 @@ export function createEngine(
       const name = (findings[i] as Finding).detector;
       findingCounts.set(name, (findingCounts.get(name) ?? 0) + 1);
     }
-    const risk = scorer.update(profile, findings, time, event.identitySource === "ip");
+    const learning = time - (profile.s[S_FIRST] as number) < scorer.learningMs;
+    const risk = scorer.update(profile, findings, time, event.identitySource === "ip", learning);
     for (let i = 0; i < absorbing.length; i++) {
       const k = absorbing[i] as number;
       if (needsWarmProfile[k] && !warm) continue;
@@ -180,7 +186,7 @@ export function createEngine(
     }
     if (decision === undefined) return undefined;
     alertCounts[decision.severity]++;
-    return buildAlert(event, risk, decision, alertActions[decision.severity]);
+    return buildAlert(event, risk, decision, alertActions[decision.severity], templateSource);
   }
 
   return {

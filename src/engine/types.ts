@@ -71,7 +71,14 @@ export interface Alert {
   /** Strongest findings first. */
   reasons: Finding[];
   /** Triggering request, for the analyst: method, path template, status, client address. */
-  request: { method: string; template: string; status: number; clientIp: string };
+  request: {
+    method: string;
+    template: string;
+    status: number;
+    clientIp: string;
+    /** How the template was formed, when it holds a parameter learned from the traffic. */
+    templateSource?: string;
+  };
   /** Hashed token id (never the token itself), when the event had one. */
   tokenHash?: string;
 }

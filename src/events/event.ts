@@ -92,6 +92,12 @@ export interface NormalizedEvent extends AccessEvent {
    */
   objectNumber: number | undefined;
   /**
+   * On a route that carries operations (GraphQL, an MCP tool gateway; see
+   * `src/normalize/operations.ts`), whether the operation reads, writes or destroys: the profile
+   * counts it so instead of by HTTP method. Undefined elsewhere.
+   */
+  operationAccess?: "read" | "write" | "destructive" | undefined;
+  /**
    * The request line as the gateway logged it, when it could not be read as `METHOD target
    * [HTTP/x]` (a TLS or SSH handshake sent to an HTTP port, binary or garbled bytes, an empty line;
    * nginx writes such bytes as `\xHH`), cut to 256 characters. Such a request is still an event,

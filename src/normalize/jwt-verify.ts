@@ -15,6 +15,7 @@
 import * as crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { duration } from "../config/duration.js";
 import { AgentwatchError } from "../errors.js";
 import { parseJsonLine } from "../parse/safe-json.js";
 import { LineRejection } from "../parse/types.js";
@@ -58,11 +59,11 @@ export const jwtVerifyOptionsSchema = z
       .min(1)
       .default([...JWT_ALGORITHMS]),
     /** Tolerance on `exp` and `nbf` against the event's timestamp, ms (gateway and issuer clocks drift). */
-    clockToleranceMs: z.number().int().nonnegative().default(60_000),
+    clockToleranceMs: duration("ms").default(60_000),
     /** How often the JWKS URL is fetched again, ms (keys rotate). */
-    refreshIntervalMs: z.number().int().positive().default(600_000),
+    refreshIntervalMs: duration("ms", { positive: true }).default(600_000),
     /** Shortest time between two fetches caused by tokens with an unknown `kid`, ms. */
-    minRefreshIntervalMs: z.number().int().nonnegative().default(30_000),
+    minRefreshIntervalMs: duration("ms").default(30_000),
     /** Verification outcomes cached (one per distinct token; oldest dropped first). */
     cacheSize: z.number().int().positive().default(10_000),
   })

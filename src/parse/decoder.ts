@@ -35,10 +35,12 @@ import { canonicalMethod } from "../normalize/http-method.js";
 import { IdentityResolver, identityOptionsSchema, type ResolvedIdentity } from "../normalize/identity.js";
 import { canonicalAddress } from "../normalize/ip-address.js";
 import type { JwtKeys } from "../normalize/jwt-verify.js";
+import { OperationResolver, operationsOptionsSchema } from "../normalize/operations.js";
 import { type PathTemplate, templatePath } from "../normalize/route-template.js";
 import { CriUnwrapper, PARTIAL, type UnfinishedLine } from "./cri.js";
 import { FORMAT_NAMES, type FormatName } from "./format-names.js";
 import { FORMATS } from "./formats/index.js";
+import { readHeader } from "./headers.js";
 import { parseJsonLine } from "./safe-json.js";
 import {
   type FormatDescriptor,
@@ -65,6 +67,8 @@ export const decoderOptionsSchema = z
     format: z.enum(FORMAT_NAMES).default("auto"),
     /** How the agent behind each request is identified. */
     identity: identityOptionsSchema.prefault({}),
+    /** Operations as endpoints: GraphQL operations and MCP tools (`src/normalize/operations.ts`). */
+    operations: operationsOptionsSchema.prefault({}),
     /**
      * Longest accepted line, in characters (UTF-16 units; the byte-level reader enforces the
      * same number in bytes). Default 1 MiB.
@@ -196,6 +200,8 @@ export function createLineDecoder(
   };
   const path: PathTemplate = { template: "", queryKeys: [], objectId: undefined, objectNumber: undefined };
   const raws = new RawEventBatch();
+  const operations = new OperationResolver(config.operations);
+  const operationHeaders = config.operations.headers;
   const usePeer = config.clientAddress === "peer";
   const clientAddresses = new ClientAddressResolver(config.trustedProxies);
   let lastDetected: FormatDescriptor = FORMATS[0] as FormatDescriptor;
@@ -299,6 +305,7 @@ export function createLineDecoder(
       queryKeys: NO_QUERY_KEYS,
       objectId: undefined,
       objectNumber: undefined,
+      operationAccess: undefined,
       malformedRequest:
         raw.malformedRequest === undefined || raw.malformedRequest.length <= MALFORMED_REQUEST_MAX
           ? raw.malformedRequest
@@ -310,6 +317,17 @@ export function createLineDecoder(
     templatePath(requestPath, path);
     // The gateway's template when it logs one; the path's ids and query keys either way.
     event.template = raw.route ?? path.template;
+    let logged = raw.operation;
+    if (logged === undefined && raw.headers !== undefined && raw.headerSpelling !== undefined) {
+      for (let i = 0; i < operationHeaders.length && logged === undefined; i++)
+        logged = readHeader(raw.headers, raw.headerSpelling, operationHeaders[i] as string);
+    }
+    const operation = operations.resolve(method, event.template, requestPath, logged);
+    event.operationAccess = operation?.access;
+    if (operation !== undefined) {
+      event.template = operation.template;
+      event.operation = operation.name;
+    } else if (logged !== undefined) event.operation = logged.slice(0, 256);
     event.queryKeys = path.queryKeys;
     event.objectId = path.objectId;
     event.objectNumber = path.objectNumber;

@@ -58,6 +58,8 @@ export interface RawEvent {
   route: string | undefined;
   /** Credential id the gateway logged (never a raw secret); "" when none. */
   tokenId: string;
+  /** Operation the gateway logged from the request body (GraphQL operation, MCP tool), if any. */
+  operation: string | undefined;
   userId: string;
   scopes: string[] | undefined;
   /** Explicit agent id field of the record. */
@@ -91,6 +93,7 @@ function resetRawEvent(event: RawEvent): void {
   event.requestId = "";
   event.route = undefined;
   event.tokenId = "";
+  event.operation = undefined;
   event.userId = "";
   event.scopes = undefined;
   event.agent = undefined;

@@ -30,6 +30,11 @@ export class EventCursor {
   obj = -1;
   /** 31-bit key of the event's object id (numeric ids keep their order), 0 when it has none. */
   objKey = 0;
+  /**
+   * The request found nothing: 401/403/404, or a read operation answered 2xx with a body far
+   * smaller than the endpoint's usual (GraphQL's "not found" is a 200 with an `errors` body).
+   */
+  missed = false;
   /** Whether the object id already appears among the endpoint's recent ids. */
   objSeen = false;
   /** Length of the chain of constant-step ids this access extends (1: none), and its step. */

@@ -147,6 +147,13 @@ export function bitCount(mask: number): number {
 }
 
 /** Status classes the detectors care about, from a status code. */
+/**
+ * Largest 2xx response of a read operation that can be a "not found" answered as success: a
+ * GraphQL error body (`{"errors":[{"message":"Order not found","extensions":{"code":"NOT_FOUND"}}],
+ * "data":{"order":null}}`) is 100-200 bytes; it must also be under a quarter of the endpoint's usual.
+ */
+export const SOFT_NOT_FOUND_MAX_BYTES = 512;
+
 export function isDenied(status: number): boolean {
   return status === 401 || status === 403 || status === 404 || status === 405;
 }

@@ -99,6 +99,7 @@ import {
   S_VOL_PEAK,
   S_VOL_WINDOW,
   S_W_TOTAL,
+  SOFT_NOT_FOUND_MAX_BYTES,
   T_ERR_TIME,
   T_HITS,
   T_KEY,
@@ -113,7 +114,7 @@ import {
   WALK_HORIZON,
 } from "./layout.js";
 import type { ProfileParams } from "./options.js";
-import { robustUpdate } from "./robust.js";
+import { robustUpdate, typicalBytes } from "./robust.js";
 import { isScannerPath, isSensitiveRoute } from "./scanner-paths.js";
 
 /** Object keys are 24-bit, exact in a Float32 (as is a chain: length, up to MAX_CHAIN, * 64 + step + 32). */
@@ -311,13 +312,17 @@ export class AgentProfile {
     this.cursor.lateShort = lag > 0 ? Math.exp(-lag / p.shortTauMs) : 1;
     this.cursor.lateVolume = lag > 0 ? Math.exp(-lag / p.volumeTauMs) : 1;
     this.cursor.lateProbe = lag > 0 ? Math.exp(-lag / p.probeTauMs) : 1;
-    const key = p.interner.id(event.template) * 16 + methodCode(event.method);
+    // An operation counts by what it does (a GraphQL query over POST is a read), a request by its method.
+    const access = event.operationAccess;
+    const verb =
+      access === undefined ? methodCode(event.method) : access === "read" ? 1 : access === "write" ? 2 : 5;
+    const key = p.interner.id(event.template) * 16 + verb;
     this.cursor.key = key;
     let slot = this.findSlot(key);
     this.cursor.isNew = slot < 0 && this.slots < p.maxEndpoints - 1;
     if (slot < 0 && !this.cursor.isNew) slot = this.findSlot(OVERFLOW_KEY);
     this.cursor.slot = slot;
-    this.cursor.scanner = slot < 0 && isScannerPath(event.path);
+    this.cursor.scanner = slot < 0 && isScannerPath(event.path, event.status);
     const code = key % 16;
     this.cursor.privileged = code === 5 || (isWriteMethodCode(code) && isSensitiveRoute(event.template));
 
@@ -346,10 +351,26 @@ export class AgentProfile {
     // Object ids are tracked per endpoint; the overflow slot pools many, so it tracks none.
     const pooled = slot >= 0 && this.f[slot * T_STRIDE + T_KEY] === OVERFLOW_KEY;
     const num = event.objectNumber;
+    const st = event.status;
+    let missed = st === 401 || st === 403 || st === 404;
+    if (!missed && event.operationAccess === "read" && st >= 200 && st < 300) {
+      const bytes = event.responseBytes;
+      const r = slot * T_STRIDE + T_RESP_N;
+      missed =
+        bytes <= SOFT_NOT_FOUND_MAX_BYTES &&
+        (slot < 0 || (this.f[r] as number) < 8 || typicalBytes(this.f, r) > 4 * bytes);
+    }
+    this.cursor.missed = missed;
     // 24-bit keys (a numeric id modulo 2^24 - 1, else a hash), never 0: exact in the Float32 ring.
-    this.cursor.objKey =
-      event.objectId === undefined || pooled
-        ? 0
+    // A read operation whose arguments are not logged addresses an unknown object: each call
+    // counts as a distinct one (a hash of the agent's request count, so it forms no runs), which
+    // lets the failure-share tests of enumeration judge a walk through it.
+    this.cursor.objKey = pooled
+      ? 0
+      : event.objectId === undefined
+        ? event.operationAccess === "read"
+          ? (Math.imul((s[S_EVENTS] as number) + 1, 0x9e3779b1) >>> 8) | 1
+          : 0
         : num !== undefined && Number.isSafeInteger(num) && num >= 0
           ? (num % KEY_SPACE) + 1
           : (hashString(event.objectId) >>> 8) | 1;
@@ -540,7 +561,7 @@ export class AgentProfile {
     }
 
     if (this.cursor.objKey !== 0 && t[b + T_KEY] !== OVERFLOW_KEY) {
-      this.trackObject(slot, event, denied);
+      this.trackObject(slot);
       s = this.s; // a new tracker may have grown the profile
     }
     s[S_PREV_NET] = this.cursor.netKey;
@@ -746,13 +767,13 @@ export class AgentProfile {
     this.cursor.run = best;
   }
 
-  private trackObject(slot: number, event: NormalizedEvent, denied: boolean): void {
+  private trackObject(slot: number): void {
     let idx = this.f[slot * T_STRIDE + T_OBJ] as number;
     if (idx < 0) idx = this.addTracker(slot);
     const o = this.f;
     const b = this.objBase + idx * O_SIZE;
     const time = this.relative(this.cursor.time);
-    const err = denied && event.status !== 405;
+    const err = this.cursor.missed;
     const novel = !this.cursor.objSeen || this.cursor.obj !== idx;
 
     // Ring of recent ids; bit masks say which entries were novel / errors / continued: window counts by popcount.

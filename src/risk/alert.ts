@@ -25,6 +25,8 @@ export function buildAlert(
   risk: number,
   decision: TierDecision,
   action: TierAction,
+  /** How the template was learned, when a learned parameter is in it (`route-template-learner.ts`). */
+  templateSource?: string,
 ): Alert {
   const alert: Alert = {
     id: alertId(event.agentId, decision.severity, event.requestId, event.timestamp),
@@ -44,6 +46,7 @@ export function buildAlert(
       clientIp: event.clientIp,
     },
   };
+  if (templateSource !== undefined) alert.request.templateSource = templateSource;
   if (event.requestId.length > 0) alert.requestId = event.requestId;
   if (event.tokenId.length > 0) alert.tokenHash = tokenDigest(event.tokenId);
   return alert;

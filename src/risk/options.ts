@@ -41,6 +41,20 @@ export const riskOptionsSchema = z
         message: "tier thresholds must increase: low < medium < high < critical",
       })
       .prefault({}),
+    /**
+     * The learning period: during an agent's first `hours` (from its first event), detectors that
+     * judge it against its own baseline may raise at most `maxTier`: a first nightly job, a first
+     * export or the first day of an admin's work is how the agent's habits are learned, not news.
+     * Baseline-free detectors (enumeration, probing, injection, destructive bursts...) act at once.
+     * `hours: 0` turns it off.
+     */
+    learning: z
+      .object({
+        hours: z.number().min(0).default(6),
+        maxTier: z.enum(["none", "low", "medium", "high"]).default("low"),
+      })
+      .strict()
+      .prefault({}),
     /** While an agent stays in a tier, the alert repeats at most this often (event time). */
     cooldownMinutes: duration("m").default(10),
     /**

@@ -58,6 +58,11 @@ export class RiskScorer {
   private readonly indexByName = new Map<string, number>();
   private readonly weights: Float64Array;
   private readonly ipWeights: Float64Array;
+  /** Per detector, 1 when it needs no baseline (acts during the learning period too). */
+  private readonly baselineFree: Uint8Array;
+  /** Highest risk baseline evidence may reach during the learning period (just under the tier above `maxTier`). */
+  private readonly learningCap: number;
+  readonly learningMs: number;
   /** Per detector, the `stamp` of the update that last set its finding. */
   private readonly setAt: Float64Array;
   private stamp = 0;
@@ -73,7 +78,12 @@ export class RiskScorer {
     this.weights = new Float64Array(detectors.length);
     this.ipWeights = new Float64Array(detectors.length);
     this.setAt = new Float64Array(detectors.length);
+    this.baselineFree = new Uint8Array(detectors.length);
+    this.learningMs = options.learning.hours * 3_600_000;
+    const above = ["none", "low", "medium", "high"].indexOf(options.learning.maxTier);
+    this.learningCap = (this.thresholds[above] as number) - 1e-9;
     detectors.forEach((d, i) => {
+      this.baselineFree[i] = d.kind === "baseline" ? 0 : 1;
       this.indexByName.set(d.name, i);
       this.weights[i] = d.weight;
       this.ipWeights[i] = d.weight * (d.kind === "baseline" ? options.ipScopedBaselineWeight : 1);
@@ -96,7 +106,13 @@ export class RiskScorer {
    * Brings the agent's evidence forward to `time`, adds `findings`, and stores and returns the new
    * risk. Allocates only when an agent without risk memory has a finding (see `DRAINED`).
    */
-  update(p: AgentProfile, findings: readonly Finding[], time: number, ipScoped: boolean): number {
+  update(
+    p: AgentProfile,
+    findings: readonly Finding[],
+    time: number,
+    ipScoped: boolean,
+    learning = false,
+  ): number {
     const s = p.s;
     let state = p.risk;
     if (state === undefined) {
@@ -145,9 +161,17 @@ export class RiskScorer {
         this.setAt[i] = this.stamp;
       }
     }
-    let keep = 1;
-    for (let i = 0; i < n; i++) keep *= 1 - (ev[i] as number);
-    const risk = 1 - keep < NEGLIGIBLE ? 0 : 1 - keep;
+    let keepFree = 1;
+    let keepBaseline = 1;
+    for (let i = 0; i < n; i++) {
+      if (this.baselineFree[i] === 1) keepFree *= 1 - (ev[i] as number);
+      else keepBaseline *= 1 - (ev[i] as number);
+    }
+    // Learning: baseline evidence on its own reaches at most the cap; baseline-free evidence counts
+    // in full, and baseline evidence still corroborates it.
+    const baseline = learning ? Math.min(1 - keepBaseline, this.learningCap) : 1 - keepBaseline;
+    const combined = 1 - keepFree * (1 - baseline);
+    const risk = combined < NEGLIGIBLE ? 0 : combined;
     if (findings.length > 0) this.record(state, s, time, risk);
     s[S_RISK] = risk;
     return risk;

@@ -18,9 +18,16 @@ describe("agentwatch replay", () => {
   it("replays the sample traffic and alerts on every attacked agent, never blocking a benign one", async () => {
     const alerts = join(dir, "alerts.jsonl");
     const summaryPath = join(dir, "summary.json");
+    // The sample spans five hours, inside every agent's learning period (engine.risk.learning, 6 h),
+    // where the token replay (seen only by the baseline detector credential-misuse) is logged, not
+    // blocked: this test holds detection itself to blocking every attack, so the period is off.
+    const config = join(dir, "no-learning.yaml");
+    writeFileSync(config, "engine:\n  risk:\n    learning:\n      hours: 0\n");
     await run(process.execPath, [
       ...CLI,
       "replay",
+      "-c",
+      config,
       "examples/traffic.jsonl",
       "--alerts-out",
       alerts,

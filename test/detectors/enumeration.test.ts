@@ -214,4 +214,26 @@ describe("enumeration", () => {
       expect(run.findings.filter((f) => f.detail.includes("new ids here"))).toEqual([]);
     });
   });
+
+  it("counts a GraphQL read answered 200 with a small errors body as not found, each unlogged call a distinct object", () => {
+    const call = (i: number, responseBytes: number) =>
+      ev({
+        timestamp: T0 + i * 2 * SECOND,
+        method: "POST",
+        path: "/graphql",
+        template: "/graphql#GetOrder",
+        operation: "GetOrder",
+        operationAccess: "read",
+        status: 200,
+        responseBytes,
+      });
+    const ordinary = Array.from({ length: 30 }, (_, i) => call(i, 1500 + (i % 7) * 40));
+    const walk = Array.from({ length: 20 }, (_, i) => call(30 + i, 118));
+    expect(runDetector(enumeration, ordinary).findings).toEqual([]);
+    const found = runDetector(enumeration, [...ordinary, ...walk]).findings;
+    expect(Math.max(...found.map((f) => f.score))).toBeGreaterThanOrEqual(0.5);
+    // The same small bodies on a REST GET are ordinary responses, not failures.
+    const rest = [...ordinary, ...walk].map((e) => ({ ...e, operationAccess: undefined, template: "/v1/x" }));
+    expect(runDetector(enumeration, rest).findings).toEqual([]);
+  });
 });

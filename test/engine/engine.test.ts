@@ -112,13 +112,29 @@ describe("engine", () => {
         ev({ identitySource, timestamp: start + SECOND, method: "POST", path: "/v1/admin/export" }),
       ];
       // Only baseline detectors are weighted down; the baseline-free destructive-burst would see both alike.
-      const { engine } = run([...warm, ...odd], { detectors: { "destructive-burst": { enabled: false } } });
+      // The stream is younger than the learning period, which would cap both: it is off here.
+      const { engine } = run([...warm, ...odd], {
+        detectors: { "destructive-burst": { enabled: false } },
+        risk: { learning: { hours: learningHours } },
+      });
       return engine.profiles.summarize("agent-1")?.risk.score ?? 0;
     };
+    let learningHours = 0;
     const named = scenario("agent");
     const byAddress = scenario("ip");
     expect(named).toBeGreaterThan(0.5);
     expect(byAddress).toBeLessThan(named * 0.8);
+    // In its learning period, baseline detectors take an agent at most to the low tier.
+    learningHours = 48;
+    expect(scenario("agent")).toBeGreaterThanOrEqual(0.3);
+    expect(scenario("agent")).toBeLessThanOrEqual(0.5); // just under medium, rounded in the summary
+  });
+
+  it("lets baseline-free detectors act at once during the learning period", () => {
+    const { alerts } = run(attackScenario(), { risk: { learning: { hours: 1000 } } });
+    expect(
+      alerts.some((a) => a.agentId === "victim" && (a.severity === "high" || a.severity === "critical")),
+    ).toBe(true);
   });
 
   it("reports, once, an alerted agent whose risk fell back below every tier, in event time", () => {

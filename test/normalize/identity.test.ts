@@ -157,6 +157,11 @@ describe("identity options", () => {
       clientAddress: "forwarded",
       trustedProxies: [],
       unwrapCri: true,
+      operations: expect.objectContaining({
+        enabled: true,
+        graphqlRoutes: ["graphql"],
+        toolSegments: ["tools"],
+      }),
     });
     expect(decoderOptionsSchema.safeParse({ fromat: "json" }).success).toBe(false);
     expect(decoderOptionsSchema.safeParse({ format: "apache" }).success).toBe(false);

@@ -5,12 +5,15 @@
  * of `"200"` is an error here, unlike in gateway formats that log strings); `timestamp` is
  * epoch ms or ISO 8601 with offset, read by the schema's own timestamp rule. Required:
  * timestamp, method, path, status; absent strings read as "" and absent sizes/latency as 0.
+ * `operation` (or `operationName`) is the GraphQL operation or MCP tool the gateway logged; a
+ * logged request `body` (a JSON string or object) is read for one when that field is absent.
  * `agentId` is the explicit agent field; without one, identity falls back along the
  * configured order (usually to the IP). Other keys (such as `identitySource` or `template`
  * from an exported NormalizedEvent) are ignored and recomputed.
  */
 import { z } from "zod";
 import { accessEventSchema } from "../../events/event.js";
+import { operationOfBody } from "../../normalize/operations.js";
 import { FieldReader, parseIsoTime } from "../fields.js";
 import { parseJsonObject } from "../safe-json.js";
 import { hasQuoted } from "../sniff.js";
@@ -71,6 +74,12 @@ function parse(line: string, out: RawEventBatch): Rejection | undefined {
   if (agent !== "") event.agent = agent;
   const route = read.exactText(record.route, "route");
   if (route !== "") event.route = route;
+  const operation = read.exactText(
+    record.operation ?? record.operationName ?? record.operation_name,
+    "operation",
+  );
+  if (operation !== "") event.operation = operation;
+  else if (record.body != null) event.operation = operationOfBody(record.body);
   if (record.scopes != null) {
     const scopes = accessEventSchema.shape.scopes.safeParse(record.scopes);
     if (!scopes.success || scopes.data === undefined)
