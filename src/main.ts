@@ -274,6 +274,7 @@ export async function startService(
     metricSources.ingest = () => ({
       ingested: ingest.counters.eventsApplied,
       rejectedByReason: ingest.counters.rejectedByReason,
+      refusedByDecision: ingest.counters.refusedByDecision,
     });
   }
   metrics.bindSources(metricSources);

@@ -22,7 +22,12 @@ export interface MetricSources {
     queued: number;
     deadLettered: number;
   };
-  ingest?: () => { ingested: number; rejectedByReason: Readonly<Partial<Record<string, number>>> };
+  ingest?: () => {
+    ingested: number;
+    rejectedByReason: Readonly<Partial<Record<string, number>>>;
+    /** Refusals (403/429) of an agent under a decision: read but kept from the detectors. */
+    refusedByDecision?: number;
+  };
   consumerLag?: () => ReadonlyArray<{ topic: string; partition: number; lag: number }>;
 }
 
@@ -83,6 +88,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   pulled(Counter, "agentwatch_events_ingested_total", "Events accepted by the decoder.", [], () =>
     single(sources.ingest?.().ingested),
+  );
+  pulled(
+    Counter,
+    "agentwatch_events_refused_by_decision_total",
+    "Events the gateway refused (403/429) because of a decision in force: read, kept from the detectors.",
+    [],
+    () => single(sources.ingest?.().refusedByDecision),
   );
   pulled(
     Counter,

@@ -62,6 +62,7 @@ describe("GET /metrics", () => {
       ingest: () => ({
         ingested: pipeline.counters.eventsApplied,
         rejectedByReason: pipeline.counters.rejectedByReason,
+        refusedByDecision: pipeline.counters.refusedByDecision,
       }),
       engine: () => engine.stats(),
       actions: () => actions.stats(),
@@ -77,6 +78,7 @@ describe("GET /metrics", () => {
     try {
       const before = await scrape();
       expect(sample(before, "agentwatch_events_ingested_total")).toBe(0);
+      expect(sample(before, "agentwatch_events_refused_by_decision_total")).toBe(0);
       expect(sample(before, "agentwatch_profiles_tracked")).toBe(0);
 
       // A benign agent, an enumerating one, garbage, and a line nobody can be identified from.
