@@ -85,6 +85,8 @@ async function startRun(
 
 interface Counts {
   ingested: number;
+  /** Refusals of agents under a decision: read and counted, but kept from the detectors. */
+  refused: number;
   rejected: number;
 }
 
@@ -93,10 +95,11 @@ async function counts(api: Api): Promise<Counts> {
   if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
   const text = await res.text();
   const ingested = Number(text.match(/^agentwatch_events_ingested_total (\d+)/m)?.[1] ?? 0);
+  const refused = Number(text.match(/^agentwatch_events_refused_by_decision_total (\d+)/m)?.[1] ?? 0);
   let rejected = 0;
   for (const match of text.matchAll(/^agentwatch_events_rejected_total\{[^}]*\} (\d+)/gm))
     rejected += Number(match[1]);
-  return { ingested, rejected };
+  return { ingested, refused, rejected };
 }
 
 async function main(): Promise<void> {
@@ -153,7 +156,7 @@ async function main(): Promise<void> {
         if (!agents.ok) throw new Error(`/v1/agents answered ${agents.status}`);
         if (Math.floor(elapsed) % 30 < POLL_MS / 1000) {
           console.log(
-            `soak: ${elapsed.toFixed(0)} s written ${written} ingested ${seen.ingested} rejected ${seen.rejected} RSS ${mib(rss)} alerts ${run.alerts()}`,
+            `soak: ${elapsed.toFixed(0)} s written ${written} ingested ${seen.ingested} refused ${seen.refused} rejected ${seen.rejected} RSS ${mib(rss)} alerts ${run.alerts()}`,
           );
         }
       } catch (error) {
@@ -168,7 +171,7 @@ async function main(): Promise<void> {
   // Let the service read the last lines, then take the final figures.
   const drainDeadline = Date.now() + 60_000;
   let final = await counts(run.api);
-  while (final.ingested + final.rejected < written && Date.now() < drainDeadline) {
+  while (final.ingested + final.refused + final.rejected < written && Date.now() < drainDeadline) {
     await sleep(500);
     final = await counts(run.api);
   }
@@ -184,6 +187,7 @@ async function main(): Promise<void> {
     rate: RATE,
     written,
     ingested: final.ingested,
+    refusedByDecision: final.refused,
     rejected: final.rejected,
     alerts: run.alerts(),
     pollErrors,
@@ -194,7 +198,9 @@ async function main(): Promise<void> {
   };
   console.log(JSON.stringify(report, null, 2));
   const failures = [
-    final.ingested === written ? undefined : `events counted ${final.ingested} != lines written ${written}`,
+    final.ingested + final.refused === written
+      ? undefined
+      : `events counted ${final.ingested} + ${final.refused} refused by decision != lines written ${written}`,
     Math.abs(growth) <= RSS_TOLERANCE
       ? undefined
       : `RSS moved ${report.rssGrowth} from the reference (limit 15%)`,
