@@ -24,19 +24,10 @@
 import type { SimEvent } from "./agent.js";
 import { agentAddresses, agentUsers, tokenAt, tokenExpiry } from "./agent.js";
 import { fmix32, hash32, Rng } from "./rng.js";
-import type { AttackKind, BenignCase, SimulationSettings } from "./settings.js";
+import type { AttackKind, BenignCase, PRESETS, SimulationSettings } from "./settings.js";
 
-/** Attack kinds of this world, assigned round-robin (the commerce preset's `attackKinds`). */
-export const COMMERCE_ATTACK_KINDS = [
-  "scrape-slow",
-  "graphql-walk",
-  "credential-stuffing",
-  "tool-abuse",
-  "enumeration-fast",
-  "exfiltration",
-  "token-replay",
-  "recon-probing",
-] as const satisfies readonly AttackKind[];
+/** Attack kinds of this world: the commerce preset's `attackKinds`, assigned round-robin. */
+type CommerceAttackKind = (typeof PRESETS)["commerce"]["attackKinds"][number];
 
 const PERSONAS = [
   "storefront-assistant",
@@ -679,14 +670,13 @@ const reconProbing: Attack = function* (agent, ctx, rng, at) {
   }
 };
 
-const ATTACKS: Partial<Record<AttackKind, Attack>> & Record<(typeof COMMERCE_ATTACK_KINDS)[number], Attack> =
-  {
-    "scrape-slow": scrapeSlow,
-    "graphql-walk": graphqlWalk,
-    "credential-stuffing": credentialStuffing,
-    "tool-abuse": toolAbuse,
-    "enumeration-fast": enumerationFast,
-    exfiltration,
-    "token-replay": tokenReplay,
-    "recon-probing": reconProbing,
-  };
+const ATTACKS: Partial<Record<AttackKind, Attack>> & Record<CommerceAttackKind, Attack> = {
+  "scrape-slow": scrapeSlow,
+  "graphql-walk": graphqlWalk,
+  "credential-stuffing": credentialStuffing,
+  "tool-abuse": toolAbuse,
+  "enumeration-fast": enumerationFast,
+  exfiltration,
+  "token-replay": tokenReplay,
+  "recon-probing": reconProbing,
+};
