@@ -3,43 +3,21 @@
 // blocked ones get 403, throttled ones 429 with Retry-After; an unreachable agentwatch lets
 // requests through (fail open, the default) or answers 503 (fail closed).
 // Skipped loudly when nginx is not installed (Debian: nginx-light); a failure in CI.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { listenStatusServer } from "../../src/api/server.js";
 import { issueApiKey } from "../../src/keys/keys.js";
 import { identityOptionsSchema } from "../../src/normalize/identity.js";
+import { binary, freePort, listenOn } from "../gateways/harness.js";
 import { requiredInCi } from "../helpers/requirement.js";
 import { buildTestServer, makeDecision, makeKeys } from "./helpers.js";
 
-function nginxBinary(): string | undefined {
-  for (const candidate of ["nginx", "/usr/sbin/nginx"]) {
-    try {
-      execFileSync(candidate, ["-v"], { stdio: "ignore" });
-      return candidate;
-    } catch {}
-  }
-  return undefined;
-}
-
-const nginx = nginxBinary();
+const nginx = binary(["nginx", "/usr/sbin/nginx"]);
 requiredInCi(nginx !== undefined, "nginx (Debian: nginx-light), for the auth_request snippet test,");
-
-const listenOn = (server: Server) =>
-  new Promise<number>((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
-  );
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port = await listenOn(probe);
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe.skipIf(!nginx)("nginx auth_request snippet", () => {
   const dir = mkdtempSync(join(tmpdir(), "aw-nginx-"));
